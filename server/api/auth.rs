@@ -1,0 +1,75 @@
+//! `/api/v1/auth/*` and `/api/v1/me`.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::api::extract::Json;
+use crate::app::AppState;
+use crate::auth::{self, Principal, TokenPair};
+use crate::error::Result;
+use crate::users::{self, User};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+    /// A stable id the phone makes once (e.g. a UUID kept in local storage).
+    pub device_id: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// The signed-in user and their scope.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    #[serde(flatten)]
+    pub user: User,
+    pub session_id: String,
+}
+
+/// Sign in on a device.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = TokenPair), (status = 401, body = crate::api::error::ErrorBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    Json(req): Json<LoginRequest>,
+) -> Result<axum::Json<TokenPair>> {
+    Ok(axum::Json(
+        auth::login(&state, &req.username, &req.password, &req.device_id).await?,
+    ))
+}
+
+/// Exchange a refresh token for a new pair (the old refresh token stops working).
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses((status = 200, body = TokenPair), (status = 401, body = crate::api::error::ErrorBody)))]
+pub async fn refresh(
+    State(state): State<AppState>,
+    Json(req): Json<RefreshRequest>,
+) -> Result<axum::Json<TokenPair>> {
+    Ok(axum::Json(auth::refresh(&state, &req.refresh_token).await?))
+}
+
+/// Sign this device out.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204)))]
+pub async fn logout(State(state): State<AppState>, who: Principal) -> Result<StatusCode> {
+    auth::logout(&state, &who).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Who am I.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])), responses((status = 200, body = Me)))]
+pub async fn me(State(state): State<AppState>, who: Principal) -> Result<axum::Json<Me>> {
+    let user = users::get_user(&state.store, &who, who.user_id).await?;
+    Ok(axum::Json(Me {
+        user,
+        session_id: who.session_id,
+    }))
+}

@@ -1,0 +1,140 @@
+//! The one place where errors become HTTP responses: a status code and a JSON body
+//! `{"error": {"status", "code", "message", "details"}}` a person can act on.
+
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::Error;
+use crate::store::StoreError;
+
+/// Body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    pub status: u16,
+    /// Stable machine-readable kind, e.g. `bad_request`, `not_found`.
+    pub code: &'static str,
+    /// What went wrong and what to do about it.
+    pub message: String,
+    /// Per-item problems (e.g. one line per bad CSV row).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<String>,
+}
+
+/// Builds the JSON error response for a status and message.
+pub fn error_response(status: StatusCode, message: String, details: Vec<String>) -> Response {
+    let code = match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::CONFLICT => "conflict",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "unprocessable_entity",
+        StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        s if s.is_client_error() => "client_error",
+        _ => "internal_error",
+    };
+    let body = ErrorBody {
+        error: ErrorDetail {
+            status: status.as_u16(),
+            code,
+            message,
+            details,
+        },
+    };
+    (status, axum::Json(body)).into_response()
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let (status, message, details) = match self {
+            Error::BadRequest(m) => (StatusCode::BAD_REQUEST, m, vec![]),
+            Error::Invalid { message, details } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, message, details)
+            }
+            Error::Unprocessable(m) => (StatusCode::UNPROCESSABLE_ENTITY, m, vec![]),
+            Error::UnsupportedMediaType(m) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, m, vec![]),
+            Error::Unauthorized(m) => (StatusCode::UNAUTHORIZED, m, vec![]),
+            Error::Forbidden(m) => (StatusCode::FORBIDDEN, m, vec![]),
+            Error::NotFound(m) => (StatusCode::NOT_FOUND, m, vec![]),
+            Error::Conflict(m) | Error::Store(StoreError::Conflict(m)) => {
+                (StatusCode::CONFLICT, m, vec![])
+            }
+            Error::PayloadTooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m, vec![]),
+            Error::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, m, vec![]),
+            Error::Store(StoreError::Database(sqlx::Error::PoolTimedOut)) => {
+                tracing::warn!("database pool exhausted");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the server is busy: try again in a moment".to_string(),
+                    vec![],
+                )
+            }
+            e @ (Error::Store(_) | Error::Internal(_)) => {
+                tracing::error!(error = %e, "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal error: nothing was changed; try again, and tell the administrator if it persists"
+                        .to_string(),
+                    vec![],
+                )
+            }
+        };
+        error_response(status, message, details)
+    }
+}
+
+impl From<JsonRejection> for Error {
+    fn from(r: JsonRejection) -> Self {
+        match r {
+            JsonRejection::JsonDataError(e) => {
+                Error::Unprocessable(format!("request body does not match: {}", e.body_text()))
+            }
+            JsonRejection::JsonSyntaxError(e) => {
+                Error::BadRequest(format!("request body is not valid JSON: {}", e.body_text()))
+            }
+            JsonRejection::MissingJsonContentType(_) => Error::UnsupportedMediaType(
+                "send the body as JSON with 'Content-Type: application/json'".into(),
+            ),
+            JsonRejection::BytesRejection(e) => from_bytes_status(e.status(), e.body_text()),
+            other => Error::BadRequest(other.body_text()),
+        }
+    }
+}
+
+impl From<BytesRejection> for Error {
+    fn from(r: BytesRejection) -> Self {
+        from_bytes_status(r.status(), r.body_text())
+    }
+}
+
+fn from_bytes_status(status: StatusCode, text: String) -> Error {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        Error::PayloadTooLarge("request body too large: split it into smaller requests".into())
+    } else {
+        Error::BadRequest(format!("could not read the request body: {text}"))
+    }
+}
+
+impl From<QueryRejection> for Error {
+    fn from(r: QueryRejection) -> Self {
+        Error::BadRequest(format!("bad query string: {}", r.body_text()))
+    }
+}
+
+impl From<PathRejection> for Error {
+    fn from(r: PathRejection) -> Self {
+        Error::BadRequest(format!("bad path parameter: {}", r.body_text()))
+    }
+}

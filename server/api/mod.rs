@@ -1,0 +1,74 @@
+//! HTTP: routes, extractors, and the single mapping of errors to responses.
+
+mod assignments;
+mod auth;
+pub mod error;
+mod extract;
+mod health;
+pub mod openapi;
+mod units;
+mod users;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::app::AppState;
+use crate::error::Error;
+
+/// Every route of the API, with body limits; layers common to all responses are added in `app`.
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let upload_limit = DefaultBodyLimit::max(state.config.upload_body_limit);
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/api/v1/openapi.json", get(openapi::openapi_json))
+        .route("/api/v1/auth/login", post(auth::login))
+        .route("/api/v1/auth/refresh", post(auth::refresh))
+        .route("/api/v1/auth/logout", post(auth::logout))
+        .route("/api/v1/me", get(auth::me))
+        .route("/api/v1/me/assignments", get(assignments::mine))
+        .route("/api/v1/units", get(units::list).post(units::create))
+        .route(
+            "/api/v1/units/import",
+            post(units::import).layer(upload_limit),
+        )
+        .route("/api/v1/units/{code}", get(units::get))
+        .route("/api/v1/units/{code}/merge", post(units::merge))
+        .route("/api/v1/units/{code}/retire", post(units::retire))
+        .route("/api/v1/users", get(users::list).post(users::create))
+        .route("/api/v1/users/{id}", get(users::get).patch(users::update))
+        .route(
+            "/api/v1/users/{id}/sessions",
+            get(users::sessions).delete(users::revoke_all),
+        )
+        .route(
+            "/api/v1/users/{id}/sessions/{session_id}",
+            axum::routing::delete(users::revoke_one),
+        )
+        .route(
+            "/api/v1/assignments",
+            get(assignments::list).post(assignments::create),
+        )
+        .route(
+            "/api/v1/assignments/{id}",
+            get(assignments::get)
+                .patch(assignments::update)
+                .delete(assignments::delete),
+        )
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.config.json_body_limit))
+}
+
+async fn not_found() -> Error {
+    Error::not_found("no such endpoint: the API is described at /api/v1/openapi.json")
+}
+
+async fn method_not_allowed() -> axum::response::Response {
+    error::error_response(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "this endpoint does not accept that method: see /api/v1/openapi.json".into(),
+        vec![],
+    )
+}

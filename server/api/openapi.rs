@@ -1,0 +1,47 @@
+//! The OpenAPI description served at `/api/v1/openapi.json`.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::api::{assignments, auth, health, units, users};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "khaosat API", description = "Field survey server for the \"3 KHÔNG\" campaign. Errors are JSON: {\"error\": {\"status\", \"code\", \"message\", \"details\"}}."),
+    paths(
+        health::healthz, health::readyz,
+        auth::login, auth::refresh, auth::logout, auth::me,
+        units::list, units::get, units::create, units::import, units::merge, units::retire,
+        users::list, users::create, users::get, users::update, users::sessions, users::revoke_all, users::revoke_one,
+        assignments::list, assignments::mine, assignments::create, assignments::get, assignments::update, assignments::delete,
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Sign-in, silent refresh, device sessions"),
+        (name = "units", description = "Administrative units: province → [district] → commune → village"),
+        (name = "users", description = "Accounts, one role and one scope unit each"),
+        (name = "assignments", description = "Villages or households given to team members"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+pub async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(ApiDoc::openapi())
+}

@@ -1,0 +1,78 @@
+//! The application: shared state, the full router with its middleware, and `serve`.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::api;
+use crate::auth::TokenKeys;
+use crate::config::Config;
+use crate::store::{Store, StoreError};
+
+/// What every request handler can reach.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub keys: TokenKeys,
+}
+
+impl AppState {
+    /// Opens (and migrates) the database named in the configuration.
+    pub async fn open(config: Config) -> Result<Self, StoreError> {
+        let store = Store::connect(&config.database_url).await?;
+        Ok(Self::with_store(store, config))
+    }
+
+    pub fn with_store(store: Store, config: Config) -> Self {
+        let keys = TokenKeys::new(&config.jwt_secret);
+        AppState {
+            store,
+            config: Arc::new(config),
+            keys,
+        }
+    }
+}
+
+/// The complete HTTP application.
+pub fn router(state: AppState) -> Router {
+    api::routes(&state)
+        .with_state(state)
+        .layer(CatchPanicLayer::custom(|_| {
+            api::error::error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error: nothing was changed; try again, and tell the administrator if it persists".into(),
+                vec![],
+            )
+        }))
+        .layer(
+            // Log the path only: query strings may carry tokens (the sync WebSocket's).
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+            }),
+        )
+}
+
+/// Serves the application on `listener` until `shutdown` resolves, then lets in-flight
+/// requests finish and closes the database.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let store = state.store.clone();
+    let app = router(state);
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    tokio::time::timeout(Duration::from_secs(10), store.close())
+        .await
+        .ok();
+    result
+}

@@ -1,0 +1,72 @@
+//! The axum extractor that turns `Authorization: Bearer …` into a `Principal`.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
+use crate::app::AppState;
+use crate::auth::{Principal, Role};
+use crate::error::{Error, Result};
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .ok_or_else(|| {
+                Error::unauthorized("sign in first: send 'Authorization: Bearer <access_token>'")
+            })?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
+            .ok_or_else(|| {
+                Error::unauthorized("the Authorization header must be 'Bearer <access_token>'")
+            })?;
+        principal_from_token(state, token.trim()).await
+    }
+}
+
+/// Verifies an access token and loads the live user and session behind it.
+pub async fn principal_from_token(state: &AppState, token: &str) -> Result<Principal> {
+    let claims = state.keys.verify(token)?;
+    let user_id: i64 = claims
+        .sub
+        .parse()
+        .map_err(|_| Error::unauthorized("access token invalid: sign in again"))?;
+    let session = state
+        .store
+        .session(&claims.sid)
+        .await?
+        .filter(|s| s.user_id == user_id)
+        .ok_or_else(|| Error::unauthorized("access token invalid: sign in again"))?;
+    if session.revoked_at.is_some() {
+        return Err(Error::unauthorized(
+            "this device was signed out (session revoked): sign in again",
+        ));
+    }
+    let user = state
+        .store
+        .user_by_id(user_id)
+        .await?
+        .ok_or_else(|| Error::unauthorized("account no longer exists"))?;
+    if user.disabled != 0 {
+        return Err(Error::forbidden(
+            "this account is disabled: ask your team lead or commune officer",
+        ));
+    }
+    let role = Role::parse(&user.role)
+        .ok_or_else(|| Error::Internal(format!("unknown role '{}'", user.role)))?;
+    Ok(Principal {
+        user_id,
+        username: user.username,
+        role,
+        scope_unit: user.scope_unit,
+        scope_path: user.scope_path,
+        session_id: session.id,
+    })
+}

@@ -1,0 +1,194 @@
+//! Login, silent refresh and logout of a device session.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::auth::token::{hash_refresh_token, new_refresh_token};
+use crate::auth::{verify_password, Principal, Role};
+use crate::clock::now;
+use crate::error::{Error, Result};
+use crate::store::RefreshOutcome;
+
+/// Answer to a login or refresh.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenPair {
+    /// Bearer token for the API and the sync WebSocket.
+    pub access_token: String,
+    /// Opaque token for `POST /api/v1/auth/refresh`; single use, replaced on every refresh.
+    pub refresh_token: String,
+    /// Seconds until `access_token` expires.
+    pub expires_in: i64,
+    /// Seconds until `refresh_token` expires if unused.
+    pub refresh_expires_in: i64,
+    pub token_type: &'static str,
+    pub user: SessionUser,
+}
+
+/// Who signed in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionUser {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub scope_unit: Option<String>,
+}
+
+const WRONG_CREDENTIALS: &str = "wrong username or password";
+
+pub async fn login(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    device_id: &str,
+) -> Result<TokenPair> {
+    validate_device_id(device_id)?;
+    let user = state.store.user_by_username(username).await?;
+    let ok = verify_password(
+        password.to_string(),
+        user.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await?;
+    let user = match user {
+        Some(u) if ok => u,
+        _ => return Err(Error::unauthorized(WRONG_CREDENTIALS)),
+    };
+    if user.disabled != 0 {
+        return Err(Error::forbidden(
+            "this account is disabled: ask your team lead or commune officer to re-enable it",
+        ));
+    }
+    let role = Role::parse(&user.role)
+        .ok_or_else(|| Error::Internal(format!("unknown role '{}'", user.role)))?;
+    let cfg = &state.config;
+    let at = now();
+    let session_id = uuid::Uuid::new_v4().to_string();
+    let refresh_token = new_refresh_token();
+    state
+        .store
+        .create_session(
+            &session_id,
+            user.id,
+            device_id,
+            &hash_refresh_token(&refresh_token),
+            at,
+            at + cfg.refresh_ttl_secs,
+        )
+        .await?;
+    tracing::info!(user = %user.username, device = device_id, "login");
+    Ok(TokenPair {
+        access_token: state
+            .keys
+            .issue(user.id, &session_id, at, cfg.access_ttl_secs)?,
+        refresh_token,
+        expires_in: cfg.access_ttl_secs,
+        refresh_expires_in: cfg.refresh_ttl_secs,
+        token_type: "Bearer",
+        user: SessionUser {
+            id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            role,
+            scope_unit: user.scope_unit,
+        },
+    })
+}
+
+/// Rotates a refresh token: the old one dies, a new pair is returned.
+pub async fn refresh(state: &AppState, refresh_token: &str) -> Result<TokenPair> {
+    let cfg = &state.config;
+    let at = now();
+    let new_token = new_refresh_token();
+    let outcome = state
+        .store
+        .rotate_refresh_token(
+            &hash_refresh_token(refresh_token),
+            &hash_refresh_token(&new_token),
+            at,
+            at + cfg.refresh_ttl_secs,
+            cfg.refresh_reuse_grace_secs,
+        )
+        .await?;
+    let (session_id, user_id) = match outcome {
+        RefreshOutcome::Rotated {
+            session_id,
+            user_id,
+        } => (session_id, user_id),
+        RefreshOutcome::Reused => {
+            tracing::warn!("refresh token reused: device session revoked");
+            return Err(Error::unauthorized(
+                "this refresh token was already used, so the device session was closed for safety: sign in again",
+            ));
+        }
+        RefreshOutcome::Expired => {
+            return Err(Error::unauthorized("refresh token expired: sign in again"))
+        }
+        RefreshOutcome::Revoked => {
+            return Err(Error::unauthorized(
+                "this device was signed out (session revoked): sign in again",
+            ))
+        }
+        RefreshOutcome::Unknown => {
+            return Err(Error::unauthorized(
+                "refresh token not recognised: sign in again",
+            ))
+        }
+    };
+    let user = state
+        .store
+        .user_by_id(user_id)
+        .await?
+        .ok_or_else(|| Error::unauthorized("account no longer exists"))?;
+    if user.disabled != 0 {
+        state
+            .store
+            .revoke_session(&session_id, "account disabled", at)
+            .await?;
+        return Err(Error::forbidden(
+            "this account is disabled: ask your team lead or commune officer",
+        ));
+    }
+    let role = Role::parse(&user.role)
+        .ok_or_else(|| Error::Internal(format!("unknown role '{}'", user.role)))?;
+    Ok(TokenPair {
+        access_token: state
+            .keys
+            .issue(user.id, &session_id, at, cfg.access_ttl_secs)?,
+        refresh_token: new_token,
+        expires_in: cfg.access_ttl_secs,
+        refresh_expires_in: cfg.refresh_ttl_secs,
+        token_type: "Bearer",
+        user: SessionUser {
+            id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            role,
+            scope_unit: user.scope_unit,
+        },
+    })
+}
+
+/// Ends the caller's device session (every token it holds stops working).
+pub async fn logout(state: &AppState, principal: &Principal) -> Result<()> {
+    state
+        .store
+        .revoke_session(&principal.session_id, "logged out", now())
+        .await?;
+    Ok(())
+}
+
+fn validate_device_id(device_id: &str) -> Result<()> {
+    let ok = !device_id.is_empty()
+        && device_id.len() <= 128
+        && device_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::bad_request(
+            "device_id must be 1–128 characters of letters, digits, '-', '_', '.' or ':' (e.g. a UUID made once per phone)",
+        ))
+    }
+}

@@ -1,0 +1,36 @@
+//! Server configuration, filled from flags and `KHAOSAT_*` environment variables by `cli`.
+
+/// Everything `serve` needs to know; see `cli::ServeArgs` for the defaults.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    /// HMAC secret signing access tokens; shared by every replica.
+    pub jwt_secret: Vec<u8>,
+    /// Lifetime of an access token, in seconds. Short: phones refresh silently.
+    pub access_ttl_secs: i64,
+    /// Lifetime of a refresh token, in seconds. Long, and renewed on every use, so a phone that
+    /// works offline for days still signs in silently when it sees a network.
+    pub refresh_ttl_secs: i64,
+    /// A refresh token presented again within this many seconds is a retry after a lost answer,
+    /// not theft.
+    pub refresh_reuse_grace_secs: i64,
+    /// Largest JSON request body accepted, in bytes.
+    pub json_body_limit: usize,
+    /// Largest CSV upload accepted, in bytes.
+    pub upload_body_limit: usize,
+}
+
+impl Config {
+    /// A configuration with production defaults for the given database and secret.
+    pub fn new(database_url: impl Into<String>, jwt_secret: impl Into<Vec<u8>>) -> Self {
+        Config {
+            database_url: database_url.into(),
+            jwt_secret: jwt_secret.into(),
+            access_ttl_secs: 15 * 60,
+            refresh_ttl_secs: 60 * 24 * 3600,
+            refresh_reuse_grace_secs: 30,
+            json_body_limit: 1024 * 1024,
+            upload_body_limit: 32 * 1024 * 1024,
+        }
+    }
+}

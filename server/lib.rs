@@ -1,0 +1,20 @@
+//! khaosat: offline-first field survey server for the "3 KHÔNG" campaign.
+//!
+//! The tree mirrors the architecture: `store/` owns SQL, the domain folders (`units/`, `auth/`,
+//! `users/`, `assignments/`) own the rules, and `api/` maps HTTP onto them.
+
+pub mod api;
+pub mod app;
+pub mod assignments;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod store;
+pub mod units;
+pub mod users;
+
+pub use app::{router, serve, AppState};
+pub use config::Config;
+pub use error::{Error, Result};

@@ -1,0 +1,276 @@
+//! The `khaosat` command: `serve`, `user add`, `units import`, `backup`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand, ValueEnum};
+use khaosat::auth::{Principal, Role};
+use khaosat::store::{redact, Store};
+use khaosat::{demo, units, users, AppState, Config};
+use rand::RngCore;
+
+#[derive(Parser)]
+#[command(
+    name = "khaosat",
+    version,
+    about = "Offline-first field survey server for the \"3 KHÔNG\" campaign"
+)]
+struct Cli {
+    /// Database: sqlite://PATH (default, created if missing) or postgres://USER@HOST/DB.
+    #[arg(
+        long,
+        env = "KHAOSAT_DATABASE_URL",
+        default_value = "sqlite://khaosat.db",
+        global = true
+    )]
+    database_url: String,
+    /// Log filter (tracing EnvFilter syntax).
+    #[arg(
+        long,
+        env = "KHAOSAT_LOG",
+        default_value = "info,sqlx=warn",
+        global = true
+    )]
+    log: String,
+    #[arg(long, env = "KHAOSAT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage administrative units.
+    #[command(subcommand)]
+    Units(UnitsCommand),
+    /// Write a consistent copy of the database to PATH while the server may keep running.
+    Backup { path: PathBuf },
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    #[arg(long, env = "KHAOSAT_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Seed demo units and users on first start (and generate a JWT secret if none is given).
+    #[arg(long, env = "KHAOSAT_DEMO")]
+    demo: bool,
+    /// Secret signing access tokens, at least 32 bytes; the same on every replica.
+    #[arg(long, env = "KHAOSAT_JWT_SECRET", hide_env_values = true)]
+    jwt_secret: Option<String>,
+    /// Access-token lifetime in seconds.
+    #[arg(long, env = "KHAOSAT_ACCESS_TTL_SECS", default_value_t = 900)]
+    access_ttl_secs: i64,
+    /// Refresh-token lifetime in days (renewed on every refresh).
+    #[arg(long, env = "KHAOSAT_REFRESH_TTL_DAYS", default_value_t = 60)]
+    refresh_ttl_days: i64,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user (e.g. the first admin).
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Scope unit code (required for every role but admin).
+        #[arg(long)]
+        scope: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Password; prefer the environment variable so it stays out of shell history.
+        #[arg(long, env = "KHAOSAT_USER_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[arg(long)]
+        phone: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UnitsCommand {
+    /// Import units from a CSV file with columns code,name,level,parent_code.
+    Import { file: PathBuf },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| {
+        "one of enumerator, team_lead, commune, district, province, admin".to_string()
+    })
+}
+
+/// The identity the command line acts with: the operator of the machine is trusted as admin.
+fn operator() -> Principal {
+    Principal {
+        user_id: 0,
+        username: "cli".into(),
+        role: Role::Admin,
+        scope_unit: None,
+        scope_path: "/".into(),
+        session_id: String::new(),
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging(&cli.log, cli.log_format)?;
+    match cli.command {
+        Command::Serve(args) => serve(&cli.database_url, args).await,
+        Command::User(UserCommand::Add {
+            username,
+            role,
+            scope,
+            display_name,
+            password,
+            phone,
+        }) => {
+            let store = open(&cli.database_url).await?;
+            let user = users::create_user(
+                &store,
+                &operator(),
+                users::NewUserRequest {
+                    display_name: display_name.unwrap_or_else(|| username.clone()),
+                    username,
+                    password,
+                    role,
+                    scope_unit: scope,
+                    phone,
+                },
+            )
+            .await?;
+            println!(
+                "created user {} (id {}, role {})",
+                user.username, user.id, user.role
+            );
+            store.close().await;
+            Ok(())
+        }
+        Command::Units(UnitsCommand::Import { file }) => {
+            let store = open(&cli.database_url).await?;
+            let data =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            match units::import_units(&store, &operator(), &data).await {
+                Ok(report) => println!(
+                    "{} unit(s) created, {} unchanged",
+                    report.created, report.unchanged
+                ),
+                Err(khaosat::Error::Invalid { message, details }) => {
+                    eprintln!("{message}");
+                    for d in details {
+                        eprintln!("  {d}");
+                    }
+                    store.close().await;
+                    std::process::exit(1);
+                }
+                Err(e) => return Err(e.into()),
+            }
+            store.close().await;
+            Ok(())
+        }
+        Command::Backup { path } => {
+            let store = open(&cli.database_url).await?;
+            store.backup(&path, &cli.database_url).await?;
+            println!("backup written to {}", path.display());
+            store.close().await;
+            Ok(())
+        }
+    }
+}
+
+async fn open(url: &str) -> anyhow::Result<Store> {
+    Store::connect(url)
+        .await
+        .with_context(|| format!("opening database {}", redact(url)))
+}
+
+async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
+    let store = open(database_url).await?;
+    let secret = match (args.jwt_secret, args.demo) {
+        (Some(s), _) if s.len() >= 32 => s,
+        (Some(_), _) => {
+            bail!("KHAOSAT_JWT_SECRET must be at least 32 bytes (e.g. `openssl rand -hex 32`)")
+        }
+        (None, true) => {
+            let mut bytes = [0u8; 32];
+            rand::thread_rng().fill_bytes(&mut bytes);
+            let fresh: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            store.setting_or_insert("demo_jwt_secret", &fresh).await?
+        }
+        (None, false) => bail!(
+            "no JWT secret: set KHAOSAT_JWT_SECRET (at least 32 bytes, the same on every replica), \
+             or run with --demo to try the server with a generated one"
+        ),
+    };
+    if args.demo {
+        if demo::seed(&store).await? {
+            tracing::info!("demo data seeded");
+        }
+        println!("Demo users (password '{}'):", demo::DEMO_PASSWORD);
+        for (username, _, role, scope) in demo::DEMO_USERS {
+            println!(
+                "  {username:<16} {:<11} scope {}",
+                role.as_str(),
+                scope.unwrap_or("(all)")
+            );
+        }
+    }
+    let mut config = Config::new(database_url, secret.into_bytes());
+    config.access_ttl_secs = args.access_ttl_secs;
+    config.refresh_ttl_secs = args.refresh_ttl_days * 24 * 3600;
+    let state = AppState::with_store(store, config);
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("binding {}", args.addr))?;
+    tracing::info!(addr = %args.addr, backend = state.store.backend().name(), "khaosat listening");
+    println!("khaosat listening on http://{}", args.addr);
+    khaosat::serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+fn init_logging(filter: &str, format: LogFormat) -> anyhow::Result<()> {
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(filter).context("invalid KHAOSAT_LOG filter")?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Pretty => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+    Ok(())
+}

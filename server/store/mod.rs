@@ -1,0 +1,147 @@
+//! Durable storage. One `Store` type is the interface the rest of the server uses; the SQL it
+//! runs is portable between the two backends, and what differs (connection set-up, migrations,
+//! write serialisation, backup) lives in `sqlite.rs` and `postgres.rs`.
+
+mod assignments;
+mod postgres;
+mod sessions;
+mod settings;
+mod sqlite;
+mod units;
+mod users;
+
+use std::path::Path;
+
+use sqlx::AnyPool;
+
+pub use assignments::{AssignmentRow, NewAssignment, ProgressRow};
+pub use sessions::{RefreshOutcome, SessionRow};
+pub use units::{NewUnit, UnitEventRow, UnitFilter, UnitRow};
+pub use users::{NewUser, UserRow, UserUpdate};
+
+/// Errors of the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A uniqueness rule was violated (e.g. a username or unit code that already exists).
+    #[error("{0}")]
+    Conflict(String),
+    #[error("unsupported database URL '{0}': use sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("backup failed: {0}")]
+    Backup(String),
+}
+
+/// Which database engine backs the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    /// Pool for reads (and for writes on PostgreSQL).
+    pool: AnyPool,
+    /// Pool for transactions that write. On SQLite it holds a single connection so writers queue
+    /// in the pool instead of failing with SQLITE_BUSY; on PostgreSQL it is the same pool.
+    writer: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens (creating and migrating when needed) the database named by `url`:
+    /// `sqlite://PATH` (the default backend) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let store = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            postgres::connect(url).await?
+        } else if url.starts_with("sqlite:") {
+            sqlite::connect(url).await?
+        } else {
+            return Err(StoreError::UnsupportedUrl(redact(url)));
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        match self.backend {
+            Backend::Sqlite => {
+                sqlx::migrate!("migrations/sqlite")
+                    .run(&self.writer)
+                    .await?
+            }
+            Backend::Postgres => {
+                sqlx::migrate!("migrations/postgres")
+                    .run(&self.writer)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
+    /// Round trip to the database, for readiness checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Writes a consistent copy of the database to `dest` while the server keeps serving.
+    pub async fn backup(&self, dest: &Path, source_url: &str) -> Result<(), StoreError> {
+        match self.backend {
+            Backend::Sqlite => sqlite::backup(&self.writer, dest).await,
+            Backend::Postgres => postgres::backup(source_url, dest).await,
+        }
+    }
+
+    /// Waits for in-flight queries and closes every connection.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.pool.close().await;
+    }
+}
+
+/// Maps a uniqueness violation to `StoreError::Conflict` with a message a person can act on.
+fn conflict_or(err: sqlx::Error, message: impl FnOnce() -> String) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(message()),
+        _ => StoreError::Database(err),
+    }
+}
+
+/// Hides the password of a database URL before it reaches a log or an error message.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &userinfo[..colon],
+                    &url[at..]
+                ),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,74 @@
+//! SQLite backend: a file created on first start, WAL journal, one writer connection.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+use super::{Backend, Store, StoreError};
+
+pub(super) async fn connect(url: &str) -> Result<Store, StoreError> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Err(StoreError::UnsupportedUrl(format!(
+            "{url} (give a file path: an in-memory database would lose every record at shutdown)"
+        )));
+    }
+    if let Some(dir) = Path::new(path)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Backup(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let options = AnyConnectOptions::from_str(&format!("sqlite://{path}?mode=rwc"))?;
+    let writer = pool(1, options.clone()).await?;
+    // WAL lets readers proceed while the single writer commits.
+    writer.execute("PRAGMA journal_mode = WAL").await?;
+    let readers = pool(8, options).await?;
+    Ok(Store {
+        pool: readers,
+        writer,
+        backend: Backend::Sqlite,
+    })
+}
+
+async fn pool(max: u32, options: AnyConnectOptions) -> Result<AnyPool, StoreError> {
+    let pool = AnyPoolOptions::new()
+        .max_connections(max)
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                // FULL: a commit survives power loss, not only a crash of the process.
+                conn.execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000")
+                    .await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await?;
+    Ok(pool)
+}
+
+/// `VACUUM INTO` writes a transactionally consistent copy without stopping readers or writers.
+pub(super) async fn backup(writer: &AnyPool, dest: &Path) -> Result<(), StoreError> {
+    if dest.exists() {
+        return Err(StoreError::Backup(format!(
+            "{} already exists; choose a new file name",
+            dest.display()
+        )));
+    }
+    let dest = dest
+        .to_str()
+        .ok_or_else(|| StoreError::Backup("backup path is not valid UTF-8".into()))?;
+    sqlx::query("VACUUM INTO $1")
+        .bind(dest)
+        .execute(writer)
+        .await?;
+    Ok(())
+}
