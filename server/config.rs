@@ -11,7 +11,8 @@ pub struct Config {
     /// Lifetime of a refresh token, in seconds. Long, and renewed on every use, so a phone that
     /// works offline for days still signs in silently when it sees a network.
     pub refresh_ttl_secs: i64,
-    /// A refresh token presented again within this many seconds is a retry after a lost answer,
+    /// A refresh token presented again less than this many seconds after its first use is a retry
+    /// after a lost answer,
     /// not theft.
     pub refresh_reuse_grace_secs: i64,
     /// Largest JSON request body accepted, in bytes.

@@ -31,6 +31,16 @@ pub enum RefreshOutcome {
     Unknown,
 }
 
+/// A refresh token with the state of its session.
+#[derive(FromRow)]
+struct TokenState {
+    session_id: String,
+    expires_at: i64,
+    used_at: Option<i64>,
+    revoked_at: Option<i64>,
+    user_id: i64,
+}
+
 const SESSION_COLUMNS: &str =
     "id, user_id, device_id, created_at, last_seen_at, expires_at, revoked_at, revoked_reason";
 
@@ -98,7 +108,7 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        let found: Option<(String, i64, Option<i64>, Option<i64>, i64)> = sqlx::query_as(
+        let found: Option<TokenState> = sqlx::query_as(
             "SELECT t.session_id, t.expires_at, t.used_at, s.revoked_at, s.user_id
              FROM refresh_tokens t JOIN device_sessions s ON s.id = t.session_id
              WHERE t.token_hash = $1",
@@ -106,7 +116,14 @@ impl Store {
         .bind(old_hash)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((session_id, expires_at, used_at, revoked_at, user_id)) = found else {
+        let Some(TokenState {
+            session_id,
+            expires_at,
+            used_at,
+            revoked_at,
+            user_id,
+        }) = found
+        else {
             return Ok(RefreshOutcome::Unknown);
         };
         if revoked_at.is_some() {
@@ -114,7 +131,7 @@ impl Store {
             return Ok(RefreshOutcome::Revoked);
         }
         let first_use = used_at.unwrap_or(now);
-        if claimed == 0 && now - first_use > grace_secs {
+        if claimed == 0 && now - first_use >= grace_secs {
             sqlx::query(
                 "UPDATE device_sessions SET revoked_at = $1, revoked_reason = 'refresh token reused'
                  WHERE id = $2 AND revoked_at IS NULL",

@@ -1,0 +1,249 @@
+//! Test harness: the real server on a real database (a temporary SQLite file, or a fresh
+//! PostgreSQL database when KHAOSAT_TEST_POSTGRES_URL is set), driven over real HTTP.
+
+use std::time::Duration;
+
+use khaosat::store::Store;
+use khaosat::{AppState, Config};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use tokio::sync::oneshot;
+
+pub const PASSWORD: &str = khaosat::demo::DEMO_PASSWORD;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub database_url: String,
+    pg_admin: Option<(String, String)>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    _dir: tempfile::TempDir,
+}
+
+/// Runs each test body on SQLite and on PostgreSQL (the latter skipped, loudly, without
+/// KHAOSAT_TEST_POSTGRES_URL). `name => |config| …` adjusts the configuration first.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident $(=> $tweak:expr)?),* $(,)?) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use khaosat::Config;
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let app = $crate::common::TestApp::start_with($crate::common::Db::Sqlite, |_c: &mut Config| { $( ($tweak)(_c) )? })
+                        .await
+                        .expect("sqlite app");
+                    super::$name(&app).await;
+                    app.finish().await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    let Some(app) = $crate::common::TestApp::start_with($crate::common::Db::Postgres, |_c: &mut Config| { $( ($tweak)(_c) )? }).await else {
+                        return;
+                    };
+                    super::$name(&app).await;
+                    app.finish().await;
+                }
+            }
+        )*
+    };
+}
+
+impl TestApp {
+    /// Starts the server seeded with the demo data; `None` when PostgreSQL is asked for but not configured.
+    pub async fn start_with(db: Db, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (database_url, pg_admin) = match db {
+            Db::Sqlite => (
+                format!("sqlite://{}", dir.path().join("test.db").display()),
+                None,
+            ),
+            Db::Postgres => {
+                let Ok(admin) = std::env::var("KHAOSAT_TEST_POSTGRES_URL") else {
+                    eprintln!("SKIPPED (postgres): set KHAOSAT_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres to run");
+                    return None;
+                };
+                let name = format!("khaosat_test_{}", uuid::Uuid::new_v4().simple());
+                pg_exec(&admin, &format!("CREATE DATABASE {name}")).await;
+                let url = match admin.rfind('/') {
+                    Some(i) if i > "postgres://".len() => format!("{}/{name}", &admin[..i]),
+                    _ => format!("{admin}/{name}"),
+                };
+                (url, Some((admin, name)))
+            }
+        };
+        let store = Store::connect(&database_url).await.expect("connect store");
+        khaosat::demo::seed(&store).await.expect("seed demo data");
+        let mut config = Config::new(
+            database_url.clone(),
+            b"test-secret-test-secret-test-secret!".to_vec(),
+        );
+        tweak(&mut config);
+        let state = AppState::with_store(store.clone(), config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(khaosat::serve(listener, state, async {
+            rx.await.ok();
+        }));
+        Some(TestApp {
+            base: format!("http://{addr}"),
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+            database_url,
+            pg_admin,
+            shutdown: Some(tx),
+            server: Some(server),
+            _dir: dir,
+        })
+    }
+
+    /// Stops the server and drops the PostgreSQL test database.
+    pub async fn finish(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            tx.send(()).ok();
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("server result");
+        }
+        if let Some((admin, name)) = self.pg_admin.take() {
+            pg_exec(
+                &admin,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            )
+            .await;
+        }
+    }
+
+    /// Signs in and returns the token response.
+    pub async fn login_as(&self, username: &str, device: &str) -> Value {
+        let (status, body) = self
+            .call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": username, "password": PASSWORD, "device_id": device})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "login {username}: {body}");
+        body
+    }
+
+    /// Signs in and returns just the access token.
+    pub async fn token(&self, username: &str) -> String {
+        self.login_as(username, &format!("device-{username}")).await["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_string()
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request");
+        read(resp).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    /// Sends a raw body with a content type.
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("content-type", content_type)
+            .body(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        read(req.send().await.expect("request")).await
+    }
+
+    /// Runs SQL straight on the database (to stand in for the sync projection in progress tests).
+    pub async fn sql(&self, sql: &str) {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.database_url)
+            .await
+            .expect("raw pool");
+        sqlx::query(sql).execute(&pool).await.expect("raw sql");
+        pool.close().await;
+    }
+}
+
+async fn read(resp: reqwest::Response) -> (StatusCode, Value) {
+    let status = resp.status();
+    let text = resp.text().await.expect("body");
+    let value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, value)
+}
+
+async fn pg_exec(admin_url: &str, sql: &str) {
+    use sqlx::Connection;
+    let mut conn = sqlx::postgres::PgConnection::connect(admin_url)
+        .await
+        .expect("connect to KHAOSAT_TEST_POSTGRES_URL");
+    sqlx::query(sql)
+        .execute(&mut conn)
+        .await
+        .expect("admin sql");
+    conn.close().await.ok();
+}
+
+/// The error message of an error body.
+pub fn message(body: &Value) -> String {
+    body["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The `code` fields of a JSON array.
+pub fn codes(body: &Value, field: &str) -> Vec<String> {
+    body.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v[field].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,11 @@
+//! The foundation's integration suite: the real router, served over HTTP, on SQLite and on
+//! PostgreSQL. Every test body runs on both backends (see `on_both_backends!`).
+
+mod common;
+
+mod access;
+mod assignments;
+mod auth;
+mod bad_input;
+mod cli;
+mod units;
