@@ -13,7 +13,8 @@ use tower_http::trace::TraceLayer;
 use crate::api;
 use crate::auth::TokenKeys;
 use crate::config::Config;
-use crate::store::{Store, StoreError};
+use crate::store::{Backend, Store};
+use crate::sync::{replicas, SyncError, SyncHub};
 
 /// What every request handler can reach.
 #[derive(Clone, Debug)]
@@ -21,22 +22,30 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub keys: TokenKeys,
+    pub sync: Arc<SyncHub>,
 }
 
 impl AppState {
     /// Opens (and migrates) the database named in the configuration.
-    pub async fn open(config: Config) -> Result<Self, StoreError> {
+    pub async fn open(config: Config) -> Result<Self, SyncError> {
         let store = Store::connect(&config.database_url).await?;
-        Ok(Self::with_store(store, config))
+        Self::new(store, config).await
     }
 
-    pub fn with_store(store: Store, config: Config) -> Self {
+    /// Builds the state over an open store; on PostgreSQL it also starts listening for the
+    /// changes other replicas store.
+    pub async fn new(store: Store, config: Config) -> Result<Self, SyncError> {
         let keys = TokenKeys::new(&config.jwt_secret);
-        AppState {
+        let sync = SyncHub::new(store.clone()).await?;
+        if store.backend() == Backend::Postgres {
+            replicas::spawn_listener(sync.clone(), config.database_url.clone());
+        }
+        Ok(AppState {
             store,
             config: Arc::new(config),
             keys,
-        }
+            sync,
+        })
     }
 }
 

@@ -89,6 +89,7 @@ pub async fn seed(store: &Store) -> Result<bool> {
         scope_unit: None,
         scope_path: "/".into(),
         session_id: String::new(),
+        device_id: String::new(),
     };
     import_units(store, &system, UNITS_CSV.as_bytes()).await?;
     for (username, name, role, scope) in DEMO_USERS {
@@ -117,6 +118,7 @@ pub async fn seed(store: &Store) -> Result<bool> {
         scope_unit: lead.scope_unit,
         scope_path: lead.scope_path,
         session_id: String::new(),
+        device_id: String::new(),
     };
     for village in ["39301.01", "39301.02"] {
         create_assignment(

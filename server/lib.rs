@@ -1,7 +1,8 @@
 //! khaosat: offline-first field survey server for the "3 KHÔNG" campaign.
 //!
 //! The tree mirrors the architecture: `store/` owns SQL, the domain folders (`units/`, `auth/`,
-//! `users/`, `assignments/`) own the rules, and `api/` maps HTTP onto them.
+//! `users/`, `assignments/`, `survey/`) own the rules, `sync/` speaks automerge-repo to the
+//! phones, and `api/` maps HTTP onto them.
 
 pub mod api;
 pub mod app;
@@ -12,6 +13,8 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod store;
+pub mod survey;
+pub mod sync;
 pub mod units;
 pub mod users;
 

@@ -119,6 +119,7 @@ fn operator() -> Principal {
         scope_unit: None,
         scope_path: "/".into(),
         session_id: String::new(),
+        device_id: String::new(),
     }
 }
 
@@ -229,7 +230,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let mut config = Config::new(database_url, secret.into_bytes());
     config.access_ttl_secs = args.access_ttl_secs;
     config.refresh_ttl_secs = args.refresh_ttl_days * 24 * 3600;
-    let state = AppState::with_store(store, config);
+    let state = AppState::new(store, config).await?;
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("binding {}", args.addr))?;

@@ -88,17 +88,3 @@ CREATE TABLE assignments (
 );
 CREATE INDEX assignments_village ON assignments (village_code);
 CREATE INDEX assignments_assignee ON assignments (assignee_id);
-
--- Projection of the village documents (filled by the sync layer); assignments read it for progress.
-CREATE TABLE households (
-    id            TEXT PRIMARY KEY,
-    village_code  TEXT NOT NULL REFERENCES units (code),
-    head_name     TEXT,
-    address       TEXT,
-    visit_outcome TEXT,
-    visited_at    INTEGER,
-    visited_by    INTEGER,
-    deleted       INTEGER NOT NULL DEFAULT 0,
-    updated_at    INTEGER NOT NULL
-);
-CREATE INDEX households_village ON households (village_code);

@@ -6,6 +6,7 @@ pub mod error;
 mod extract;
 mod health;
 pub mod openapi;
+mod sync;
 mod units;
 mod users;
 
@@ -28,6 +29,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/auth/logout", post(auth::logout))
         .route("/api/v1/me", get(auth::me))
         .route("/api/v1/me/assignments", get(assignments::mine))
+        .route("/api/v1/me/documents", get(sync::my_documents))
+        .route("/api/v1/documents/changed", post(sync::changed))
+        .route("/api/v1/households/{id}/history", get(sync::history))
+        .route("/api/v1/sync", get(sync::sync_socket))
         .route("/api/v1/units", get(units::list).post(units::create))
         .route(
             "/api/v1/units/import",

@@ -68,5 +68,6 @@ pub async fn principal_from_token(state: &AppState, token: &str) -> Result<Princ
         scope_unit: user.scope_unit,
         scope_path: user.scope_path,
         session_id: session.id,
+        device_id: session.device_id,
     })
 }

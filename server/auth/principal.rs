@@ -15,6 +15,8 @@ pub struct Principal {
     /// Materialised path of the scope unit; '/' covers the whole tree.
     pub scope_path: String,
     pub session_id: String,
+    /// The device the session was opened on (empty for the command line and seeding).
+    pub device_id: String,
 }
 
 impl Principal {

@@ -3,7 +3,10 @@
 //! write serialisation, backup) lives in `sqlite.rs` and `postgres.rs`.
 
 mod assignments;
+mod documents;
+mod households;
 mod postgres;
+mod projection;
 mod sessions;
 mod settings;
 mod sqlite;
@@ -15,6 +18,8 @@ use std::path::Path;
 use sqlx::AnyPool;
 
 pub use assignments::{AssignmentRow, NewAssignment, ProgressRow};
+pub use documents::{ChangeRecord, DocWrite, VillageDocRow};
+pub use households::AuditRow;
 pub use sessions::{RefreshOutcome, SessionRow};
 pub use units::{NewUnit, UnitEventRow, UnitFilter, UnitRow};
 pub use users::{NewUser, UserRow, UserUpdate};

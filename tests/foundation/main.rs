@@ -1,6 +1,7 @@
 //! The foundation's integration suite: the real router, served over HTTP, on SQLite and on
 //! PostgreSQL. Every test body runs on both backends (see `on_both_backends!`).
 
+#[path = "../common/mod.rs"]
 mod common;
 
 mod access;

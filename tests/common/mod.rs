@@ -1,5 +1,10 @@
+//! Shared by several test binaries, each of which uses only part of it.
+#![allow(dead_code)]
+
 //! Test harness: the real server on a real database (a temporary SQLite file, or a fresh
 //! PostgreSQL database when KHAOSAT_TEST_POSTGRES_URL is set), driven over real HTTP.
+
+pub mod peer;
 
 use std::time::Duration;
 
@@ -87,7 +92,9 @@ impl TestApp {
             b"test-secret-test-secret-test-secret!".to_vec(),
         );
         tweak(&mut config);
-        let state = AppState::with_store(store.clone(), config);
+        let state = AppState::new(store.clone(), config)
+            .await
+            .expect("app state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -193,6 +200,31 @@ impl TestApp {
             req = req.bearer_auth(t);
         }
         read(req.send().await.expect("request")).await
+    }
+
+    /// The WebSocket base URL of the server.
+    pub fn ws_base(&self) -> String {
+        self.base.replacen("http://", "ws://", 1)
+    }
+
+    /// Rows of a query whose columns are all cast to text (NULL stays `None`).
+    pub async fn rows(&self, sql: &str) -> Vec<Vec<Option<String>>> {
+        use sqlx::Row;
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.database_url)
+            .await
+            .expect("raw pool");
+        let rows = sqlx::query(sql).fetch_all(&pool).await.expect("raw query");
+        let out = rows
+            .iter()
+            .map(|r| {
+                (0..r.len())
+                    .map(|i| r.try_get::<Option<String>, _>(i).expect("text column"))
+                    .collect()
+            })
+            .collect();
+        pool.close().await;
+        out
     }
 
     /// Runs SQL straight on the database (to stand in for the sync projection in progress tests).

@@ -1,0 +1,63 @@
+//! "Who changed this household, when": the audit trail kept as changes are stored.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::{Principal, Role};
+use crate::clock::rfc3339;
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+/// One stored batch of changes to a household.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HouseholdChange {
+    pub at: String,
+    pub user_id: Option<i64>,
+    pub username: Option<String>,
+    pub device_id: Option<String>,
+    /// Automerge actors whose changes were in the batch.
+    pub actors: Vec<String>,
+    /// Fields changed, as paths inside the household (e.g. `persons/<id>/has_smartphone`).
+    pub fields: Vec<String>,
+}
+
+pub async fn household_history(
+    store: &Store,
+    who: &Principal,
+    id: &str,
+) -> Result<Vec<HouseholdChange>> {
+    let hidden = || Error::not_found(format!("household {id} not found (or not in your area)"));
+    let (village, path) = store.household_village(id).await?.ok_or_else(hidden)?;
+    let allowed = match who.role {
+        Role::Enumerator => store
+            .assignments("/", Some(who.user_id))
+            .await?
+            .iter()
+            .any(|a| a.village_code == village),
+        Role::TeamLead | Role::Commune | Role::Admin => who.covers(&path),
+        // District and province see aggregates only, never person-level records.
+        _ => false,
+    };
+    if !allowed {
+        return Err(hidden());
+    }
+    let split = |s: &str| {
+        s.split(',')
+            .filter(|x| !x.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    Ok(store
+        .household_audit(id)
+        .await?
+        .into_iter()
+        .map(|r| HouseholdChange {
+            at: rfc3339(r.at),
+            user_id: r.user_id,
+            username: r.username,
+            device_id: r.device_id,
+            actors: split(&r.actors),
+            fields: split(&r.fields),
+        })
+        .collect())
+}

@@ -1,0 +1,55 @@
+//! Field names and enumerations of the village document, schema version 1 (docs/SCHEMA.md).
+
+pub const SCHEMA_VERSION: i64 = 1;
+
+pub const SCHEMA_VERSION_KEY: &str = "schema_version";
+pub const VILLAGE_CODE: &str = "village_code";
+pub const HOUSEHOLDS: &str = "households";
+pub const PERSONS: &str = "persons";
+pub const VISITS: &str = "visits";
+
+/// Household text fields.
+pub const HOUSEHOLD_TEXT: [&str; 5] = [
+    "head_name",
+    "address",
+    "phone",
+    "duplicate_of",
+    "created_by",
+];
+
+/// Household yes/no answers, in the column order of the `households` table.
+pub const HOUSEHOLD_FLAGS: [&str; 4] = [
+    "pays_electricity_cashless",
+    "pays_water_cashless",
+    "has_business",
+    "business_has_qr",
+];
+
+/// The per-person checklist (yes/no), in the column order of the `persons` table.
+pub const PERSON_FLAGS: [&str; 12] = [
+    "has_cccd",
+    "has_phone",
+    "has_smartphone",
+    "own_sim",
+    "has_public_service_account",
+    "has_payment_account",
+    "has_e_signature",
+    "has_province_app",
+    "has_cyber_safety_app",
+    "trained_digital_skills",
+    "uses_digital_platform",
+    "used_online_service_eid",
+];
+
+pub const SEXES: [&str; 3] = ["male", "female", "other"];
+
+pub const VISIT_OUTCOMES: [&str; 4] = ["surveyed", "nobody_home", "refused", "come_back_later"];
+
+pub const HELPED_WITH: [&str; 6] = [
+    "installed_vneid",
+    "installed_province_app",
+    "installed_cyber_safety_app",
+    "opened_payment_account",
+    "issued_e_signature",
+    "registered_public_service",
+];

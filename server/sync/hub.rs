@@ -1,0 +1,191 @@
+//! The registry of loaded village documents: loads on demand, evicts when idle (memory does not
+//! grow with the number of documents stored), routes sync messages, and tracks connections so
+//! shutdown can let in-flight syncs finish.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::store::{Store, VillageDocRow};
+use crate::sync::access::Access;
+use crate::sync::village::{ConnRef, LoadedDoc};
+use crate::sync::SyncError;
+
+/// A document slot: `None` until loaded (or after eviction).
+type Slot = Arc<tokio::sync::Mutex<Option<LoadedDoc>>>;
+
+/// How long a document with no connected peer stays in memory.
+const IDLE_EVICTION: Duration = Duration::from_secs(60);
+
+pub struct SyncHub {
+    store: Store,
+    /// Our automerge-repo peer id and storage id (shared by every replica on one database).
+    pub peer_id: String,
+    pub storage_id: String,
+    docs: Mutex<HashMap<String, Slot>>,
+    next_conn: AtomicU64,
+    pub(crate) shutdown: CancellationToken,
+    pub(crate) tracker: TaskTracker,
+}
+
+impl std::fmt::Debug for SyncHub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncHub")
+            .field("peer_id", &self.peer_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SyncHub {
+    pub async fn new(store: Store) -> Result<Arc<Self>, SyncError> {
+        let storage_id = store
+            .setting_or_insert("sync_storage_id", &uuid::Uuid::new_v4().to_string())
+            .await?;
+        let hub = Arc::new(SyncHub {
+            peer_id: format!("khaosat-{storage_id}"),
+            storage_id,
+            store,
+            docs: Mutex::new(HashMap::new()),
+            next_conn: AtomicU64::new(1),
+            shutdown: CancellationToken::new(),
+            tracker: TaskTracker::new(),
+        });
+        let weak = Arc::downgrade(&hub);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(15));
+            loop {
+                tick.tick().await;
+                let Some(hub) = weak.upgrade() else { break };
+                hub.evict_idle(IDLE_EVICTION);
+            }
+        });
+        Ok(hub)
+    }
+
+    pub fn next_conn_id(&self) -> u64 {
+        self.next_conn.fetch_add(1, Ordering::Relaxed)
+    }
+
+    fn slot(&self, document_id: &str) -> Slot {
+        let mut docs = self.docs.lock().unwrap_or_else(|p| p.into_inner());
+        docs.entry(document_id.to_string()).or_default().clone()
+    }
+
+    /// Number of documents held in memory.
+    pub fn loaded_documents(&self) -> usize {
+        let docs = self.docs.lock().unwrap_or_else(|p| p.into_inner());
+        docs.values()
+            .filter(|s| s.try_lock().map(|d| d.is_some()).unwrap_or(true))
+            .count()
+    }
+
+    /// Handles a `request`/`sync` for a document the connection may access.
+    pub async fn receive(
+        &self,
+        conn: ConnRef<'_>,
+        row: &VillageDocRow,
+        access: Access,
+        data: &[u8],
+    ) -> Result<(), SyncError> {
+        let slot = self.slot(&row.document_id);
+        let mut guard = slot.lock().await;
+        if guard.is_none() {
+            *guard = Some(LoadedDoc::load(&self.store, row).await?);
+        }
+        let Some(doc) = guard.as_mut() else {
+            return Ok(());
+        };
+        let result = doc
+            .receive(&self.store, &conn, access, data, &self.peer_id)
+            .await;
+        if let Err(e) = &result {
+            if !matches!(e, SyncError::BadMessage(_)) {
+                // The in-memory copy may now hold changes that were not stored: drop it, the
+                // store is the truth, and peers resync from it on their next message.
+                tracing::warn!(document = %row.document_id, error = %e, "sync failed; reloading the document from the store");
+                *guard = None;
+            }
+        }
+        result
+    }
+
+    /// Forgets a closed connection in every document it synced.
+    pub async fn disconnect(&self, conn: u64, documents: impl IntoIterator<Item = String>) {
+        for id in documents {
+            let slot = self.slot(&id);
+            let mut guard = slot.lock().await;
+            if let Some(doc) = guard.as_mut() {
+                doc.peers.remove(&conn);
+            }
+        }
+    }
+
+    /// Another replica stored changes to `document_id`: merge them and tell our peers.
+    pub async fn on_remote_change(&self, document_id: &str) {
+        let slot = {
+            let docs = self.docs.lock().unwrap_or_else(|p| p.into_inner());
+            docs.get(document_id).cloned()
+        };
+        let Some(slot) = slot else { return };
+        let mut guard = slot.lock().await;
+        let Some(doc) = guard.as_mut() else { return };
+        match doc.catch_up(&self.store).await {
+            Ok(true) => doc.fan_out(None, &self.peer_id),
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(document = document_id, error = %e, "catching up failed; reloading later");
+                *guard = None;
+            }
+        }
+    }
+
+    /// Catches up every loaded document (after a lost notification connection).
+    pub async fn catch_up_all(&self) {
+        let ids: Vec<String> = {
+            let docs = self.docs.lock().unwrap_or_else(|p| p.into_inner());
+            docs.keys().cloned().collect()
+        };
+        for id in ids {
+            self.on_remote_change(&id).await;
+        }
+    }
+
+    /// Drops documents nobody is syncing that have been idle for `idle`.
+    pub fn evict_idle(&self, idle: Duration) {
+        let mut docs = self.docs.lock().unwrap_or_else(|p| p.into_inner());
+        docs.retain(|_, slot| {
+            let Ok(mut guard) = slot.try_lock() else {
+                return true;
+            };
+            let keep = match guard.as_ref() {
+                Some(doc) => !doc.peers.is_empty() || doc.last_used.elapsed() < idle,
+                None => false,
+            };
+            if !keep {
+                *guard = None;
+            }
+            keep
+        });
+    }
+
+    /// Stops accepting sync traffic: connections finish the message in hand and close.
+    pub fn begin_shutdown(&self) {
+        self.shutdown.cancel();
+        self.tracker.close();
+    }
+
+    /// Waits (up to `limit`) for every connection to finish.
+    pub async fn finish(&self, limit: Duration) {
+        let started = Instant::now();
+        if tokio::time::timeout(limit, self.tracker.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(waited = ?started.elapsed(), "sync connections still open at shutdown");
+        }
+    }
+}

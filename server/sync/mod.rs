@@ -1,0 +1,44 @@
+//! Sync of village documents over automerge-repo's WebSocket protocol: the wire format, who may
+//! sync what, loaded documents with their peers, durable storage before acknowledgement, and
+//! the fan-out of changes between connections and server replicas.
+
+pub mod access;
+mod connection;
+pub mod documents;
+mod hub;
+pub mod replicas;
+pub mod village;
+pub mod wire;
+
+pub use access::Access;
+pub use connection::serve_connection;
+pub use hub::SyncHub;
+pub use village::ConnRef;
+
+use crate::error::Error;
+use crate::store::StoreError;
+
+/// Errors of the sync layer.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// A message that could not be read; nothing was changed.
+    #[error("{0}")]
+    BadMessage(String),
+    /// Changes that were refused and not stored.
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("document error: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+}
+
+impl From<SyncError> for Error {
+    fn from(e: SyncError) -> Self {
+        match e {
+            SyncError::BadMessage(m) | SyncError::Refused(m) => Error::BadRequest(m),
+            SyncError::Store(s) => Error::Store(s),
+            SyncError::Automerge(a) => Error::Internal(a.to_string()),
+        }
+    }
+}

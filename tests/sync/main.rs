@@ -1,0 +1,12 @@
+//! The sync suite: real Automerge peers (Rust, and the stock Node automerge-repo client) against
+//! the real server, on SQLite and PostgreSQL.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod access;
+mod convergence;
+mod frames;
+mod http;
+mod node;
+mod support;
