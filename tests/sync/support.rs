@@ -66,9 +66,12 @@ pub fn put(doc: &mut AutoCommit, path: &[&str], value: Json) {
     doc.commit();
 }
 
+/// Rows of a query, all columns as text.
+pub type Rows = Vec<Vec<Option<String>>>;
+
 /// The projection rows the document implies, computed from scratch, in the shape
 /// `projected_rows` reads them from SQL.
-pub fn expected_rows(doc: &AutoCommit) -> (Vec<Vec<Option<String>>>, Vec<Vec<Option<String>>>) {
+pub fn expected_rows(doc: &AutoCommit) -> (Rows, Rows) {
     let flag = |b: Option<bool>| b.map(|b| if b { "1".to_string() } else { "0".to_string() });
     let mut households = Vec::new();
     let mut persons = Vec::new();
