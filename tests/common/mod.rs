@@ -16,6 +16,9 @@ use tokio::sync::oneshot;
 
 pub const PASSWORD: &str = khaosat::demo::DEMO_PASSWORD;
 
+/// The JWT secret of test servers (child processes get it too, so tokens work on every one).
+pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
+
 #[derive(Clone, Copy, Debug)]
 pub enum Db {
     Sqlite,
@@ -26,7 +29,7 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub database_url: String,
-    pg_admin: Option<(String, String)>,
+    pub pg_admin: Option<(String, String)>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     _dir: tempfile::TempDir,
@@ -115,6 +118,30 @@ impl TestApp {
             server: Some(server),
             _dir: dir,
         })
+    }
+
+    /// Starts another server replica on the same database (the caller stops it with the sender).
+    pub async fn replica(
+        &self,
+    ) -> (
+        String,
+        oneshot::Sender<()>,
+        tokio::task::JoinHandle<std::io::Result<()>>,
+    ) {
+        let store = Store::connect(&self.database_url)
+            .await
+            .expect("replica store");
+        let config = Config::new(self.database_url.clone(), SECRET.to_vec());
+        let state = AppState::new(store, config).await.expect("replica state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(khaosat::serve(listener, state, async {
+            rx.await.ok();
+        }));
+        (format!("ws://{addr}"), tx, server)
     }
 
     /// Stops the server and drops the PostgreSQL test database.

@@ -105,12 +105,22 @@ impl RustPeer {
     /// Syncs one document until both sides hold the same heads.
     pub async fn sync(&mut self, document_id: &str, doc: &mut AutoCommit) -> Outcome {
         let mut state = sync::State::new();
+        self.sync_with(document_id, doc, &mut state).await
+    }
+
+    /// Like `sync`, keeping the sync state so the session can go on (see `receive_updates`).
+    pub async fn sync_with(
+        &mut self,
+        document_id: &str,
+        doc: &mut AutoCommit,
+        state: &mut sync::State,
+    ) -> Outcome {
         let kind = if doc.get_heads().is_empty() {
             "request"
         } else {
             "sync"
         };
-        if let Some(m) = doc.sync().generate_sync_message(&mut state) {
+        if let Some(m) = doc.sync().generate_sync_message(state) {
             self.send(&self.message(kind, document_id, m.encode()))
                 .await;
         }
@@ -125,9 +135,9 @@ impl RustPeer {
                     let msg = sync::Message::decode(reply.data.as_deref().unwrap_or_default())
                         .expect("server sync message");
                     doc.sync()
-                        .receive_sync_message(&mut state, msg)
+                        .receive_sync_message(state, msg)
                         .expect("apply server message");
-                    if let Some(m) = doc.sync().generate_sync_message(&mut state) {
+                    if let Some(m) = doc.sync().generate_sync_message(state) {
                         self.send(&self.message("sync", document_id, m.encode()))
                             .await;
                     }
@@ -149,6 +159,37 @@ impl RustPeer {
                 _ => {}
             }
         }
+    }
+
+    /// Applies whatever the server pushes for `document_id` during `wait` (answering as a
+    /// client does); returns how many sync messages arrived.
+    pub async fn receive_updates(
+        &mut self,
+        document_id: &str,
+        doc: &mut AutoCommit,
+        state: &mut sync::State,
+        wait: Duration,
+    ) -> usize {
+        let deadline = tokio::time::Instant::now() + wait;
+        let mut received = 0;
+        while let Some(left) = deadline.checked_duration_since(tokio::time::Instant::now()) {
+            let Some(m) = self.recv(left).await else {
+                break;
+            };
+            if m.kind == "sync" && m.document_id.as_deref() == Some(document_id) {
+                received += 1;
+                let msg = sync::Message::decode(m.data.as_deref().unwrap_or_default())
+                    .expect("server sync message");
+                doc.sync()
+                    .receive_sync_message(state, msg)
+                    .expect("apply server message");
+                if let Some(reply) = doc.sync().generate_sync_message(state) {
+                    self.send(&self.message("sync", document_id, reply.encode()))
+                        .await;
+                }
+            }
+        }
+        received
     }
 
     fn message(&self, kind: &str, document_id: &str, data: Vec<u8>) -> WireMessage {

@@ -6,7 +6,9 @@ mod common;
 
 mod access;
 mod convergence;
+mod crash;
 mod frames;
 mod http;
 mod node;
+mod replicas;
 mod support;
