@@ -22,7 +22,7 @@ fn free_addr() -> String {
 
 async fn start_child(database_url: &str) -> (Child, String) {
     let addr = free_addr();
-    let child = Command::new(env!("CARGO_BIN_EXE_khaosat"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_khaosat"))
         .args(["serve", "--addr", &addr])
         .env("KHAOSAT_DATABASE_URL", database_url)
         .env("KHAOSAT_JWT_SECRET", std::str::from_utf8(SECRET).unwrap())
@@ -43,6 +43,8 @@ async fn start_child(database_url: &str) -> (Child, String) {
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+    child.kill().ok();
+    child.wait().ok();
     panic!("khaosat did not become ready on {addr}");
 }
 
