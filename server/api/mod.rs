@@ -5,6 +5,7 @@ mod auth;
 pub mod error;
 mod extract;
 mod health;
+mod households;
 pub mod openapi;
 mod sync;
 mod units;
@@ -31,7 +32,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/me/assignments", get(assignments::mine))
         .route("/api/v1/me/documents", get(sync::my_documents))
         .route("/api/v1/documents/changed", post(sync::changed))
-        .route("/api/v1/households/{id}/history", get(sync::history))
+        .route("/api/v1/households/{id}/history", get(households::history))
+        .route(
+            "/api/v1/households/import",
+            post(households::import).layer(DefaultBodyLimit::max(state.config.upload_body_limit)),
+        )
         .route("/api/v1/sync", get(sync::sync_socket))
         .route("/api/v1/units", get(units::list).post(units::create))
         .route(

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{assignments, auth, health, sync, units, users};
+use crate::api::{assignments, auth, health, households, sync, units, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -14,7 +14,8 @@ use crate::api::{assignments, auth, health, sync, units, users};
         units::list, units::get, units::create, units::import, units::merge, units::retire,
         users::list, users::create, users::get, users::update, users::sessions, users::revoke_all, users::revoke_one,
         assignments::list, assignments::mine, assignments::create, assignments::get, assignments::update, assignments::delete,
-        sync::sync_socket, sync::my_documents, sync::changed, sync::history,
+        sync::sync_socket, sync::my_documents, sync::changed,
+        households::import, households::history,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -22,7 +23,8 @@ use crate::api::{assignments, auth, health, sync, units, users};
         (name = "units", description = "Administrative units: province → [district] → commune → village"),
         (name = "users", description = "Accounts, one role and one scope unit each"),
         (name = "assignments", description = "Villages or households given to team members"),
-        (name = "sync", description = "Village documents: automerge-repo WebSocket sync, document list, change check, audit"),
+        (name = "sync", description = "Village documents: automerge-repo WebSocket sync, document list, change check"),
+        (name = "households", description = "Household register import and audit trail"),
     )
 )]
 pub struct ApiDoc;

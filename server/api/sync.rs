@@ -1,17 +1,16 @@
-//! `/api/v1/sync` (the automerge-repo WebSocket), `/api/v1/me/documents`,
-//! `/api/v1/documents/changed` and the household audit trail.
+//! `/api/v1/sync` (the automerge-repo WebSocket), `/api/v1/me/documents` and
+//! `/api/v1/documents/changed`.
 
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
 use axum::response::Response;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
-use crate::api::extract::{Json, Path, Query};
+use crate::api::extract::{Json, Query};
 use crate::app::AppState;
 use crate::auth::{principal_from_token, Principal};
 use crate::error::{Error, Result};
-use crate::survey::audit::{household_history, HouseholdChange};
 use crate::sync::documents::{self, ChangedReport, ChangedRequest, DocumentEntry};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -80,26 +79,4 @@ pub async fn changed(
     Ok(axum::Json(
         documents::changed_since(&s.store, &who, &req).await?,
     ))
-}
-
-/// The audit trail of a household.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HouseholdHistory {
-    pub household_id: String,
-    pub changes: Vec<HouseholdChange>,
-}
-
-/// Who changed which fields of a household, from which device, when.
-#[utoipa::path(get, path = "/api/v1/households/{id}/history", tag = "sync", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = HouseholdHistory)))]
-pub async fn history(
-    State(s): State<AppState>,
-    who: Principal,
-    Path(id): Path<String>,
-) -> Result<axum::Json<HouseholdHistory>> {
-    let changes = household_history(&s.store, &who, &id).await?;
-    Ok(axum::Json(HouseholdHistory {
-        household_id: id,
-        changes,
-    }))
 }

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod document_id;
 pub mod read;
+pub mod register;
 pub mod schema;
 pub mod write;
 

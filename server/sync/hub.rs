@@ -12,7 +12,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::store::{Store, VillageDocRow};
 use crate::sync::access::Access;
-use crate::sync::village::{ConnRef, LoadedDoc};
+use crate::sync::village::{ConnRef, LoadedDoc, Uploader};
 use crate::sync::SyncError;
 
 /// A document slot: `None` until loaded (or after eviction).
@@ -186,6 +186,49 @@ impl SyncHub {
             .is_err()
         {
             tracing::warn!(waited = ?started.elapsed(), "sync connections still open at shutdown");
+        }
+    }
+}
+
+impl SyncHub {
+    /// Applies a server-side edit to a village document (e.g. an imported register): stored and
+    /// projected like a phone's change, then pushed to connected phones. `edit` returns whether
+    /// it changed anything.
+    pub async fn edit<F>(
+        &self,
+        row: &VillageDocRow,
+        uploader: Uploader<'_>,
+        edit: F,
+    ) -> Result<bool, SyncError>
+    where
+        F: FnOnce(&mut automerge::AutoCommit) -> Result<bool, automerge::AutomergeError>,
+    {
+        let slot = self.slot(&row.document_id);
+        let mut guard = slot.lock().await;
+        if guard.is_none() {
+            *guard = Some(LoadedDoc::load(&self.store, row).await?);
+        }
+        let Some(doc) = guard.as_mut() else {
+            return Ok(false);
+        };
+        let before = doc.doc.get_heads();
+        let result = match edit(&mut doc.doc) {
+            Ok(false) => return Ok(false),
+            Ok(true) => {
+                doc.doc.commit();
+                doc.persist(&self.store, &before, uploader).await
+            }
+            Err(e) => Err(SyncError::from(e)),
+        };
+        match result {
+            Ok(()) => {
+                doc.fan_out(None, &self.peer_id);
+                Ok(true)
+            }
+            Err(e) => {
+                *guard = None;
+                Err(e)
+            }
         }
     }
 }

@@ -10,5 +10,6 @@ mod crash;
 mod frames;
 mod http;
 mod node;
+mod register;
 mod replicas;
 mod support;
