@@ -235,7 +235,8 @@ pub async fn import_register(
         ),
         details,
     };
-    let (villages, under_15) = parse_register(csv, i64::from(now.year())).map_err(invalid)?;
+    let ParsedRegister { villages, under_15 } =
+        parse_register(csv, i64::from(now.year())).map_err(invalid)?;
     let mut problems = Vec::new();
     let mut rows = Vec::new();
     for village in villages.keys() {
