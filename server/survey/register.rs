@@ -57,11 +57,19 @@ fn id_of(parts: &[&str]) -> String {
     uuid::Uuid::new_v5(&NAMESPACE, parts.join("\u{1f}").as_bytes()).to_string()
 }
 
+/// A parsed register: households per village code.
+#[derive(Debug)]
+pub struct ParsedRegister {
+    pub villages: BTreeMap<String, Vec<RegisterHousehold>>,
+    /// Members left out for being younger than 15.
+    pub under_15: usize,
+}
+
 /// Parses the register; returns households per village, or every problem with its line.
 pub fn parse_register(
     data: &[u8],
     this_year: i64,
-) -> std::result::Result<(BTreeMap<String, Vec<RegisterHousehold>>, usize), Vec<String>> {
+) -> std::result::Result<ParsedRegister, Vec<String>> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)
@@ -168,13 +176,13 @@ pub fn parse_register(
             "the file has no households: after the header, give one member per line".into(),
         ]);
     }
-    Ok((
-        villages
+    Ok(ParsedRegister {
+        villages: villages
             .into_iter()
             .map(|(v, hs)| (v, hs.into_values().collect()))
             .collect(),
         under_15,
-    ))
+    })
 }
 
 /// Writes the households a document does not have yet; returns (households, persons) created.
