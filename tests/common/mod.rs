@@ -27,6 +27,8 @@ pub enum Db {
 
 pub struct TestApp {
     pub base: String,
+    /// The in-process server's sync hub (to look at loaded documents).
+    pub hub: std::sync::Arc<khaosat::sync::SyncHub>,
     pub client: reqwest::Client,
     pub database_url: String,
     pub pg_admin: Option<(String, String)>,
@@ -90,14 +92,12 @@ impl TestApp {
         };
         let store = Store::connect(&database_url).await.expect("connect store");
         khaosat::demo::seed(&store).await.expect("seed demo data");
-        let mut config = Config::new(
-            database_url.clone(),
-            b"test-secret-test-secret-test-secret!".to_vec(),
-        );
+        let mut config = Config::new(database_url.clone(), SECRET.to_vec());
         tweak(&mut config);
         let state = AppState::new(store.clone(), config)
             .await
             .expect("app state");
+        let hub = state.sync.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -107,6 +107,7 @@ impl TestApp {
             rx.await.ok();
         }));
         Some(TestApp {
+            hub,
             base: format!("http://{addr}"),
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))

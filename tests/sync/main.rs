@@ -12,4 +12,5 @@ mod http;
 mod node;
 mod register;
 mod replicas;
+mod storage;
 mod support;
