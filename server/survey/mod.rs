@@ -6,6 +6,7 @@ pub mod document_id;
 pub mod read;
 pub mod register;
 pub mod schema;
+pub mod typescript;
 pub mod write;
 
 pub use document_id::{new_document_id, valid_document_id};
