@@ -1,19 +1,34 @@
 //! The TypeScript types of the village document, generated from `schema.rs` so the PWA and the
 //! server cannot drift apart: `pwa/src/schema.ts` is this output, checked by a test.
 
-use crate::survey::schema::{self, HELPED_WITH, HOUSEHOLD_FLAGS, PERSON_FLAGS, SEXES, VISIT_OUTCOMES};
+use crate::survey::schema::{
+    self, HELPED_WITH, HOUSEHOLD_FLAGS, PERSON_FLAGS, SEXES, VISIT_OUTCOMES,
+};
 
 fn union(values: &[&str]) -> String {
-    values.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(" | ")
+    values
+        .iter()
+        .map(|v| format!("\"{v}\""))
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 fn list(values: &[&str]) -> String {
-    values.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ")
+    values
+        .iter()
+        .map(|v| format!("\"{v}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The source of `pwa/src/schema.ts`.
 pub fn typescript() -> String {
-    let flags = |names: &[&str]| names.iter().map(|n| format!("  {n}?: boolean | null;\n")).collect::<String>();
+    let flags = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| format!("  {n}?: boolean | null;\n"))
+            .collect::<String>()
+    };
     format!(
         "// Generated from server/survey/schema.rs by `KHAOSAT_WRITE_SCHEMA=1 cargo test typescript_schema`.\n\
          // Do not edit: change the Rust schema and regenerate. See docs/SCHEMA.md.\n\n\
@@ -61,14 +76,25 @@ mod tests {
             std::fs::write(&path, &generated).unwrap();
         }
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert_eq!(committed, generated, "pwa/src/schema.ts is stale: run KHAOSAT_WRITE_SCHEMA=1 cargo test typescript_schema");
+        assert_eq!(
+            committed, generated,
+            "pwa/src/schema.ts is stale: run KHAOSAT_WRITE_SCHEMA=1 cargo test typescript_schema"
+        );
     }
 
     #[test]
     fn schema_doc_names_every_field() {
         let doc = include_str!("../../docs/SCHEMA.md");
-        for field in HOUSEHOLD_FLAGS.iter().chain(&PERSON_FLAGS).chain(&HELPED_WITH).chain(&VISIT_OUTCOMES) {
-            assert!(doc.contains(&format!("`{field}`")), "docs/SCHEMA.md does not mention {field}");
+        for field in HOUSEHOLD_FLAGS
+            .iter()
+            .chain(&PERSON_FLAGS)
+            .chain(&HELPED_WITH)
+            .chain(&VISIT_OUTCOMES)
+        {
+            assert!(
+                doc.contains(&format!("`{field}`")),
+                "docs/SCHEMA.md does not mention {field}"
+            );
         }
     }
 }

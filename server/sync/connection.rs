@@ -20,6 +20,9 @@ use crate::sync::wire::{WireMessage, PROTOCOL_VERSION};
 /// Frames queued for a connection before it counts as not keeping up.
 const OUTBOX: usize = 1024;
 const PING_EVERY: Duration = Duration::from_secs(20);
+/// How often a long-lived connection re-checks its session and forgets decided access, so a
+/// revoked phone or a removed assignment stops syncing without waiting for a reconnect.
+const RECHECK_EVERY: Duration = Duration::from_secs(60);
 
 struct Connection<'a> {
     hub: &'a SyncHub,
@@ -72,9 +75,19 @@ pub async fn serve_connection(
         access: HashMap::new(),
         synced: HashSet::new(),
     };
+    let mut recheck = tokio::time::interval(RECHECK_EVERY);
+    recheck.tick().await;
     loop {
         let frame = tokio::select! {
             _ = hub.shutdown.cancelled() => break,
+            _ = recheck.tick() => {
+                if !conn.session_is_live().await {
+                    conn.reply(WireMessage::error(&hub.peer_id, conn.peer_id.as_deref(), "signed out: sign in again to sync"));
+                    break;
+                }
+                conn.access.clear();
+                continue;
+            }
             frame = stream.next() => frame,
         };
         match frame {

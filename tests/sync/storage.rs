@@ -21,13 +21,35 @@ async fn compaction_keeps_every_change(app: &TestApp) {
     let mut peer = RustPeer::connect(&app.ws_base(), &token).await.unwrap();
     let mut state = State::new();
     for i in 0..80 {
-        put(&mut phone, &["households", &format!("c0000000-0000-4000-8000-{i:012}"), "head_name"], json!(format!("Hộ {i}")));
-        assert_eq!(peer.sync_with(&doc_id, &mut phone, &mut state).await, Outcome::Synced);
+        put(
+            &mut phone,
+            &[
+                "households",
+                &format!("c0000000-0000-4000-8000-{i:012}"),
+                "head_name",
+            ],
+            json!(format!("Hộ {i}")),
+        );
+        assert_eq!(
+            peer.sync_with(&doc_id, &mut phone, &mut state).await,
+            Outcome::Synced
+        );
     }
-    let chunks = app.rows(&format!("SELECT CAST(COUNT(*) AS TEXT) FROM doc_chunks WHERE document_id = '{doc_id}'")).await;
+    let chunks = app
+        .rows(&format!(
+            "SELECT CAST(COUNT(*) AS TEXT) FROM doc_chunks WHERE document_id = '{doc_id}'"
+        ))
+        .await;
     let chunks: usize = chunks[0][0].as_deref().unwrap().parse().unwrap();
-    assert!(chunks < 40, "80 uploads were compacted into a snapshot ({chunks} chunks left)");
-    let changes = app.rows(&format!("SELECT change_hash FROM doc_changes WHERE document_id = '{doc_id}'")).await;
+    assert!(
+        chunks < 40,
+        "80 uploads were compacted into a snapshot ({chunks} chunks left)"
+    );
+    let changes = app
+        .rows(&format!(
+            "SELECT change_hash FROM doc_changes WHERE document_id = '{doc_id}'"
+        ))
+        .await;
     assert_eq!(changes.len(), 80, "every change is attributed once");
 
     // A server that loads the document from the store alone has every change.
@@ -41,11 +63,24 @@ async fn compaction_keeps_every_change(app: &TestApp) {
     server.await.unwrap().unwrap();
 
     // Re-sending changes the server already has stores nothing twice.
-    let before = app.rows(&format!("SELECT CAST(seq AS TEXT) FROM doc_chunks WHERE document_id = '{doc_id}'")).await;
+    let before = app
+        .rows(&format!(
+            "SELECT CAST(seq AS TEXT) FROM doc_chunks WHERE document_id = '{doc_id}'"
+        ))
+        .await;
     let mut copy = phone.fork();
     assert_eq!(sync(app, &token, &doc_id, &mut copy).await, Outcome::Synced);
-    assert_eq!(app.rows(&format!("SELECT CAST(seq AS TEXT) FROM doc_chunks WHERE document_id = '{doc_id}'")).await, before);
-    assert!(fresh.get(automerge::ROOT, "village_code").unwrap().is_some());
+    assert_eq!(
+        app.rows(&format!(
+            "SELECT CAST(seq AS TEXT) FROM doc_chunks WHERE document_id = '{doc_id}'"
+        ))
+        .await,
+        before
+    );
+    assert!(fresh
+        .get(automerge::ROOT, "village_code")
+        .unwrap()
+        .is_some());
 }
 
 async fn idle_documents_leave_memory(app: &TestApp) {
