@@ -223,6 +223,18 @@ impl Connection<'_> {
         }
     }
 
+    /// Whether the session this connection was opened with is still valid.
+    async fn session_is_live(&self) -> bool {
+        let session = self.store.session(&self.who.session_id).await;
+        let user = self.store.user_by_id(self.who.user_id).await;
+        match (session, user) {
+            (Ok(Some(s)), Ok(Some(u))) => s.revoked_at.is_none() && u.disabled == 0,
+            // A database hiccup is not a reason to drop a phone.
+            (Err(_), _) | (_, Err(_)) => true,
+            _ => false,
+        }
+    }
+
     async fn access_to(
         &mut self,
         document_id: &str,
