@@ -252,11 +252,11 @@ async fn progress_counts_visited_households(app: &TestApp) {
         "0b6f4c6e-0000-4000-8000-000000000004",
     ];
     app.sql(&format!(
-        "INSERT INTO households (id, village_code, head_name, visit_outcome, deleted, updated_at) VALUES
-         ('{}', '39301.01', 'Nguyễn Văn Đức', 'surveyed', 0, {now}),
-         ('{}', '39301.01', 'Lê Thị Hoa', 'nobody_home', 0, {now}),
-         ('{}', '39301.01', 'Trần Văn Nam', NULL, 0, {now}),
-         ('{}', '39301.01', 'Hộ đã xóa', 'surveyed', 1, {now})",
+        "INSERT INTO households (id, village_code, document_id, head_name, visit_outcome, deleted, updated_at) VALUES
+         ('{}', '39301.01', 'doc', 'Nguyễn Văn Đức', 'surveyed', 0, {now}),
+         ('{}', '39301.01', 'doc', 'Lê Thị Hoa', 'nobody_home', 0, {now}),
+         ('{}', '39301.01', 'doc', 'Trần Văn Nam', NULL, 0, {now}),
+         ('{}', '39301.01', 'doc', 'Hộ đã xóa', 'surveyed', 1, {now})",
         ids[0], ids[1], ids[2], ids[3]
     ))
     .await;
