@@ -17,6 +17,7 @@ pub mod survey;
 pub mod sync;
 pub mod units;
 pub mod users;
+pub mod web;
 
 pub use app::{router, serve, AppState};
 pub use config::Config;

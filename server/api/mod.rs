@@ -16,7 +16,6 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use crate::app::AppState;
-use crate::error::Error;
 
 /// Every route of the API, with body limits; layers common to all responses are added in `app`.
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -66,13 +65,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 .patch(assignments::update)
                 .delete(assignments::delete),
         )
-        .fallback(not_found)
+        .fallback(crate::web::serve)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.json_body_limit))
-}
-
-async fn not_found() -> Error {
-    Error::not_found("no such endpoint: the API is described at /api/v1/openapi.json")
 }
 
 async fn method_not_allowed() -> axum::response::Response {

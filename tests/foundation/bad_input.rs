@@ -165,4 +165,42 @@ async fn probes_and_openapi(app: &TestApp) {
     }
     assert!(spec["components"]["schemas"]["TokenPair"].is_object());
     assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
+
+    // The PWA (or, in a binary built without it, a page saying so) with strict headers; app
+    // routes fall back to it, missing files and API paths do not.
+    for path in ["/", "/villages/39301.01"] {
+        let resp = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+        let csp = resp.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let script_src = csp
+            .split(';')
+            .find(|d| d.trim().starts_with("script-src"))
+            .unwrap_or_default();
+        assert!(
+            script_src.contains("'self'") && !script_src.contains("unsafe-inline"),
+            "no inline script: {csp}"
+        );
+        assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
+        assert!(resp
+            .text()
+            .await
+            .unwrap()
+            .to_lowercase()
+            .starts_with("<!doctype html"));
+    }
+    let resp = app
+        .client
+        .get(format!("{}/assets/no-such-file.js", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
 }
