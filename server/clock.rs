@@ -21,3 +21,15 @@ pub fn is_iso_date(s: &str) -> bool {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(s, &format).is_ok()
 }
+
+/// The calendar date in Vietnam (UTC+7, no daylight saving) at Unix seconds `unix`, as
+/// `YYYY-MM-DD`, with its year: daily snapshots and ages follow the local day.
+pub fn vietnam_date(unix: i64) -> (String, i32) {
+    let local =
+        OffsetDateTime::from_unix_timestamp(unix + 7 * 3600).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let d = local.date();
+    (
+        format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()),
+        d.year(),
+    )
+}

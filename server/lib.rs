@@ -12,6 +12,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod metrics;
 pub mod store;
 pub mod survey;
 pub mod sync;

@@ -6,6 +6,7 @@ pub mod error;
 mod extract;
 mod health;
 mod households;
+mod metrics;
 pub mod openapi;
 mod sync;
 mod units;
@@ -45,6 +46,25 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/units/{code}", get(units::get))
         .route("/api/v1/units/{code}/merge", post(units::merge))
         .route("/api/v1/units/{code}/retire", post(units::retire))
+        .route(
+            "/api/v1/units/{code}/indicators",
+            get(metrics::unit_indicators),
+        )
+        .route(
+            "/api/v1/units/{code}/report.xlsx",
+            get(metrics::report_xlsx),
+        )
+        .route("/api/v1/units/{code}/report.csv", get(metrics::report_csv))
+        .route(
+            "/api/v1/units/{code}/declared",
+            get(metrics::declared_history).post(metrics::declare),
+        )
+        .route("/api/v1/indicators", get(metrics::catalogue))
+        .route("/api/v1/targets", post(metrics::target))
+        .route(
+            "/api/v1/campaigns",
+            get(metrics::campaign_list).post(metrics::campaign_create),
+        )
         .route("/api/v1/users", get(users::list).post(users::create))
         .route("/api/v1/users/{id}", get(users::get).patch(users::update))
         .route(

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{assignments, auth, health, households, sync, units, users};
+use crate::api::{assignments, auth, health, households, metrics, sync, units, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -16,6 +16,8 @@ use crate::api::{assignments, auth, health, households, sync, units, users};
         assignments::list, assignments::mine, assignments::create, assignments::get, assignments::update, assignments::delete,
         sync::sync_socket, sync::my_documents, sync::changed,
         households::import, households::history,
+        metrics::catalogue, metrics::unit_indicators, metrics::report_xlsx, metrics::report_csv,
+        metrics::declared_history, metrics::declare, metrics::target, metrics::campaign_list, metrics::campaign_create,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -25,6 +27,7 @@ use crate::api::{assignments, auth, health, households, sync, units, users};
         (name = "assignments", description = "Villages or households given to team members"),
         (name = "sync", description = "Village documents: automerge-repo WebSocket sync, document list, change check"),
         (name = "households", description = "Household register import and audit trail"),
+        (name = "indicators", description = "Indicators against targets, before/after, reports"),
     )
 )]
 pub struct ApiDoc;

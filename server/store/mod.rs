@@ -5,11 +5,13 @@
 mod assignments;
 mod documents;
 mod households;
+mod indicators;
 mod postgres;
 mod projection;
 mod sessions;
 mod settings;
 mod sqlite;
+mod stats;
 mod units;
 mod users;
 
@@ -20,7 +22,9 @@ use sqlx::AnyPool;
 pub use assignments::{AssignmentRow, NewAssignment, ProgressRow};
 pub use documents::{ChangeRecord, DocWrite, VillageDocRow};
 pub use households::AuditRow;
+pub use indicators::{CampaignRow, DeclaredRow, TargetRow};
 pub use sessions::{RefreshOutcome, SessionRow};
+pub use stats::{Counters, IndicatorRow, VillageCounters, COUNTERS};
 pub use units::{NewUnit, UnitEventRow, UnitFilter, UnitRow};
 pub use users::{NewUser, UserRow, UserUpdate};
 

@@ -9,7 +9,7 @@ use automerge::{AutoCommit, Change, ChangeHash, PatchAction, Prop};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
-use crate::clock::now;
+use crate::clock::{now, vietnam_date};
 use crate::store::{ChangeRecord, Store, VillageDocRow};
 use crate::survey::read::{check_schema, household_ids, read_household};
 use crate::survey::schema;
@@ -238,6 +238,12 @@ impl LoadedDoc {
                     if let Some(rec) = read_household(&self.doc, id) {
                         w.project_household(&self.village_code, &rec, at).await?;
                     }
+                }
+                if !ids.is_empty() {
+                    // The indicator counters move with the projection, in the same transaction.
+                    let (day, year) = vietnam_date(at);
+                    w.refresh_village_stats(&self.village_code, &day, i64::from(year) - 15, at)
+                        .await?;
                 }
             }
         }

@@ -9,6 +9,7 @@ mod convergence;
 mod crash;
 mod frames;
 mod http;
+mod indicators;
 mod node;
 mod register;
 mod replicas;

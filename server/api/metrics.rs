@@ -1,0 +1,155 @@
+//! `/api/v1/indicators`, `/api/v1/units/{code}/indicators|report.*|declared`, targets, campaigns.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::api::extract::{Json, Path, Query};
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::error::Result;
+use crate::metrics::campaigns::{self, Campaign, NewCampaign};
+use crate::metrics::declared::{self, Declaration, DeclaredValue};
+use crate::metrics::targets::{set_target, SetTarget};
+use crate::metrics::{self, report, Indicator, IndicatorQuery, IndicatorTable};
+
+/// The indicator catalogue (16 indicators of the model).
+#[utoipa::path(get, path = "/api/v1/indicators", tag = "indicators", security(("bearer" = [])), responses((status = 200, body = [Indicator])))]
+pub async fn catalogue(
+    State(s): State<AppState>,
+    _who: Principal,
+) -> Result<axum::Json<Vec<Indicator>>> {
+    Ok(axum::Json(metrics::catalogue(&s.store).await?))
+}
+
+/// Indicators of a unit and each of its children, against targets, now or as of a day, with the baseline.
+#[utoipa::path(get, path = "/api/v1/units/{code}/indicators", tag = "indicators", security(("bearer" = [])),
+    params(("code" = String, Path), IndicatorQuery), responses((status = 200, body = IndicatorTable)))]
+pub async fn unit_indicators(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(code): Path<String>,
+    Query(q): Query<IndicatorQuery>,
+) -> Result<axum::Json<IndicatorTable>> {
+    Ok(axum::Json(
+        metrics::unit_indicators(&s.store, &who, &code, &q).await?,
+    ))
+}
+
+fn download(bytes: Vec<u8>, content_type: &'static str, name: String) -> Response {
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The province-style table as XLSX: rows the indicators, columns the units × before/after.
+#[utoipa::path(get, path = "/api/v1/units/{code}/report.xlsx", tag = "indicators", security(("bearer" = [])),
+    params(("code" = String, Path), IndicatorQuery), responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn report_xlsx(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(code): Path<String>,
+    Query(q): Query<IndicatorQuery>,
+) -> Result<Response> {
+    let table = metrics::unit_indicators(&s.store, &who, &code, &q).await?;
+    let catalogue = s.store.indicators().await?;
+    let bytes = tokio::task::spawn_blocking(move || report::xlsx(&table, &catalogue))
+        .await
+        .map_err(|e| crate::error::Error::Internal(e.to_string()))??;
+    Ok(download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        format!("3khong-{code}.xlsx"),
+    ))
+}
+
+/// The same table as CSV (UTF-8, vi-VN percentages).
+#[utoipa::path(get, path = "/api/v1/units/{code}/report.csv", tag = "indicators", security(("bearer" = [])),
+    params(("code" = String, Path), IndicatorQuery), responses((status = 200, content_type = "text/csv")))]
+pub async fn report_csv(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(code): Path<String>,
+    Query(q): Query<IndicatorQuery>,
+) -> Result<Response> {
+    let table = metrics::unit_indicators(&s.store, &who, &code, &q).await?;
+    let catalogue = s.store.indicators().await?;
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(report::csv(&table, &catalogue)?);
+    Ok(download(
+        bytes,
+        "text/csv; charset=utf-8",
+        format!("3khong-{code}.csv"),
+    ))
+}
+
+/// The declared values of a commune, newest first (every change kept).
+#[utoipa::path(get, path = "/api/v1/units/{code}/declared", tag = "indicators", security(("bearer" = [])),
+    params(("code" = String, Path)), responses((status = 200, body = [DeclaredValue])))]
+pub async fn declared_history(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(code): Path<String>,
+) -> Result<axum::Json<Vec<DeclaredValue>>> {
+    Ok(axum::Json(declared::history(&s.store, &who, &code).await?))
+}
+
+/// Declare a commune indicator (1–5, 12, 16).
+#[utoipa::path(post, path = "/api/v1/units/{code}/declared", tag = "indicators", security(("bearer" = [])),
+    params(("code" = String, Path)), request_body = Declaration, responses((status = 201, body = DeclaredValue)))]
+pub async fn declare(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(code): Path<String>,
+    Json(req): Json<Declaration>,
+) -> Result<(StatusCode, axum::Json<DeclaredValue>)> {
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(declared::declare(&s.store, &who, &code, &req).await?),
+    ))
+}
+
+/// Set a target override for a unit's subtree and/or a campaign.
+#[utoipa::path(post, path = "/api/v1/targets", tag = "indicators", security(("bearer" = [])), request_body = SetTarget, responses((status = 201)))]
+pub async fn target(
+    State(s): State<AppState>,
+    who: Principal,
+    Json(req): Json<SetTarget>,
+) -> Result<(StatusCode, axum::Json<serde_json::Value>)> {
+    let id = set_target(&s.store, &who, &req).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(serde_json::json!({ "id": id })),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/campaigns", tag = "indicators", security(("bearer" = [])), responses((status = 200, body = [Campaign])))]
+pub async fn campaign_list(
+    State(s): State<AppState>,
+    _who: Principal,
+) -> Result<axum::Json<Vec<Campaign>>> {
+    Ok(axum::Json(campaigns::list(&s.store).await?))
+}
+
+/// Create a campaign with its baseline date.
+#[utoipa::path(post, path = "/api/v1/campaigns", tag = "indicators", security(("bearer" = [])), request_body = NewCampaign,
+    responses((status = 201, body = Campaign)))]
+pub async fn campaign_create(
+    State(s): State<AppState>,
+    who: Principal,
+    Json(req): Json<NewCampaign>,
+) -> Result<(StatusCode, axum::Json<Campaign>)> {
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(campaigns::create(&s.store, &who, &req).await?),
+    ))
+}

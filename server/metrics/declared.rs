@@ -1,0 +1,145 @@
+//! Indicators the commune declares (1–5, 12, 16): a numerator and denominator with a date and
+//! a note; every change is kept, the latest by date counts.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::{Principal, Role};
+use crate::clock::{is_iso_date, now, rfc3339, vietnam_date};
+use crate::error::{Error, Result};
+use crate::store::{DeclaredRow, Store};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Declaration {
+    pub indicator_id: i64,
+    /// E.g. 12 officials with a digital-signature certificate …
+    pub numerator: i64,
+    /// … out of 12 officials.
+    pub denominator: i64,
+    /// The day the value holds from (default: today).
+    pub value_date: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeclaredValue {
+    pub id: i64,
+    pub unit_code: String,
+    pub indicator_id: i64,
+    pub numerator: i64,
+    pub denominator: i64,
+    pub value_date: String,
+    pub note: Option<String>,
+    pub entered_by: String,
+    pub entered_at: String,
+}
+
+impl From<DeclaredRow> for DeclaredValue {
+    fn from(d: DeclaredRow) -> Self {
+        DeclaredValue {
+            id: d.id,
+            unit_code: d.unit_code,
+            indicator_id: d.indicator_id,
+            numerator: d.numerator,
+            denominator: d.denominator,
+            value_date: d.value_date,
+            note: d.note,
+            entered_by: d.entered_by,
+            entered_at: rfc3339(d.entered_at),
+        }
+    }
+}
+
+/// Records a commune's value (commune officer of that commune, or admin).
+pub async fn declare(
+    store: &Store,
+    who: &Principal,
+    code: &str,
+    req: &Declaration,
+) -> Result<DeclaredValue> {
+    if !matches!(who.role, Role::Commune | Role::Admin) {
+        return Err(Error::forbidden(
+            "declared indicators are entered by the commune officer",
+        ));
+    }
+    let unit = store
+        .unit(code)
+        .await?
+        .filter(|u| who.covers(&u.path))
+        .ok_or_else(|| Error::not_found(format!("unit {code} not found (or not in your area)")))?;
+    if unit.level != "commune" {
+        return Err(Error::bad_request(format!(
+            "{code} is a {}: declared indicators belong to a commune",
+            unit.level
+        )));
+    }
+    let indicator = store
+        .indicators()
+        .await?
+        .into_iter()
+        .find(|i| i.id == req.indicator_id);
+    match indicator {
+        Some(i) if i.source == "declared" => {}
+        Some(_) => {
+            return Err(Error::bad_request(format!(
+                "indicator {} is computed from the survey, not declared",
+                req.indicator_id
+            )))
+        }
+        None => {
+            return Err(Error::bad_request(format!(
+                "indicator {} does not exist (1–16)",
+                req.indicator_id
+            )))
+        }
+    }
+    if req.denominator <= 0 || req.numerator < 0 || req.numerator > req.denominator {
+        return Err(Error::bad_request(
+            "give 0 ≤ numerator ≤ denominator, with a denominator above 0",
+        ));
+    }
+    let today = vietnam_date(now()).0;
+    let date = req.value_date.clone().unwrap_or(today);
+    if !is_iso_date(&date) {
+        return Err(Error::bad_request(format!(
+            "value_date '{date}' is not a date: write it as YYYY-MM-DD"
+        )));
+    }
+    if req
+        .note
+        .as_deref()
+        .is_some_and(|n| n.chars().count() > 1000)
+    {
+        return Err(Error::bad_request("note must be at most 1000 characters"));
+    }
+    let id = store
+        .insert_declared(
+            &unit.code,
+            req.indicator_id,
+            req.numerator,
+            req.denominator,
+            &date,
+            req.note.as_deref(),
+            &who.username,
+            now(),
+        )
+        .await?;
+    store
+        .declared_history(&unit.code)
+        .await?
+        .into_iter()
+        .find(|d| d.id == id)
+        .map(DeclaredValue::from)
+        .ok_or_else(|| Error::Internal("declared value vanished after insert".into()))
+}
+
+pub async fn history(store: &Store, who: &Principal, code: &str) -> Result<Vec<DeclaredValue>> {
+    let unit = super::readable_unit(store, who, code).await?;
+    Ok(store
+        .declared_history(&unit.code)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}

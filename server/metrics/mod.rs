@@ -1,0 +1,66 @@
+//! Indicators of the "3 KHÔNG" model: the catalogue (data in the database), targets per unit
+//! and campaign, values communes declare, rates rolled up the unit tree from maintained
+//! counters, and the reports the district and province pull.
+
+pub mod campaigns;
+pub mod declared;
+pub mod report;
+pub mod table;
+pub mod targets;
+
+pub use table::{unit_indicators, IndicatorQuery, IndicatorTable, IndicatorValue, UnitIndicators};
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::{Principal, Role};
+use crate::error::{Error, Result};
+use crate::store::{IndicatorRow, Store, UnitRow};
+
+/// An indicator of the catalogue.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Indicator {
+    /// 1–16, as in the province's table.
+    pub id: i64,
+    pub name_vi: String,
+    pub name_en: String,
+    /// `survey` (computed from the household survey) or `declared` (entered by the commune).
+    pub source: String,
+    /// Counter names (survey indicators): numerator over denominator.
+    pub numerator: Option<String>,
+    pub denominator: Option<String>,
+    pub default_target: f64,
+}
+
+impl From<IndicatorRow> for Indicator {
+    fn from(r: IndicatorRow) -> Self {
+        Indicator {
+            id: r.id,
+            name_vi: r.name_vi,
+            name_en: r.name_en,
+            source: r.source,
+            numerator: r.numerator,
+            denominator: r.denominator,
+            default_target: r.default_target,
+        }
+    }
+}
+
+pub async fn catalogue(store: &Store) -> Result<Vec<Indicator>> {
+    Ok(store
+        .indicators()
+        .await?
+        .into_iter()
+        .map(Indicator::from)
+        .collect())
+}
+
+/// A unit whose aggregates the caller may read: team leads and above, inside their area.
+pub(crate) async fn readable_unit(store: &Store, who: &Principal, code: &str) -> Result<UnitRow> {
+    who.require_role(Role::TeamLead, "reading indicators")?;
+    store
+        .unit(code)
+        .await?
+        .filter(|u| who.covers(&u.path))
+        .ok_or_else(|| Error::not_found(format!("unit {code} not found (or not in your area)")))
+}

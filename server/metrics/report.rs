@@ -1,0 +1,161 @@
+//! The province-style report: rows the indicators, columns the units × before/after, each cell
+//! coloured against its target; as XLSX and as CSV (numbers in the vi-VN format).
+
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
+
+use crate::error::{Error, Result};
+use crate::metrics::table::{IndicatorTable, IndicatorValue, UnitIndicators};
+use crate::store::IndicatorRow;
+
+/// The unit columns of the report: each child, then the unit itself as the total.
+fn columns(table: &IndicatorTable) -> Vec<&UnitIndicators> {
+    table
+        .children
+        .iter()
+        .chain(std::iter::once(&table.unit))
+        .collect()
+}
+
+/// A rate as vi-VN percent text: 80,5%.
+pub fn vi_percent(rate: Option<f64>) -> String {
+    match rate {
+        Some(r) => format!("{:.1}%", r * 100.0).replace('.', ","),
+        None => "–".to_string(),
+    }
+}
+
+fn title(table: &IndicatorTable) -> (String, String) {
+    let when = table.as_of.clone().unwrap_or_else(|| "hiện tại".into());
+    let before = table.baseline.clone().unwrap_or_else(|| "chưa chọn".into());
+    (
+        format!(
+            "KẾT QUẢ THỰC HIỆN MÔ HÌNH \"3 KHÔNG\" – {}",
+            table.unit.name
+        ),
+        format!("Số liệu đến: {when}; trước (mốc so sánh): {before}"),
+    )
+}
+
+fn cell(v: &IndicatorValue, before: bool) -> Option<&IndicatorValue> {
+    if before {
+        v.baseline.as_deref()
+    } else {
+        Some(v)
+    }
+}
+
+pub fn csv(table: &IndicatorTable, catalogue: &[IndicatorRow]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let (t1, t2) = title(table);
+    let cols = columns(table);
+    let width = 3 + cols.len() * 2;
+    let pad = |first: &str| {
+        let mut row = vec![first.to_string()];
+        row.resize(width, String::new());
+        row
+    };
+    let err = |e: csv::Error| Error::Internal(format!("writing CSV: {e}"));
+    w.write_record(pad(&t1)).map_err(err)?;
+    w.write_record(pad(&t2)).map_err(err)?;
+    let mut header = vec!["STT".to_string(), "Chỉ tiêu".into(), "Mục tiêu".into()];
+    for u in &cols {
+        header.push(format!("{} – Trước", u.name));
+        header.push(format!("{} – Sau", u.name));
+    }
+    w.write_record(&header).map_err(err)?;
+    for (i, ind) in catalogue.iter().enumerate() {
+        let mut row = vec![
+            ind.id.to_string(),
+            ind.name_vi.clone(),
+            vi_percent(Some(table.unit.indicators[i].target)),
+        ];
+        for u in &cols {
+            let v = &u.indicators[i];
+            row.push(vi_percent(cell(v, true).and_then(|c| c.rate)));
+            row.push(vi_percent(v.rate));
+        }
+        w.write_record(&row).map_err(err)?;
+    }
+    w.into_inner()
+        .map_err(|e| Error::Internal(format!("writing CSV: {e}")))
+}
+
+pub fn xlsx(table: &IndicatorTable, catalogue: &[IndicatorRow]) -> Result<Vec<u8>> {
+    build_xlsx(table, catalogue).map_err(|e| Error::Internal(format!("writing XLSX: {e}")))
+}
+
+fn build_xlsx(
+    table: &IndicatorTable,
+    catalogue: &[IndicatorRow],
+) -> std::result::Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("3 KHÔNG")?;
+    let bold = Format::new().set_bold();
+    let head = Format::new()
+        .set_bold()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin)
+        .set_background_color(Color::RGB(0xDDEBF7));
+    let text = Format::new().set_text_wrap().set_border(FormatBorder::Thin);
+    let pct = Format::new()
+        .set_num_format("0.0%")
+        .set_border(FormatBorder::Thin);
+    let met = pct
+        .clone()
+        .set_background_color(Color::RGB(0xC6EFCE))
+        .set_font_color(Color::RGB(0x006100));
+    let unmet = pct
+        .clone()
+        .set_background_color(Color::RGB(0xFFC7CE))
+        .set_font_color(Color::RGB(0x9C0006));
+    let (t1, t2) = title(table);
+    sheet.write_string_with_format(0, 0, &t1, &bold)?;
+    sheet.write_string(1, 0, &t2)?;
+    sheet.set_column_width(0, 5)?;
+    sheet.set_column_width(1, 60)?;
+    sheet.set_column_width(2, 10)?;
+    for (col, label) in [(0u16, "STT"), (1, "Chỉ tiêu"), (2, "Mục tiêu")] {
+        sheet.merge_range(3, col, 4, col, label, &head)?;
+    }
+    let cols = columns(table);
+    for (i, u) in cols.iter().enumerate() {
+        let c = 3 + (i as u16) * 2;
+        sheet.merge_range(3, c, 3, c + 1, &u.name, &head)?;
+        sheet.write_string_with_format(4, c, "Trước", &head)?;
+        sheet.write_string_with_format(4, c + 1, "Sau", &head)?;
+        sheet.set_column_width(c, 11)?;
+        sheet.set_column_width(c + 1, 11)?;
+    }
+    for (i, ind) in catalogue.iter().enumerate() {
+        let r = 5 + i as u32;
+        sheet.write_number_with_format(r, 0, ind.id as f64, &text)?;
+        sheet.write_string_with_format(r, 1, &ind.name_vi, &text)?;
+        sheet.write_number_with_format(r, 2, table.unit.indicators[i].target, &pct)?;
+        for (j, u) in cols.iter().enumerate() {
+            let c = 3 + (j as u16) * 2;
+            for (offset, v) in [
+                (0u16, cell(&u.indicators[i], true)),
+                (1, Some(&u.indicators[i])),
+            ] {
+                match v.and_then(|v| v.rate.map(|r| (r, v.met))) {
+                    Some((rate, m)) => {
+                        let f = match m {
+                            Some(true) => &met,
+                            Some(false) => &unmet,
+                            None => &pct,
+                        };
+                        sheet.write_number_with_format(r, c + offset, rate, f)?;
+                    }
+                    None => {
+                        sheet.write_string_with_format(r, c + offset, "–", &text)?;
+                    }
+                }
+            }
+        }
+    }
+    sheet.set_freeze_panes(5, 3)?;
+    book.save_to_buffer()
+}

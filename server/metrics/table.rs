@@ -1,0 +1,236 @@
+//! The indicator table of a unit and its children: numerator, denominator, rate, target, met,
+//! now or as of a day, with the baseline ("before") beside it. Everything is summed from the
+//! per-village counters maintained with the projection, never from person rows.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Principal;
+use crate::clock::{is_iso_date, now, vietnam_date};
+use crate::error::{Error, Result};
+use crate::metrics::readable_unit;
+use crate::metrics::targets::Targets;
+use crate::store::{Counters, IndicatorRow, Store, UnitFilter, UnitRow};
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorQuery {
+    /// Numbers as they stood at the end of this day (`YYYY-MM-DD`); default: now.
+    pub as_of: Option<String>,
+    /// "Before" numbers from the end of this day; default: the campaign's baseline date.
+    pub baseline: Option<String>,
+    /// Campaign whose targets and baseline apply.
+    pub campaign: Option<i64>,
+}
+
+/// One indicator of one unit.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IndicatorValue {
+    pub id: i64,
+    pub numerator: i64,
+    pub denominator: i64,
+    /// numerator / denominator; null when nothing was counted.
+    pub rate: Option<f64>,
+    pub target: f64,
+    /// Whether the rate reaches the target; null without data.
+    pub met: Option<bool>,
+    /// The same at the baseline date, when one applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<Box<IndicatorValue>>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UnitIndicators {
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    /// Households known and visited, persons surveyed (progress of the survey).
+    pub households_known: i64,
+    pub households_visited: i64,
+    pub persons_surveyed: i64,
+    pub indicators: Vec<IndicatorValue>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IndicatorTable {
+    pub as_of: Option<String>,
+    pub baseline: Option<String>,
+    pub campaign: Option<i64>,
+    pub unit: UnitIndicators,
+    pub children: Vec<UnitIndicators>,
+}
+
+/// Sums per unit: survey counters and declared (numerator, denominator) per indicator.
+#[derive(Default, Clone)]
+struct Sums {
+    counters: Counters,
+    declared: HashMap<i64, (i64, i64)>,
+}
+
+/// Sums the counters and declarations under `unit` for the unit itself and each child.
+async fn sums(
+    store: &Store,
+    unit: &UnitRow,
+    children: &[UnitRow],
+    as_of: Option<&str>,
+) -> Result<Vec<Sums>> {
+    let mut out = vec![Sums::default(); children.len() + 1];
+    let slot = |path: &str| {
+        children
+            .iter()
+            .position(|c| path.starts_with(&c.path))
+            .map(|i| i + 1)
+    };
+    for v in store.village_counters(&unit.path, as_of).await? {
+        out[0].counters.add(&v.counters);
+        if let Some(i) = slot(&v.path) {
+            out[i].counters.add(&v.counters);
+        }
+    }
+    let day = as_of.map_or_else(|| "9999-12-31".to_string(), str::to_string);
+    // Latest declaration per (unit, indicator): rows come oldest first.
+    let mut latest: HashMap<(String, i64), (String, i64, i64)> = HashMap::new();
+    for d in store.declared_under(&unit.path, &day).await? {
+        latest.insert(
+            (d.unit_code, d.indicator_id),
+            (d.unit_path, d.numerator, d.denominator),
+        );
+    }
+    for ((_, indicator), (path, n, d)) in latest {
+        for i in std::iter::once(Some(0))
+            .chain(std::iter::once(slot(&path)))
+            .flatten()
+        {
+            let e = out[i].declared.entry(indicator).or_default();
+            e.0 += n;
+            e.1 += d;
+        }
+    }
+    Ok(out)
+}
+
+fn value(ind: &IndicatorRow, s: &Sums, target: f64) -> IndicatorValue {
+    let (numerator, denominator) = match ind.source.as_str() {
+        "declared" => s.declared.get(&ind.id).copied().unwrap_or_default(),
+        _ => {
+            let get = |name: &Option<String>| {
+                name.as_deref().and_then(|n| s.counters.get(n)).unwrap_or(0)
+            };
+            (get(&ind.numerator), get(&ind.denominator))
+        }
+    };
+    let rate = (denominator > 0).then(|| numerator as f64 / denominator as f64);
+    IndicatorValue {
+        id: ind.id,
+        numerator,
+        denominator,
+        rate,
+        target,
+        met: rate.map(|r| r + 1e-9 >= target),
+        baseline: None,
+    }
+}
+
+fn unit_row(
+    unit: &UnitRow,
+    s: &Sums,
+    base: Option<&Sums>,
+    catalogue: &[IndicatorRow],
+    targets: &Targets,
+    campaign: Option<i64>,
+) -> UnitIndicators {
+    let c = &s.counters;
+    UnitIndicators {
+        code: unit.code.clone(),
+        name: unit.name.clone(),
+        level: unit.level.clone(),
+        households_known: c.get("h_known").unwrap_or(0),
+        households_visited: c.get("h_visited").unwrap_or(0),
+        persons_surveyed: c.get("p_surveyed").unwrap_or(0),
+        indicators: catalogue
+            .iter()
+            .map(|ind| {
+                let target = targets.resolve(ind.id, &unit.path, campaign);
+                let mut v = value(ind, s, target);
+                v.baseline = base.map(|b| Box::new(value(ind, b, target)));
+                v
+            })
+            .collect(),
+    }
+}
+
+fn check_date(name: &str, d: Option<&str>) -> Result<()> {
+    match d {
+        Some(d) if !is_iso_date(d) => Err(Error::bad_request(format!(
+            "{name} '{d}' is not a date: write it as YYYY-MM-DD"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+pub async fn unit_indicators(
+    store: &Store,
+    who: &Principal,
+    code: &str,
+    q: &IndicatorQuery,
+) -> Result<IndicatorTable> {
+    let unit = readable_unit(store, who, code).await?;
+    check_date("as_of", q.as_of.as_deref())?;
+    check_date("baseline", q.baseline.as_deref())?;
+    let campaign = match q.campaign {
+        Some(id) => Some(
+            store
+                .campaigns()
+                .await?
+                .into_iter()
+                .find(|c| c.id == id)
+                .ok_or_else(|| Error::bad_request(format!("campaign {id} does not exist")))?,
+        ),
+        None => None,
+    };
+    let baseline = q
+        .baseline
+        .clone()
+        .or_else(|| campaign.as_ref().map(|c| c.baseline_date.clone()));
+    // "As of today" reads live counters; a past day reads the snapshots.
+    let today = vietnam_date(now()).0;
+    let as_of = q.as_of.clone().filter(|d| *d < today);
+    let children = store
+        .units(&UnitFilter {
+            parent: Some(&unit.code),
+            limit: 100_000,
+            ..Default::default()
+        })
+        .await?;
+    let now_sums = sums(store, &unit, &children, as_of.as_deref()).await?;
+    let base_sums = match &baseline {
+        Some(day) => Some(sums(store, &unit, &children, Some(day)).await?),
+        None => None,
+    };
+    let catalogue = store.indicators().await?;
+    let targets = Targets::load(store).await?;
+    let camp = campaign.as_ref().map(|c| c.id);
+    let row = |i: usize, u: &UnitRow| {
+        unit_row(
+            u,
+            &now_sums[i],
+            base_sums.as_ref().map(|b| &b[i]),
+            &catalogue,
+            &targets,
+            camp,
+        )
+    };
+    Ok(IndicatorTable {
+        as_of: q.as_of.clone(),
+        baseline,
+        campaign: camp,
+        unit: row(0, &unit),
+        children: children
+            .iter()
+            .enumerate()
+            .map(|(i, c)| row(i + 1, c))
+            .collect(),
+    })
+}

@@ -1,0 +1,167 @@
+//! SQL for declared indicator values, targets and campaigns.
+
+use sqlx::FromRow;
+
+use super::{Store, StoreError};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct DeclaredRow {
+    pub id: i64,
+    pub unit_code: String,
+    pub unit_path: String,
+    pub indicator_id: i64,
+    pub numerator: i64,
+    pub denominator: i64,
+    pub value_date: String,
+    pub note: Option<String>,
+    pub entered_by: String,
+    pub entered_at: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct TargetRow {
+    pub id: i64,
+    pub indicator_id: i64,
+    pub unit_code: Option<String>,
+    pub campaign_id: Option<i64>,
+    pub target: f64,
+    pub set_by: String,
+    pub set_at: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct CampaignRow {
+    pub id: i64,
+    pub name: String,
+    pub baseline_date: String,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub created_at: i64,
+}
+
+const DECLARED_SELECT: &str =
+    "SELECT d.id, d.unit_code, u.path AS unit_path, d.indicator_id, d.numerator, d.denominator,
+        d.value_date, d.note, d.entered_by, d.entered_at
+     FROM declared_values d JOIN units u ON u.code = d.unit_code";
+
+impl Store {
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_declared(
+        &self,
+        unit: &str,
+        indicator: i64,
+        numerator: i64,
+        denominator: i64,
+        date: &str,
+        note: Option<&str>,
+        by: &str,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let id = sqlx::query_scalar(
+            "INSERT INTO declared_values (unit_code, indicator_id, numerator, denominator, value_date, note, entered_by, entered_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(unit)
+        .bind(indicator)
+        .bind(numerator)
+        .bind(denominator)
+        .bind(date)
+        .bind(note)
+        .bind(by)
+        .bind(now)
+        .fetch_one(&self.writer)
+        .await?;
+        Ok(id)
+    }
+
+    /// Every declared value under `path` dated on or before `as_of`, oldest first.
+    pub async fn declared_under(
+        &self,
+        path: &str,
+        as_of: &str,
+    ) -> Result<Vec<DeclaredRow>, StoreError> {
+        let rows = sqlx::query_as(&format!(
+            "{DECLARED_SELECT} WHERE substr(u.path, 1, length($1)) = $1 AND d.value_date <= $2
+             ORDER BY d.unit_code, d.indicator_id, d.value_date, d.id"
+        ))
+        .bind(path)
+        .bind(as_of)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+
+    /// The history of one unit's declarations, newest first.
+    pub async fn declared_history(&self, unit: &str) -> Result<Vec<DeclaredRow>, StoreError> {
+        let rows = sqlx::query_as(&format!(
+            "{DECLARED_SELECT} WHERE d.unit_code = $1 ORDER BY d.value_date DESC, d.id DESC"
+        ))
+        .bind(unit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+
+    pub async fn targets(&self) -> Result<Vec<TargetRow>, StoreError> {
+        let rows = sqlx::query_as(
+            "SELECT id, indicator_id, unit_code, campaign_id, target, set_by, set_at FROM targets ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+
+    pub async fn insert_target(
+        &self,
+        indicator: i64,
+        unit: Option<&str>,
+        campaign: Option<i64>,
+        target: f64,
+        by: &str,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let id = sqlx::query_scalar(
+            "INSERT INTO targets (indicator_id, unit_code, campaign_id, target, set_by, set_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(indicator)
+        .bind(unit)
+        .bind(campaign)
+        .bind(target)
+        .bind(by)
+        .bind(now)
+        .fetch_one(&self.writer)
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn campaigns(&self) -> Result<Vec<CampaignRow>, StoreError> {
+        let rows = sqlx::query_as(
+            "SELECT id, name, baseline_date, start_date, end_date, created_at FROM campaigns ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+
+    pub async fn insert_campaign(
+        &self,
+        name: &str,
+        baseline: &str,
+        start: Option<&str>,
+        end: Option<&str>,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let id = sqlx::query_scalar(
+            "INSERT INTO campaigns (name, baseline_date, start_date, end_date, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(name)
+        .bind(baseline)
+        .bind(start)
+        .bind(end)
+        .bind(now)
+        .fetch_one(&self.writer)
+        .await?;
+        Ok(id)
+    }
+}

@@ -1,0 +1,172 @@
+// Shared by the scenarios and measure.mjs: the khaosat server as a child process (stop and restart
+// it on the same port and database to take the phones offline and back: Playwright's setOffline
+// does not close WebSockets), headless Debian Chromium, and small API helpers.
+import { spawn } from "node:child_process"
+import { createServer } from "node:net"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, dirname } from "node:path"
+import { fileURLToPath } from "node:url"
+import { randomUUID } from "node:crypto"
+import { chromium } from "playwright-core"
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..")
+export const BIN = process.env.KHAOSAT_BIN ?? join(ROOT, "target/release/khaosat")
+export const CHROMIUM = process.env.KHAOSAT_CHROMIUM ?? "/usr/bin/chromium"
+export const PASSWORD = "khaosat-demo"
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once("error", reject)
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+/** A demo server on a free port with a throw-away SQLite database; stop()/start() keep both. */
+export class Server {
+  constructor() {
+    this.dir = mkdtempSync(join(tmpdir(), "khaosat-browser-"))
+    this.db = join(this.dir, "khaosat.db")
+    this.proc = null
+    this.log = ""
+  }
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`
+  }
+
+  async start() {
+    this.port ??= Number(process.env.KHAOSAT_TEST_PORT) || (await freePort())
+    this.proc = spawn(BIN, ["serve", "--demo", "--addr", `127.0.0.1:${this.port}`], {
+      env: { ...process.env, KHAOSAT_DATABASE_URL: `sqlite://${this.db}`, KHAOSAT_LOG: "warn", KHAOSAT_LOG_FORMAT: "json" },
+      stdio: ["ignore", "pipe", "pipe"],
+    })
+    const keep = (d) => (this.log = (this.log + d).slice(-20_000))
+    this.proc.stdout.on("data", keep)
+    this.proc.stderr.on("data", keep)
+    const exited = new Promise((_, reject) => this.proc.once("exit", (code) => reject(new Error(`khaosat exited with ${code} before it was ready:\n${this.log}`))))
+    exited.catch(() => {})
+    const deadline = Date.now() + 30_000
+    for (;;) {
+      try {
+        const r = await fetch(`${this.url}/readyz`)
+        if (r.ok) return this
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`khaosat not ready after 30 s:\n${this.log}`)
+      await Promise.race([new Promise((r) => setTimeout(r, 100)), exited])
+    }
+  }
+
+  /** SIGTERM and wait: every WebSocket closes, as when a phone loses its network. */
+  async stop() {
+    const p = this.proc
+    if (!p || p.exitCode !== null) return
+    this.proc = null
+    const done = new Promise((r) => p.once("exit", r))
+    p.kill("SIGTERM")
+    const t = setTimeout(() => p.kill("SIGKILL"), 10_000)
+    await done
+    clearTimeout(t)
+  }
+
+  async dispose() {
+    await this.stop()
+    rmSync(this.dir, { recursive: true, force: true })
+  }
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  })
+}
+
+/** A phone-sized context (360×740). */
+export async function phone(browser, extra = {}) {
+  return browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: "vi-VN", ...extra })
+}
+
+/** Signs in through the login screen and waits for the first screen. */
+export async function signIn(page, base, username) {
+  await page.goto(base + "/")
+  await page.fill("input[name=username]", username)
+  await page.fill("input[name=password]", PASSWORD)
+  await page.click("button[type=submit]")
+  await page.waitForSelector(".syncbar")
+}
+
+export async function apiLogin(base, username) {
+  const r = await fetch(`${base}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password: PASSWORD, device_id: randomUUID() }),
+  })
+  if (!r.ok) throw new Error(`login ${username}: ${r.status} ${await r.text()}`)
+  return r.json()
+}
+
+export async function apiGet(base, token, path) {
+  const r = await fetch(base + path, { headers: { authorization: `Bearer ${token}` } })
+  if (!r.ok) throw new Error(`GET ${path}: ${r.status} ${await r.text()}`)
+  return r.json()
+}
+
+/**
+ * Reads a village document as the server has it, with the stock automerge-repo client
+ * (tests/node/peer.mjs, which waits until it and the server agree on the heads).
+ */
+export async function serverDoc(base, token, documentId) {
+  const dir = mkdtempSync(join(tmpdir(), "khaosat-peer-"))
+  try {
+    const url = base.replace(/^http/, "ws") + `/api/v1/sync?token=${token}`
+    const out = await run(process.execPath, [join(ROOT, "tests/node/peer.mjs"), "--dir", dir, "--doc", documentId, "--url", url, "--timeout-ms", "20000"])
+    const result = JSON.parse(out.trim().split("\n").pop())
+    if (result.error) throw new Error(result.error)
+    return result.doc
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function run(cmd, args) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] })
+    let out = ""
+    let err = ""
+    p.stdout.on("data", (d) => (out += d))
+    p.stderr.on("data", (d) => (err += d))
+    p.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args[0]} exited ${code}: ${out}\n${err.slice(-3000)}`))))
+  })
+}
+
+/** Polls fn until it returns a truthy value. */
+export async function until(fn, { timeout = 30_000, every = 200, what = "condition" } = {}) {
+  const deadline = Date.now() + timeout
+  let last
+  for (;;) {
+    try {
+      last = await fn()
+      if (last) return last
+    } catch (e) {
+      last = e
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`)
+    await new Promise((r) => setTimeout(r, every))
+  }
+}
