@@ -10,6 +10,7 @@ use crate::auth::Principal;
 use crate::error::Result;
 use crate::metrics::campaigns::{self, Campaign, NewCampaign};
 use crate::metrics::declared::{self, Declaration, DeclaredValue};
+use crate::metrics::progress::{self, Progress};
 use crate::metrics::targets::{set_target, SetTarget};
 use crate::metrics::{self, report, Indicator, IndicatorQuery, IndicatorTable};
 
@@ -151,5 +152,38 @@ pub async fn campaign_create(
     Ok((
         StatusCode::CREATED,
         axum::Json(campaigns::create(&s.store, &who, &req).await?),
+    ))
+}
+
+/// Survey progress of a commune or village by enumerator and by day.
+#[utoipa::path(get, path = "/api/v1/units/{code}/progress", tag = "indicators", security(("bearer" = [])),
+    params(("code" = String, Path)), responses((status = 200, body = Progress)))]
+pub async fn unit_progress(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(code): Path<String>,
+) -> Result<axum::Json<Progress>> {
+    Ok(axum::Json(progress::progress(&s.store, &who, &code).await?))
+}
+
+/// The commune's weekly progress report (XLSX): villages, enumerators, indicators.
+#[utoipa::path(get, path = "/api/v1/units/{code}/weekly.xlsx", tag = "indicators", security(("bearer" = [])),
+    params(("code" = String, Path)), responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn weekly_xlsx(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(code): Path<String>,
+) -> Result<Response> {
+    let progress = progress::progress(&s.store, &who, &code).await?;
+    let table = metrics::unit_indicators(&s.store, &who, &code, &IndicatorQuery::default()).await?;
+    let catalogue = s.store.indicators().await?;
+    let bytes =
+        tokio::task::spawn_blocking(move || report::weekly_xlsx(&table, &progress, &catalogue))
+            .await
+            .map_err(|e| crate::error::Error::Internal(e.to_string()))??;
+    Ok(download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        format!("tien-do-{code}.xlsx"),
     ))
 }

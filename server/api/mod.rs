@@ -55,6 +55,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(metrics::report_xlsx),
         )
         .route("/api/v1/units/{code}/report.csv", get(metrics::report_csv))
+        .route("/api/v1/units/{code}/progress", get(metrics::unit_progress))
+        .route(
+            "/api/v1/units/{code}/weekly.xlsx",
+            get(metrics::weekly_xlsx),
+        )
         .route(
             "/api/v1/units/{code}/declared",
             get(metrics::declared_history).post(metrics::declare),

@@ -18,6 +18,7 @@ use crate::api::{assignments, auth, health, households, metrics, sync, units, us
         households::import, households::history,
         metrics::catalogue, metrics::unit_indicators, metrics::report_xlsx, metrics::report_csv,
         metrics::declared_history, metrics::declare, metrics::target, metrics::campaign_list, metrics::campaign_create,
+        metrics::unit_progress, metrics::weekly_xlsx,
     ),
     modifiers(&BearerAuth),
     tags(

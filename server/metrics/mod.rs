@@ -4,6 +4,7 @@
 
 pub mod campaigns;
 pub mod declared;
+pub mod progress;
 pub mod report;
 pub mod table;
 pub mod targets;

@@ -39,3 +39,21 @@ impl Store {
         Ok(rows)
     }
 }
+
+impl Store {
+    /// (visitor, visit time in ms) of every visited live household under `path`.
+    pub async fn visits_under(
+        &self,
+        path: &str,
+    ) -> Result<Vec<(Option<String>, Option<i64>)>, StoreError> {
+        let rows = sqlx::query_as(
+            "SELECT h.visited_by, h.visited_at FROM households h JOIN units v ON v.code = h.village_code
+             WHERE substr(v.path, 1, length($1)) = $1 AND h.deleted = 0 AND h.duplicate_of IS NULL
+               AND h.visit_outcome IS NOT NULL",
+        )
+        .bind(path)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+}

@@ -39,6 +39,15 @@ export class Server {
     return `http://127.0.0.1:${this.port}`
   }
 
+  /**
+   * Where the browser opens the app: the server itself, or (KHAOSAT_APP_URL, with
+   * KHAOSAT_TEST_PORT fixing the server's port) a `vite preview` proxying to it, to try PWA
+   * changes without rebuilding the binary.
+   */
+  get app() {
+    return process.env.KHAOSAT_APP_URL ?? this.url
+  }
+
   async start() {
     this.port ??= Number(process.env.KHAOSAT_TEST_PORT) || (await freePort())
     this.proc = spawn(BIN, ["serve", "--demo", "--addr", `127.0.0.1:${this.port}`], {

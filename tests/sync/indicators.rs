@@ -112,6 +112,21 @@ async fn indicators_roll_up_the_tree(app: &TestApp) {
     person(&mut a, &h1, 4, 1990, &[]);
     put(
         &mut a,
+        &["households", &h1, "visits", "v-1", "outcome"],
+        json!("surveyed"),
+    );
+    put(
+        &mut a,
+        &["households", &h1, "visits", "v-1", "by"],
+        json!("demo-enumerator"),
+    );
+    put(
+        &mut a,
+        &["households", &h1, "visits", "v-1", "at"],
+        json!(1_795_000_000_000_i64),
+    );
+    put(
+        &mut a,
         &["households", &h2, "head_name"],
         json!("Lê Thị Hoa"),
     );
@@ -382,6 +397,40 @@ async fn indicators_roll_up_the_tree(app: &TestApp) {
     assert_eq!(resp.status(), 200);
     let bytes = resp.bytes().await.unwrap().to_vec();
     check_xlsx(bytes);
+
+    // The commune's progress and weekly report.
+    let (status, progress) = app.get("/api/v1/units/39301/progress", &commune).await;
+    assert_eq!(status, 200, "{progress}");
+    assert_eq!(
+        progress["by_enumerator"],
+        json!([{"username": "demo-enumerator", "households_visited": 1, "last_visit": "2026-11-18T11:06:40Z"}])
+    );
+    assert_eq!(
+        progress["by_day"],
+        json!([{"day": "2026-11-18", "households_visited": 1}])
+    );
+    assert_eq!(app.get("/api/v1/units/38/progress", &province).await.0, 400);
+    let resp = app
+        .client
+        .get(format!("{}/api/v1/units/39301/weekly.xlsx", app.base))
+        .bearer_auth(&commune)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(resp.bytes().await.unwrap().to_vec())).unwrap();
+    let sheet = book.worksheet_range("Tiến độ").unwrap();
+    assert_eq!(
+        sheet.get_value((3, 0)),
+        Some(&calamine::Data::String("Thôn 1".into()))
+    );
+    assert_eq!(
+        sheet.get_value((3, 2)),
+        Some(&calamine::Data::Float(1.0)),
+        "one household visited in Thôn 1"
+    );
 }
 
 fn check_xlsx(bytes: Vec<u8>) {
