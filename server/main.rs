@@ -214,10 +214,8 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
              or run with --demo to try the server with a generated one"
         ),
     };
+    let seeded = args.demo && demo::seed(&store).await?;
     if args.demo {
-        if demo::seed(&store).await? {
-            tracing::info!("demo data seeded");
-        }
         println!("Demo users (password '{}'):", demo::DEMO_PASSWORD);
         for (username, _, role, scope) in demo::DEMO_USERS {
             println!(
@@ -231,6 +229,10 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     config.access_ttl_secs = args.access_ttl_secs;
     config.refresh_ttl_secs = args.refresh_ttl_days * 24 * 3600;
     let state = AppState::new(store, config).await?;
+    if seeded {
+        demo::seed_survey(&state.store, &state.sync).await?;
+        tracing::info!("demo data seeded");
+    }
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("binding {}", args.addr))?;

@@ -2,6 +2,10 @@
 //! villages each, one user of every role, and an assignment for the demo enumerator.
 //! Unit codes are illustrative, not the official statistical codes.
 
+mod survey;
+
+pub use survey::seed_survey;
+
 use crate::assignments::{create_assignment, NewAssignmentRequest};
 use crate::auth::{Principal, Role};
 use crate::error::Result;
