@@ -50,6 +50,17 @@ impl Modify for BearerAuth {
     }
 }
 
-pub async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
-    axum::Json(ApiDoc::openapi())
+/// The OpenAPI document as JSON, built once.
+pub fn document() -> &'static [u8] {
+    static DOC: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| serde_json::to_vec(&ApiDoc::openapi()).unwrap_or_default())
+}
+
+pub async fn openapi_json() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        document(),
+    )
+        .into_response()
 }

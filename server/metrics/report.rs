@@ -37,11 +37,12 @@ fn title(table: &IndicatorTable) -> (String, String) {
     )
 }
 
-fn cell(v: &IndicatorValue, before: bool) -> Option<&IndicatorValue> {
+/// (rate, met) of a cell: before (baseline) or after.
+fn cell(v: &IndicatorValue, before: bool) -> Option<(Option<f64>, Option<bool>)> {
     if before {
-        v.baseline.as_deref()
+        v.baseline.as_ref().map(|b| (b.rate, b.met))
     } else {
-        Some(v)
+        Some((v.rate, v.met))
     }
 }
 
@@ -72,7 +73,7 @@ pub fn csv(table: &IndicatorTable, catalogue: &[IndicatorRow]) -> Result<Vec<u8>
         ];
         for u in &cols {
             let v = &u.indicators[i];
-            row.push(vi_percent(cell(v, true).and_then(|c| c.rate)));
+            row.push(vi_percent(cell(v, true).and_then(|(rate, _)| rate)));
             row.push(vi_percent(v.rate));
         }
         w.write_record(&row).map_err(err)?;
@@ -139,9 +140,9 @@ fn build_xlsx(
             let c = 3 + (j as u16) * 2;
             for (offset, v) in [
                 (0u16, cell(&u.indicators[i], true)),
-                (1, Some(&u.indicators[i])),
+                (1, cell(&u.indicators[i], false)),
             ] {
-                match v.and_then(|v| v.rate.map(|r| (r, v.met))) {
+                match v.and_then(|(rate, met)| rate.map(|r| (r, met))) {
                     Some((rate, m)) => {
                         let f = match m {
                             Some(true) => &met,

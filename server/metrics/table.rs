@@ -38,7 +38,16 @@ pub struct IndicatorValue {
     pub met: Option<bool>,
     /// The same at the baseline date, when one applies.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<Box<IndicatorValue>>,
+    pub baseline: Option<BaselineValue>,
+}
+
+/// An indicator at the baseline ("before").
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BaselineValue {
+    pub numerator: i64,
+    pub denominator: i64,
+    pub rate: Option<f64>,
+    pub met: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -154,7 +163,15 @@ fn unit_row(
             .map(|ind| {
                 let target = targets.resolve(ind.id, &unit.path, campaign);
                 let mut v = value(ind, s, target);
-                v.baseline = base.map(|b| Box::new(value(ind, b, target)));
+                v.baseline = base.map(|b| {
+                    let before = value(ind, b, target);
+                    BaselineValue {
+                        numerator: before.numerator,
+                        denominator: before.denominator,
+                        rate: before.rate,
+                        met: before.met,
+                    }
+                });
                 v
             })
             .collect(),
