@@ -1,7 +1,8 @@
 //! Sync benchmark: many phones bring a day of offline work back at the same moment.
 //!
 //! ```sh
-//! cargo bench --bench sync -- [--phones 50] [--households 20] [--persons 3] [--seed 1] [--timeout-secs 300]
+//! cargo bench --bench sync -- [--phones 50] [--households 20] [--persons 3] [--seed 1]
+//!     [--commits field|form] [--existing 0] [--timeout-secs 300]
 //! KHAOSAT_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench --bench sync
 //! ```
 //!
@@ -10,8 +11,10 @@
 //! Through the real HTTP API it gets N villages under commune 39301 and N enumerators, one
 //! village each. Then N phones, each a real Automerge peer speaking automerge-repo's WebSocket
 //! protocol:
-//! 1. log in, list their documents, fetch their village document, and go offline;
-//! 2. record H households with P persons and one visit each (docs/SCHEMA.md);
+//! 1. log in, list their documents, fetch their village document (with `--existing E`, record
+//!    and sync E households first), and go offline;
+//! 2. record H households with P persons and one visit each (docs/SCHEMA.md), committing one
+//!    Automerge change per answer as the PWA does (`--commits form`: one per form);
 //! 3. all reconnect at once and sync until the server has every change (its heads equal
 //!    theirs; the server acknowledges only after storing and projecting) — the measured burst;
 //! 4. reconnect once more with nothing new, to price an idle sync.
@@ -26,7 +29,9 @@ use std::time::{Duration, Instant};
 
 use automerge::sync::{self, SyncDoc};
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value};
+use automerge::{
+    ActorId, AutoCommit, AutomergeError, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value,
+};
 use clap::Parser;
 use futures_util::{SinkExt, StreamExt};
 use khaosat::store::Store;
@@ -57,9 +62,16 @@ struct Args {
     /// Households each phone records offline.
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     households: u32,
+    /// Households already in each village document, synced earlier (a later day of the
+    /// survey: the phone's new changes are then a small part of the document).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    existing: u32,
     /// Persons aged 15+ in each household.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=50))]
     persons: u32,
+    /// How often a phone commits an Automerge change while recording.
+    #[arg(long, value_enum, default_value_t = Commits::Field)]
+    commits: Commits,
     /// Seed of the generated survey data (names, answers, ids, actor ids).
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -113,8 +125,14 @@ async fn run(args: Args) -> ExitCode {
         ),
     }
     println!(
-        "khaosat sync benchmark: {} phones × {} households × {} persons, seed {}",
-        args.phones, args.households, args.persons, args.seed
+        "khaosat sync benchmark: {} phones × {} households × {} persons, one change per {}, \
+         {} households already synced per village, seed {}",
+        args.phones,
+        args.households,
+        args.persons,
+        args.commits.unit(),
+        args.existing,
+        args.seed
     );
     let mut columns = Vec::new();
     for backend in backends {
@@ -179,11 +197,8 @@ impl TempDb {
     async fn remove(self) {
         if let Some((admin, name)) = &self.postgres {
             // FORCE: a pool the server left open must not keep the database alive.
-            let drop = pg_exec(
-                admin,
-                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-            );
-            match tokio::time::timeout(Duration::from_secs(30), drop).await {
+            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            match tokio::time::timeout(Duration::from_secs(30), pg_exec(admin, &sql)).await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => eprintln!("could not drop benchmark database {name}: {e}"),
                 Err(_) => eprintln!("dropping benchmark database {name} timed out"),
@@ -205,6 +220,7 @@ async fn pg_exec(admin_url: &str, sql: &str) -> Result<(), String> {
 /// The real server, in this process, on a free port of 127.0.0.1.
 struct Server {
     base: String,
+    hub: Arc<khaosat::sync::SyncHub>,
     stop: oneshot::Sender<()>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -225,18 +241,23 @@ impl Server {
             .await
             .map_err(|e| format!("binding 127.0.0.1:0: {e}"))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let hub = state.sync.clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(khaosat::serve(listener, state, async {
             stopped.await.ok();
         }));
         Ok(Server {
             base: format!("http://{addr}"),
+            hub,
             stop,
             task,
         })
     }
 
     async fn stop(self) -> Result<(), String> {
+        // `serve` does not stop the sync hub itself: without this its PostgreSQL listener
+        // outlives the server and keeps reconnecting to the dropped database.
+        self.hub.begin_shutdown();
         self.stop.send(()).ok();
         match tokio::time::timeout(Duration::from_secs(30), self.task).await {
             Ok(Ok(Ok(()))) => Ok(()),
@@ -535,102 +556,141 @@ fn new_id(rng: &mut StdRng) -> String {
         .to_string()
 }
 
-fn put_str(
-    doc: &mut AutoCommit,
-    obj: &ObjId,
-    key: &str,
-    value: &str,
-) -> automerge::AutomergeResult<()> {
-    doc.put(obj, key, ScalarValue::Str(value.into()))
+/// How often the phone commits an Automerge change while recording.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Commits {
+    /// One change per answer, as the PWA's `survey/write.ts` does (`handle.change` per edit).
+    Field,
+    /// One change per household, per person and per visit (a client that saves whole forms).
+    Form,
 }
 
-/// Records one household with `persons` members and one visit. Each form the enumerator saves
-/// is one change, as the PWA commits: the household, each person, the visit.
-fn record_household(
-    doc: &mut AutoCommit,
-    households: &ObjId,
-    rng: &mut StdRng,
-    username: &str,
-    persons: u32,
-) -> automerge::AutomergeResult<()> {
-    let now_ms = i64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_millis(),
-    )
-    .unwrap_or(i64::MAX);
-    let save = |doc: &mut AutoCommit| {
-        doc.commit_with(CommitOptions::default().with_time(now_ms / 1000));
-    };
-
-    let h = doc.put_object(households, new_id(rng), ObjType::Map)?;
-    put_str(doc, &h, "head_name", &full_name(rng))?;
-    let address = format!("Số {}, xóm {}", rng.gen_range(1..300), rng.gen_range(1..12));
-    put_str(doc, &h, "address", &address)?;
-    put_str(
-        doc,
-        &h,
-        "phone",
-        &format!("09{:08}", rng.gen_range(0..100_000_000)),
-    )?;
-    for flag in schema::HOUSEHOLD_FLAGS {
-        doc.put(&h, flag, rng.gen_bool(0.5))?;
-    }
-    doc.put(&h, "created_at", ScalarValue::Int(now_ms))?;
-    put_str(doc, &h, "created_by", username)?;
-    let members = doc.put_object(&h, schema::PERSONS, ObjType::Map)?;
-    let visits = doc.put_object(&h, schema::VISITS, ObjType::Map)?;
-    save(doc);
-
-    for _ in 0..persons {
-        let p = doc.put_object(&members, new_id(rng), ObjType::Map)?;
-        put_str(doc, &p, "full_name", &full_name(rng))?;
-        doc.put(
-            &p,
-            "birth_year",
-            ScalarValue::Int(rng.gen_range(1940..2011)),
-        )?;
-        put_str(doc, &p, "sex", pick(rng, &schema::SEXES))?;
-        let cccd = format!("038{:09}", rng.gen_range(0..1_000_000_000u64));
-        put_str(doc, &p, "cccd", &cccd)?;
-        put_str(
-            doc,
-            &p,
-            "phone",
-            &format!("09{:08}", rng.gen_range(0..100_000_000)),
-        )?;
-        doc.put(&p, "vneid_level", ScalarValue::Int(rng.gen_range(0..3)))?;
-        for flag in schema::PERSON_FLAGS {
-            doc.put(&p, flag, rng.gen_bool(0.6))?;
-        }
-        save(doc);
-    }
-
-    let v = doc.put_object(&visits, new_id(rng), ObjType::Map)?;
-    doc.put(&v, "at", ScalarValue::Int(now_ms))?;
-    put_str(doc, &v, "by", username)?;
-    // Most visits find someone home.
-    let outcome = if rng.gen_bool(0.8) {
-        "surveyed"
-    } else {
-        pick(rng, &schema::VISIT_OUTCOMES)
-    };
-    put_str(doc, &v, "outcome", outcome)?;
-    let helped = doc.put_object(&v, "helped", ObjType::Map)?;
-    for item in schema::HELPED_WITH {
-        if rng.gen_bool(0.3) {
-            doc.put(&helped, item, true)?;
+impl Commits {
+    fn unit(self) -> &'static str {
+        match self {
+            Commits::Field => "answer",
+            Commits::Form => "form",
         }
     }
-    put_str(
-        doc,
-        &v,
-        "note",
-        "Đã hướng dẫn cài đặt VNeID và ứng dụng của tỉnh",
-    )?;
-    save(doc);
-    Ok(())
+}
+
+/// Writes survey records into a village document (strings as immutable strings, times in ms),
+/// committing as `commits` says.
+struct Recorder<'a> {
+    doc: &'a mut AutoCommit,
+    commits: Commits,
+    now_ms: i64,
+}
+
+impl Recorder<'_> {
+    fn str(&mut self, obj: &ObjId, key: &str, value: &str) -> Result<(), AutomergeError> {
+        self.doc.put(obj, key, ScalarValue::Str(value.into()))
+    }
+
+    fn commit(&mut self) {
+        // Change times are in seconds, like the JS client's.
+        let options = CommitOptions::default().with_time(self.now_ms / 1000);
+        self.doc.commit_with(options);
+    }
+
+    /// The enumerator answered one question.
+    fn answered(&mut self) {
+        if self.commits == Commits::Field {
+            self.commit();
+        }
+    }
+
+    /// The enumerator finished a form (nothing to commit if every answer already was).
+    fn saved(&mut self) {
+        self.commit();
+    }
+
+    /// Records one household with `persons` members and one visit, in the order the PWA asks:
+    /// the new-household form, its checklist, each person, then the visit.
+    fn household(
+        &mut self,
+        households: &ObjId,
+        rng: &mut StdRng,
+        username: &str,
+        persons: u32,
+    ) -> Result<(), AutomergeError> {
+        let now_ms = self.now_ms;
+        let h = self.doc.put_object(households, new_id(rng), ObjType::Map)?;
+        self.str(&h, "head_name", &full_name(rng))?;
+        let address = format!("Số {}, xóm {}", rng.gen_range(1..300), rng.gen_range(1..12));
+        self.str(&h, "address", &address)?;
+        self.str(&h, "phone", &phone_number(rng))?;
+        self.doc.put(&h, "created_at", ScalarValue::Int(now_ms))?;
+        self.str(&h, "created_by", username)?;
+        let members = self.doc.put_object(&h, schema::PERSONS, ObjType::Map)?;
+        let visits = self.doc.put_object(&h, schema::VISITS, ObjType::Map)?;
+        self.answered();
+        for flag in schema::HOUSEHOLD_FLAGS {
+            self.doc.put(&h, flag, rng.gen_bool(0.5))?;
+            self.answered();
+        }
+        self.saved();
+
+        for _ in 0..persons {
+            let p = self.doc.put_object(&members, new_id(rng), ObjType::Map)?;
+            self.str(&p, "full_name", &full_name(rng))?;
+            let birth_year = ScalarValue::Int(rng.gen_range(1940..2011));
+            self.doc.put(&p, "birth_year", birth_year)?;
+            self.answered();
+            self.str(&p, "sex", pick(rng, &schema::SEXES))?;
+            self.answered();
+            let cccd = format!("038{:09}", rng.gen_range(0..1_000_000_000u64));
+            self.str(&p, "cccd", &cccd)?;
+            self.answered();
+            self.str(&p, "phone", &phone_number(rng))?;
+            self.answered();
+            let vneid = ScalarValue::Int(rng.gen_range(0..3));
+            self.doc.put(&p, "vneid_level", vneid)?;
+            self.answered();
+            for flag in schema::PERSON_FLAGS {
+                self.doc.put(&p, flag, rng.gen_bool(0.6))?;
+                self.answered();
+            }
+            self.saved();
+        }
+
+        let v = self.doc.put_object(&visits, new_id(rng), ObjType::Map)?;
+        self.doc.put(&v, "at", ScalarValue::Int(now_ms))?;
+        self.str(&v, "by", username)?;
+        // Most visits find someone home.
+        let outcome = if rng.gen_bool(0.8) {
+            "surveyed"
+        } else {
+            pick(rng, &schema::VISIT_OUTCOMES)
+        };
+        self.str(&v, "outcome", outcome)?;
+        let helped = self.doc.put_object(&v, "helped", ObjType::Map)?;
+        self.answered();
+        for item in schema::HELPED_WITH {
+            if rng.gen_bool(0.3) {
+                self.doc.put(&helped, item, true)?;
+                self.answered();
+            }
+        }
+        self.str(
+            &v,
+            "note",
+            "Đã hướng dẫn cài đặt VNeID và ứng dụng của tỉnh",
+        )?;
+        self.saved();
+        Ok(())
+    }
+}
+
+fn phone_number(rng: &mut StdRng) -> String {
+    format!("09{:08}", rng.gen_range(0..100_000_000))
+}
+
+fn now_ms() -> i64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -639,8 +699,10 @@ fn record_household(
 struct Ctx {
     api: Api,
     ws_base: String,
+    existing: u32,
     households: u32,
     persons: u32,
+    commits: Commits,
 }
 
 /// A phone that has fetched its village document and done its offline work.
@@ -694,11 +756,10 @@ async fn prepare(ctx: Arc<Ctx>, index: usize, seed: u64) -> Result<Phone, String
     let actor: [u8; 16] = rng.gen();
     let mut doc = AutoCommit::new().with_actor(ActorId::from(&actor[..]));
     let mut conn = SyncConn::open(&ctx.ws_base, &token, &peer_id).await?;
-    conn.sync_doc(&document_id, &mut doc, &mut sync::State::new())
+    let mut state = sync::State::new();
+    conn.sync_doc(&document_id, &mut doc, &mut state)
         .await
         .map_err(|e| format!("fetching {village}: {e}"))?;
-    conn.close().await;
-
     let households = match doc.get(automerge::ROOT, schema::HOUSEHOLDS) {
         Ok(Some((Value::Object(ObjType::Map), id))) => id,
         other => {
@@ -707,11 +768,31 @@ async fn prepare(ctx: Arc<Ctx>, index: usize, seed: u64) -> Result<Phone, String
             ))
         }
     };
-    let before = doc.get_heads();
-    for _ in 0..ctx.households {
-        record_household(&mut doc, &households, &mut rng, &username, ctx.persons)
-            .map_err(|e| format!("recording a household: {e}"))?;
+    if ctx.existing > 0 {
+        record(
+            &ctx,
+            &mut doc,
+            &households,
+            &mut rng,
+            &username,
+            ctx.existing,
+        )?;
+        conn.sync_doc(&document_id, &mut doc, &mut state)
+            .await
+            .map_err(|e| format!("syncing earlier households of {village}: {e}"))?;
     }
+    conn.close().await;
+
+    // Offline from here.
+    let before = doc.get_heads();
+    record(
+        &ctx,
+        &mut doc,
+        &households,
+        &mut rng,
+        &username,
+        ctx.households,
+    )?;
     let new_changes = doc.get_changes(&before);
     Ok(Phone {
         peer_id,
@@ -721,6 +802,28 @@ async fn prepare(ctx: Arc<Ctx>, index: usize, seed: u64) -> Result<Phone, String
         changes: new_changes.len(),
         change_bytes: new_changes.iter().map(|c| c.raw_bytes().len() as u64).sum(),
     })
+}
+
+/// Records `count` households, one after another.
+fn record(
+    ctx: &Ctx,
+    doc: &mut AutoCommit,
+    households: &ObjId,
+    rng: &mut StdRng,
+    username: &str,
+    count: u32,
+) -> Result<(), String> {
+    let mut recorder = Recorder {
+        doc,
+        commits: ctx.commits,
+        now_ms: now_ms(),
+    };
+    for _ in 0..count {
+        recorder
+            .household(households, rng, username, ctx.persons)
+            .map_err(|e| format!("recording a household: {e}"))?;
+    }
+    Ok(())
 }
 
 /// Reconnects and syncs until the server has every change the phone made.
@@ -856,8 +959,10 @@ async fn workload(server: &Server, database_url: &str, args: &Args) -> Result<Re
     let ctx = Arc::new(Ctx {
         api,
         ws_base: server.base.replacen("http://", "ws://", 1),
+        existing: args.existing,
         households: args.households,
         persons: args.persons,
+        commits: args.commits,
     });
     let mut seeds = StdRng::seed_from_u64(args.seed);
     let started = Instant::now();
@@ -905,7 +1010,8 @@ async fn workload(server: &Server, database_url: &str, args: &Args) -> Result<Re
     // Every acknowledged household must be in SQL.
     report.household_rows = count_rows(database_url, "households").await?;
     report.person_rows = count_rows(database_url, "persons").await?;
-    let households = i64::from(args.phones) * i64::from(args.households);
+    let households =
+        i64::from(args.phones) * (i64::from(args.existing) + i64::from(args.households));
     if report.household_rows != households {
         report.errors.push(format!(
             "households table has {} rows, expected {households}",
