@@ -32,6 +32,7 @@ fn main() {
         "pwa/package.json",
         "pwa/package-lock.json",
         "pwa/vite.config.ts",
+        "pwa/tsconfig.json",
     ] {
         println!("cargo:rerun-if-changed={watched}");
     }

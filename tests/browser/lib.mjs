@@ -28,7 +28,9 @@ export async function freePort() {
 
 /** A demo server on a free port with a throw-away SQLite database; stop()/start() keep both. */
 export class Server {
-  constructor() {
+  /** `env`: extra server settings, e.g. { KHAOSAT_ACCESS_TTL_SECS: "15" } */
+  constructor(env = {}) {
+    this.env = env
     this.dir = mkdtempSync(join(tmpdir(), "khaosat-browser-"))
     this.db = join(this.dir, "khaosat.db")
     this.proc = null
@@ -51,9 +53,12 @@ export class Server {
   async start() {
     this.port ??= Number(process.env.KHAOSAT_TEST_PORT) || (await freePort())
     this.proc = spawn(BIN, ["serve", "--demo", "--addr", `127.0.0.1:${this.port}`], {
-      env: { ...process.env, KHAOSAT_DATABASE_URL: `sqlite://${this.db}`, KHAOSAT_LOG: "warn", KHAOSAT_LOG_FORMAT: "json" },
+      env: { ...process.env, KHAOSAT_DATABASE_URL: `sqlite://${this.db}`, KHAOSAT_LOG: "warn", KHAOSAT_LOG_FORMAT: "json", ...this.env },
       stdio: ["ignore", "pipe", "pipe"],
     })
+    // Never leave a server behind, whatever ends this process.
+    const child = this.proc
+    process.once("exit", () => child.exitCode === null && child.kill("SIGKILL"))
     const keep = (d) => (this.log = (this.log + d).slice(-20_000))
     this.proc.stdout.on("data", keep)
     this.proc.stderr.on("data", keep)

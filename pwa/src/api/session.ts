@@ -1,0 +1,130 @@
+// Who is signed in on this phone, and the access/refresh tokens. Kept in localStorage so the app
+// opens signed in, offline, for days; the access token is renewed in the background (keeper.ts).
+import { signal } from "@preact/signals"
+import type { TokenPair, User } from "./types"
+import { readJson, writeJson } from "../util/storage"
+import { uuid } from "../util/uuid"
+
+export interface Session {
+  user: User
+  access: string
+  /** local clock, ms: when the access token stops working (from expires_in, so phone clock skew does not matter) */
+  accessExp: number
+  /** the access token's lifetime (ms), so renewal margins scale with it (15 min by default) */
+  accessTtl?: number
+  refresh: string
+  /** the server refused the refresh token (revoked, expired after 60 days idle): sign in again to sync */
+  expired?: boolean
+}
+
+const KEY = "khaosat.session"
+export const session = signal<Session | null>(readJson<Session | null>(KEY, null))
+
+function store(s: Session | null) {
+  writeJson(KEY, s ?? undefined)
+  session.value = s
+}
+
+/** A stable id for this phone, made once: the server keeps one session per device. */
+export function deviceId(): string {
+  let id = localStorage.getItem("khaosat.device_id")
+  if (!id) {
+    id = uuid()
+    localStorage.setItem("khaosat.device_id", id)
+  }
+  return id
+}
+
+function fromPair(p: TokenPair, requestedAt: number): Session {
+  // Count the lifetime from when we asked, not when the answer came: errs on the early side.
+  const ttl = p.expires_in * 1000
+  return { user: p.user, access: p.access_token, refresh: p.refresh_token, accessExp: requestedAt + ttl, accessTtl: ttl }
+}
+
+/**
+ * How long before expiry a token counts as used up: a minute for the usual 15-minute token, a
+ * third of the lifetime for short ones (so a short-lived token is not renewed in a loop).
+ */
+export const renewMargin = (s: Session) => Math.min(60_000, (s.accessTtl ?? 900_000) / 3)
+
+/** The access token is valid for at least `fraction` of the renewal margin more. */
+export const accessFresh = (s: Session | null, fraction = 0.5): s is Session =>
+  !!s && !s.expired && s.accessExp - Date.now() > renewMargin(s) * fraction
+
+export class LoginError extends Error {
+  constructor(readonly kind: "credentials" | "offline" | "server", message: string) {
+    super(message)
+  }
+}
+
+export async function login(username: string, password: string): Promise<Session> {
+  const at = Date.now()
+  let res: Response
+  try {
+    res = await fetch("/api/v1/auth/login", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username, password, device_id: deviceId() }),
+    })
+  } catch (e) {
+    throw new LoginError("offline", String(e))
+  }
+  if (res.status === 401 || res.status === 403) throw new LoginError("credentials", await res.text())
+  if (!res.ok) throw new LoginError("server", await res.text())
+  const s = fromPair((await res.json()) as TokenPair, at)
+  store(s)
+  return s
+}
+
+/** Forgets the tokens (the caller has already warned about unsynced changes). */
+export async function logout(): Promise<void> {
+  const s = session.value
+  store(null)
+  if (s && !s.expired) {
+    // Best effort: ends the device session on the server; offline it simply expires.
+    fetch("/api/v1/auth/logout", { method: "POST", headers: { authorization: `Bearer ${s.access}` } }).catch(() => {})
+  }
+}
+
+export type RefreshResult = "ok" | "offline" | "rejected"
+let inflight: Promise<RefreshResult> | undefined
+
+/**
+ * Renews the token pair. Refresh tokens are single use, so two tabs must never spend the same one:
+ * the refresh runs under a Web Lock and first re-reads localStorage, adopting a pair another tab
+ * has just obtained. A lost answer is retried soon (the server accepts a reuse within 30 s).
+ */
+export function refresh(): Promise<RefreshResult> {
+  inflight ??= withLock(async (): Promise<RefreshResult> => {
+    const current = readJson<Session | null>(KEY, null)
+    if (!current || current.expired) return "rejected"
+    if (current.access !== session.value?.access && accessFresh(current, 1)) {
+      session.value = current
+      return "ok"
+    }
+    const at = Date.now()
+    let res: Response
+    try {
+      res = await fetch("/api/v1/auth/refresh", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ refresh_token: current.refresh }),
+      })
+    } catch {
+      return "offline"
+    }
+    if (res.status === 401 || res.status === 403) {
+      store({ ...current, expired: true })
+      return "rejected"
+    }
+    if (!res.ok) return "offline" // 5xx, proxy pages: try again later
+    store(fromPair((await res.json()) as TokenPair, at))
+    return "ok"
+  }).finally(() => (inflight = undefined))
+  return inflight
+}
+
+function withLock<T>(fn: () => Promise<T>): Promise<T> {
+  // (The DOM typings nest the promise; at run time request() resolves to fn's result.)
+  return navigator.locks ? (navigator.locks.request("khaosat-refresh", fn) as unknown as Promise<T>) : fn()
+}

@@ -1,0 +1,110 @@
+// Shapes of the khaosat HTTP API (docs/API.md) that the app reads.
+
+export type Role = "enumerator" | "team_lead" | "commune" | "district" | "province" | "admin"
+
+export interface User {
+  id: number
+  username: string
+  display_name: string
+  role: Role
+  scope_unit: string | null
+  phone?: string | null
+  disabled?: boolean
+}
+
+export interface TokenPair {
+  access_token: string
+  refresh_token: string
+  /** seconds */
+  expires_in: number
+  refresh_expires_in: number
+  user: User
+}
+
+export interface Progress {
+  households_total: number
+  households_visited: number
+}
+
+export interface Assignment {
+  id: number
+  village_code: string
+  village_name: string
+  assignee_id: number
+  assignee_username: string
+  assigned_by: number
+  household_ids: string[] | null
+  due_date: string | null
+  note: string | null
+  created_at: string
+  updated_at: string
+  progress: Progress
+}
+
+export interface DocumentEntry {
+  document_id: string
+  unit_code: string
+  unit_name: string
+  access: "read_write" | "read_only"
+  /** the server's heads, hex */
+  heads: string[]
+}
+
+export interface Unit {
+  code: string
+  name: string
+  level: string
+  parent_code: string | null
+  status: string
+}
+
+export interface DeviceSession {
+  id: string
+  device_id: string
+  created_at: string
+  last_seen_at: string | null
+  revoked_at: string | null
+}
+
+/** One indicator of one unit (GET /api/v1/units/{code}/indicators). */
+export interface IndicatorValue {
+  id: number
+  numerator: number
+  denominator: number
+  /** numerator / denominator; null when nothing was counted */
+  rate: number | null
+  target: number | null
+  /** null without data */
+  met: boolean | null
+  /** the same at the baseline ("before") date, when one applies */
+  baseline?: { numerator: number; denominator: number; rate: number | null; met: boolean | null }
+}
+
+export interface UnitIndicators {
+  code: string
+  name: string
+  level?: string
+  households_known?: number
+  households_visited?: number
+  persons_surveyed?: number
+  indicators: IndicatorValue[]
+}
+
+export interface IndicatorTable {
+  as_of?: string | null
+  baseline?: string | null
+  campaign?: number | null
+  unit: UnitIndicators
+  children: UnitIndicators[]
+}
+
+/** GET /api/v1/units/{code}/progress (communes and villages) */
+export interface UnitProgress {
+  unit_code: string
+  by_enumerator: { username: string; households_visited: number; last_visit: string | null }[]
+  by_day: { day: string; households_visited: number }[]
+}
+
+export interface ApiErrorBody {
+  error: { status: number; code: string; message: string; details?: string[] }
+}

@@ -1,0 +1,29 @@
+// Bottom navigation, within thumb reach; only the screens the role uses.
+import { route } from "../router"
+import { t } from "../i18n"
+import type { Role } from "../api/types"
+import { Icon } from "./Icon"
+
+const ITEMS: Record<string, { path: string; icon: string; roles: Role[] }> = {
+  villages: { path: "/", icon: "home", roles: ["enumerator", "team_lead", "commune"] },
+  team: { path: "/team", icon: "team", roles: ["team_lead", "commune"] },
+  duplicates: { path: "/dup", icon: "copy", roles: ["team_lead", "commune"] },
+  dashboard: { path: "/dash", icon: "chart", roles: ["commune", "district", "province", "admin"] },
+  settings: { path: "/settings", icon: "gear", roles: ["enumerator", "team_lead", "commune", "district", "province", "admin"] },
+}
+
+export function Nav({ role }: { role: Role }) {
+  const here = route.value
+  return (
+    <nav class="nav">
+      {Object.entries(ITEMS)
+        .filter(([, i]) => i.roles.includes(role))
+        .map(([key, i]) => (
+          <a key={key} href={`#${i.path}`} class={here === i.path ? "on" : ""} data-nav={key}>
+            <Icon name={i.icon} />
+            {t(`nav.${key}`)}
+          </a>
+        ))}
+    </nav>
+  )
+}

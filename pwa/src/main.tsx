@@ -1,0 +1,32 @@
+import { render } from "preact"
+import { effect } from "@preact/signals"
+import { App } from "./app"
+import { session } from "./api/session"
+import { startTokenKeeper } from "./api/keeper"
+import { engine, startEngine, stopEngine } from "./sync/engine"
+import { automergeReady } from "./sync/wasm"
+import { startServiceWorker } from "./sw"
+import { lang } from "./i18n"
+import "./styles.css"
+
+document.documentElement.lang = lang.value
+const root = document.getElementById("app")!
+root.textContent = "" // the static "opening…" text shown while the script loads
+render(<App />, root)
+startServiceWorker()
+startTokenKeeper()
+// Start compiling the wasm while the first screen paints.
+void automergeReady()
+
+// One engine (Repo + sync) for whoever is signed in; a different user gets their own.
+let starting: string | undefined
+effect(() => {
+  const user = session.value?.user
+  const running = engine.peek()?.user.username ?? starting
+  if (user?.username === running) return
+  starting = user?.username
+  void (async () => {
+    if (engine.peek()) await stopEngine(false)
+    if (user) await startEngine(user)
+  })()
+})

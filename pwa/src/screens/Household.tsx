@@ -1,0 +1,181 @@
+// One household: its details, today's visit (outcome, what was helped with, a note), its members
+// aged 15+ and the household checklist. Every field saves on its own when it is left: a partial
+// record is always kept, and validation only shows hints.
+import { useState } from "preact/hooks"
+import { engine } from "../sync/engine"
+import { session } from "../api/session"
+import { HELPED_WITH, HOUSEHOLD_FLAGS, PERSON_FLAGS, VISIT_OUTCOMES, type Household as H, type VisitOutcome } from "../schema"
+import { latestVisit, livePersons, str } from "../survey/read"
+import { addPerson, addVisit, setHelped, setHousehold, setVisitNote, setVisitOutcome } from "../survey/write"
+import { checkPhone, normalizePhone } from "../survey/validate"
+import { go } from "../router"
+import { Header } from "../components/Header"
+import { TextField } from "../components/TextField"
+import { TriState } from "../components/TriState"
+import { Choice } from "../components/Choice"
+import { Dialog } from "../components/Dialog"
+import { date, t, when } from "../i18n"
+
+const DAY = 24 * 3600 * 1000
+
+export function Household({ doc, hh }: { doc: string; hh: string }) {
+  const e = engine.value
+  void e?.docTick.value
+  const v = e?.village(doc)
+  const [removing, setRemoving] = useState(false)
+  if (!v || v.state !== "ready") return <Header title={t("household.title")} back />
+  const h: H | undefined = v.handle.doc().households?.[hh]
+  if (!h) return <Header title={t("household.not_found")} back />
+  const me = session.value!.user.username
+  const ro = v.entry.access !== "read_write"
+  const set = (key: keyof H, value: string | boolean | null) => setHousehold(v.handle, hh, key, value)
+  const last = latestVisit(h)
+  // Today's visit by me is the one the outcome buttons edit; otherwise a tap starts a new visit.
+  const current = last && str(last[1].by) === me && Date.now() - last[1].at < DAY && new Date(last[1].at).toDateString() === new Date().toDateString() ? last : undefined
+  const chooseOutcome = (o: VisitOutcome | null) => {
+    if (!o) return
+    if (current) setVisitOutcome(v.handle, hh, current[0], o)
+    else addVisit(v.handle, hh, o, me)
+  }
+  const persons = livePersons(h)
+  const visits = Object.entries(h.visits ?? {}).sort((a, b) => b[1].at - a[1].at)
+  return (
+    <>
+      <Header title={str(h.head_name) || t("household.no_name")} back />
+      {h.deleted && <p class="banner warn">{t("household.deleted")}</p>}
+      {str(h.duplicate_of) && <p class="banner warn">{t("household.is_duplicate")}</p>}
+
+      <section class="section">
+        <h2>{t("visit.title")}</h2>
+        <Choice<VisitOutcome>
+          name="outcome"
+          value={current ? (str(current[1].outcome) as VisitOutcome) : null}
+          options={VISIT_OUTCOMES.map((o) => [o, t(`outcome.${o}`)])}
+          onChange={chooseOutcome}
+          readOnly={ro}
+          clearable={false}
+        />
+        {current && (
+          <>
+            <span class="field-label">{t("visit.helped")}</span>
+            <div class="checks">
+              {HELPED_WITH.map((k) => (
+                <label class="check" key={k}>
+                  <input type="checkbox" name={`helped.${k}`} checked={!!current[1].helped?.[k]} disabled={ro} onChange={(ev) => setHelped(v.handle, hh, current[0], k, ev.currentTarget.checked)} />
+                  {t(`helped.${k}`)}
+                </label>
+              ))}
+            </div>
+            <TextField label={t("visit.note")} name="note" value={str(current[1].note)} onCommit={(x) => setVisitNote(v.handle, hh, current[0], x)} readOnly={ro} />
+          </>
+        )}
+        {visits.length > (current ? 1 : 0) && (
+          <ul class="visits">
+            {visits
+              .filter(([id]) => id !== current?.[0])
+              .map(([id, x]) => (
+                <li key={id} class="small muted">
+                  {when(x.at)} · {str(x.by)} · {t(`outcome.${str(x.outcome)}`)}
+                </li>
+              ))}
+          </ul>
+        )}
+      </section>
+
+      <section class="section">
+        <h2>{t("household.details")}</h2>
+        <TextField label={t("household.head_name")} name="head_name" value={str(h.head_name)} onCommit={(x) => set("head_name", x)} readOnly={ro} />
+        <TextField label={t("household.address")} name="address" value={str(h.address)} onCommit={(x) => set("address", x)} readOnly={ro} />
+        <TextField
+          label={t("household.phone")}
+          name="phone"
+          type="tel"
+          value={str(h.phone)}
+          onCommit={(x) => set("phone", x ? normalizePhone(x) : "")}
+          hints={checkPhone}
+          readOnly={ro}
+        />
+      </section>
+
+      <section class="section">
+        <h2>{t("household.members")}</h2>
+        <ul class="rows compact">
+          {persons.map(([pid, p]) => {
+            const answered = PERSON_FLAGS.filter((f) => p[f] === true || p[f] === false).length
+            return (
+              <li key={pid}>
+                <a class="row" href={`#/v/${doc}/h/${hh}/p/${pid}`} data-person={pid}>
+                  <span class="row-main">
+                    <strong>{str(p.full_name) || t("person.no_name")}</strong>
+                    <span class="muted">{p.birth_year ? t("person.born", { year: String(p.birth_year) }) : ""}</span>
+                  </span>
+                  <span class="row-side small muted">{t("person.answered", { n: answered, total: PERSON_FLAGS.length })}</span>
+                </a>
+              </li>
+            )
+          })}
+        </ul>
+        {!ro && <AddPerson onAdd={(name, year) => go(`/v/${doc}/h/${hh}/p/${addPerson(v.handle, hh, { full_name: name, birth_year: year ?? null })}`)} />}
+      </section>
+
+      <section class="section">
+        <h2>{t("household.checklist")}</h2>
+        {HOUSEHOLD_FLAGS.filter((f) => f !== "business_has_qr" || h.has_business).map((f) => (
+          <TriState key={f} name={f} label={t(`flag.${f}`)} value={h[f]} onChange={(x) => set(f, x)} readOnly={ro} />
+        ))}
+      </section>
+
+      {!ro && (
+        <section class="section">
+          {h.deleted ? (
+            <button type="button" class="btn" onClick={() => set("deleted", false)}>
+              {t("household.restore")}
+            </button>
+          ) : (
+            <button type="button" class="btn danger-outline" onClick={() => setRemoving(true)}>
+              {t("household.remove")}
+            </button>
+          )}
+          <p class="muted small">{t("household.created", { date: h.created_at ? date(h.created_at) : "?", by: str(h.created_by) || "?" })}</p>
+        </section>
+      )}
+      {removing && (
+        <Dialog
+          title={t("household.remove")}
+          confirm={t("household.remove")}
+          cancel={t("cancel")}
+          danger
+          onCancel={() => setRemoving(false)}
+          onConfirm={() => {
+            set("deleted", true)
+            setRemoving(false)
+            history.back()
+          }}
+        >
+          <p>{t("household.remove_body")}</p>
+        </Dialog>
+      )}
+    </>
+  )
+}
+
+function AddPerson({ onAdd }: { onAdd: (name: string, year?: number) => void }) {
+  const [name, setName] = useState("")
+  const [year, setYear] = useState("")
+  return (
+    <form
+      class="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault()
+        const y = Number(year)
+        onAdd(name.trim(), year && Number.isInteger(y) ? y : undefined)
+      }}
+    >
+      <input name="new_person_name" placeholder={t("person.full_name")} value={name} onInput={(e) => setName(e.currentTarget.value)} autoComplete="off" />
+      <input name="new_person_year" placeholder={t("person.birth_year")} inputMode="numeric" value={year} onInput={(e) => setYear(e.currentTarget.value)} class="year" />
+      <button type="submit" class="btn primary" name="add_person">
+        + {t("person.add")}
+      </button>
+    </form>
+  )
+}

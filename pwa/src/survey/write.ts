@@ -1,0 +1,86 @@
+// Every edit writes exactly the keys the user changed, each in its own place (never a whole
+// household or person object over an existing one), so two phones editing different fields of
+// one household offline both keep their edits when they merge. Ids are random UUIDs made here.
+import { ImmutableString } from "@automerge/automerge/slim"
+import type { DocHandle } from "@automerge/automerge-repo/slim"
+import type { HelpedWith, Household, Person, VillageDocument, Visit, VisitOutcome } from "../schema"
+import { uuid } from "../util/uuid"
+import { requestPersistence } from "./persist"
+
+type Handle = DocHandle<VillageDocument>
+type Value = string | number | boolean | null
+const S = (s: string) => new ImmutableString(s)
+
+/** Strings become immutable strings (docs/SCHEMA.md); an empty string removes the key. */
+function put(obj: Record<string, unknown>, key: string, value: Value | undefined) {
+  if (value === undefined || value === "") delete obj[key]
+  else obj[key] = typeof value === "string" ? S(value) : value
+}
+
+export interface NewHousehold {
+  head_name: string
+  address: string
+  phone: string
+}
+
+export function createHousehold(handle: Handle, fields: NewHousehold, by: string): string {
+  const id = uuid()
+  handle.change((doc) => {
+    const h: Record<string, unknown> = { created_at: Date.now(), created_by: S(by), persons: {}, visits: {} }
+    for (const [k, v] of Object.entries(fields)) put(h, k, v.trim())
+    doc.households ??= {} // the server creates it with the document; only a malformed one lacks it
+    doc.households[id] = h as Household
+  })
+  requestPersistence()
+  return id
+}
+
+export function setHousehold(handle: Handle, id: string, key: keyof Household, value: Value | undefined) {
+  handle.change((doc) => put(doc.households[id] as Record<string, unknown>, key, value))
+  requestPersistence()
+}
+
+export function addPerson(handle: Handle, householdId: string, fields: Partial<Record<keyof Person, Value>>): string {
+  const id = uuid()
+  handle.change((doc) => {
+    const h = doc.households[householdId]
+    h.persons ??= {}
+    const p: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(fields)) put(p, k, v)
+    h.persons[id] = p as Person
+  })
+  requestPersistence()
+  return id
+}
+
+export function setPerson(handle: Handle, householdId: string, personId: string, key: keyof Person, value: Value | undefined) {
+  handle.change((doc) => put(doc.households[householdId].persons![personId] as Record<string, unknown>, key, value))
+  requestPersistence()
+}
+
+export function addVisit(handle: Handle, householdId: string, outcome: VisitOutcome, by: string): string {
+  const id = uuid()
+  handle.change((doc) => {
+    const h = doc.households[householdId]
+    h.visits ??= {}
+    h.visits[id] = { at: Date.now(), by: S(by), outcome: S(outcome), helped: {} } as unknown as Visit
+  })
+  requestPersistence()
+  return id
+}
+
+export function setVisitOutcome(handle: Handle, householdId: string, visitId: string, outcome: VisitOutcome) {
+  handle.change((doc) => put(doc.households[householdId].visits![visitId] as unknown as Record<string, unknown>, "outcome", outcome))
+}
+
+export function setHelped(handle: Handle, householdId: string, visitId: string, what: HelpedWith, value: boolean) {
+  handle.change((doc) => {
+    const v = doc.households[householdId].visits![visitId]
+    v.helped ??= {}
+    v.helped[what] = value
+  })
+}
+
+export function setVisitNote(handle: Handle, householdId: string, visitId: string, note: string) {
+  handle.change((doc) => put(doc.households[householdId].visits![visitId] as unknown as Record<string, unknown>, "note", note))
+}

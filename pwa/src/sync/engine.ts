@@ -1,0 +1,206 @@
+// The signed-in user's village documents: an automerge-repo Repo stored in IndexedDB (one
+// database per user, so a shared phone does not mix teams), the server link, and what the sync
+// bar shows (changes not yet on the server, last successful sync, progress).
+import { batch, computed, effect, signal } from "@preact/signals"
+import { Repo, type DocHandle, type DocumentId, type PeerId } from "@automerge/automerge-repo/slim"
+import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb"
+import * as A from "@automerge/automerge/slim"
+import type { VillageDocument } from "../schema"
+import type { DocumentEntry, User } from "../api/types"
+import { api } from "../api/http"
+import { readJson, writeJson } from "../util/storage"
+import { automergeReady } from "./wasm"
+import { SyncLink } from "./link"
+import { sameHeads, unsentChanges, unsentHouseholds } from "./heads"
+
+export interface Village {
+  entry: DocumentEntry
+  handle: DocHandle<VillageDocument>
+  state: "loading" | "ready" | "unavailable"
+  /** our changes the server has not confirmed */
+  unsent: number
+  /** the server has confirmed exactly our heads */
+  inSync: boolean
+  lastSyncAt: number | null
+}
+
+interface ServerView {
+  heads: string[]
+  /** when the server last confirmed it holds all our changes of this document */
+  syncedAt: number | null
+}
+
+export const dbName = (username: string) => `khaosat-${username}`
+
+export class Engine {
+  readonly link: SyncLink
+  readonly villages = signal<Record<string, Village>>({})
+  /** bumped (at most once a frame) when any document's content changes: screens re-read */
+  readonly docTick = signal(0)
+  readonly docsError = signal<string | null>(null)
+  private serverView: Record<string, ServerView>
+  private pendingTick = false
+  private disposers: (() => void)[] = []
+
+  readonly unsent = computed(() => Object.values(this.villages.value).reduce((n, v) => n + v.unsent, 0))
+  readonly lastSyncAt = computed(() =>
+    Object.values(this.villages.value).reduce<number | null>((t, v) => (v.lastSyncAt && (!t || v.lastSyncAt > t) ? v.lastSyncAt : t), null),
+  )
+  /** every document has been read from IndexedDB (or found missing): the counts mean something */
+  readonly loaded = computed(() => Object.values(this.villages.value).every((v) => v.state !== "loading" || !!this.link.server.value))
+  /** while connected: documents the server has confirmed / all documents */
+  readonly progress = computed(() => {
+    const all = Object.values(this.villages.value)
+    return { done: all.filter((v) => v.inSync).length, total: all.length }
+  })
+
+  constructor(
+    readonly repo: Repo,
+    readonly user: User,
+  ) {
+    this.serverView = readJson(this.key("server"), {})
+    this.link = new SyncLink(repo)
+    // Every sync message the server answers tells us its heads (theirHeads).
+    const onSyncState = ({ peerId, documentId, syncState }: { peerId: PeerId; documentId: DocumentId; syncState: A.SyncState }) => {
+      if (peerId !== this.link.server.value) return
+      const theirs = (syncState as unknown as { theirHeads: string[] | null }).theirHeads
+      if (theirs) this.noteServerHeads(documentId, theirs)
+    }
+    repo.synchronizer.on("sync-state", onSyncState)
+    this.disposers.push(() => repo.synchronizer.off("sync-state", onSyncState))
+    // Each (re)connection: refresh the list of documents (new assignments) and the server's heads.
+    this.disposers.push(
+      effect(() => {
+        if (this.link.server.value) void this.refreshDocuments()
+      }),
+    )
+    const flush = () => void this.repo.flush().catch(() => {})
+    addEventListener("pagehide", flush)
+    const onHidden = () => document.visibilityState === "hidden" && flush()
+    document.addEventListener("visibilitychange", onHidden)
+    this.disposers.push(() => {
+      removeEventListener("pagehide", flush)
+      document.removeEventListener("visibilitychange", onHidden)
+    })
+    this.open(readJson<DocumentEntry[]>(this.key("docs"), []))
+  }
+
+  private key(what: string) {
+    return `khaosat.${what}.${this.user.username}`
+  }
+
+  /** Fetches GET /me/documents (online) and opens every document in it. */
+  async refreshDocuments(): Promise<void> {
+    if (!["enumerator", "team_lead", "commune"].includes(this.user.role)) return
+    try {
+      const entries = await api<DocumentEntry[]>("/api/v1/me/documents")
+      writeJson(this.key("docs"), entries)
+      this.docsError.value = null
+      this.open(entries)
+      for (const e of entries) this.noteServerHeads(e.document_id, e.heads)
+    } catch (e) {
+      this.docsError.value = String(e)
+    }
+  }
+
+  private open(entries: DocumentEntry[]) {
+    const next: Record<string, Village> = {}
+    for (const entry of entries) {
+      const existing = this.villages.peek()[entry.document_id]
+      if (existing) {
+        next[entry.document_id] = { ...existing, entry }
+        continue
+      }
+      const { handle } = this.repo.findWithProgress<VillageDocument>(`automerge:${entry.document_id}` as never)
+      handle.on("change", () => this.bump())
+      handle.on("heads-changed", () => this.recompute(entry.document_id))
+      void handle.whenReady(["ready", "unavailable"]).then(() => this.recompute(entry.document_id))
+      next[entry.document_id] = { entry, handle, state: "loading", unsent: 0, inSync: false, lastSyncAt: this.serverView[entry.document_id]?.syncedAt ?? null }
+    }
+    this.villages.value = next
+    for (const id of Object.keys(next)) this.recompute(id)
+    void Promise.all(Object.values(next).map((v) => v.handle.whenReady(["ready", "unavailable"]))).then(() => {
+      if (!performance.getEntriesByName("khaosat:docs-loaded").length) performance.mark("khaosat:docs-loaded")
+    })
+  }
+
+  private noteServerHeads(documentId: string, heads: string[]) {
+    const v = this.villages.peek()[documentId]
+    const prev = this.serverView[documentId]
+    let syncedAt = prev?.syncedAt ?? null
+    if (v?.handle.isReady() && sameHeads(heads, A.getHeads(v.handle.doc()))) syncedAt = Date.now()
+    this.serverView[documentId] = { heads, syncedAt }
+    writeJson(this.key("server"), this.serverView)
+    this.recompute(documentId)
+  }
+
+  private recompute(documentId: string) {
+    const v = this.villages.peek()[documentId]
+    if (!v) return
+    const h = v.handle
+    const state: Village["state"] = h.isReady() ? "ready" : h.state === "unavailable" ? "unavailable" : "loading"
+    const server = this.serverView[documentId]
+    let unsent = 0
+    let inSync = false
+    if (state === "ready") {
+      const doc = h.doc()
+      unsent = unsentChanges(doc, server?.heads ?? [])
+      inSync = !!server && sameHeads(server.heads, A.getHeads(doc))
+    }
+    const updated: Village = { ...v, state, unsent, inSync, lastSyncAt: server?.syncedAt ?? null }
+    if (updated.state === v.state && updated.unsent === v.unsent && updated.inSync === v.inSync && updated.lastSyncAt === v.lastSyncAt) return
+    batch(() => {
+      this.villages.value = { ...this.villages.peek(), [documentId]: updated }
+      this.bump()
+    })
+  }
+
+  private bump() {
+    if (this.pendingTick) return
+    this.pendingTick = true
+    requestAnimationFrame(() => {
+      this.pendingTick = false
+      this.docTick.value++
+    })
+  }
+
+  /** Households with changes the server has not confirmed yet (for a mark in the list). */
+  unsentHouseholds(documentId: string): Set<string> {
+    const v = this.villages.peek()[documentId]
+    if (!v || v.state !== "ready" || !v.unsent) return new Set()
+    return unsentHouseholds(v.handle.doc(), this.serverView[documentId]?.heads ?? [])
+  }
+
+  village(documentId: string): Village | undefined {
+    return this.villages.value[documentId]
+  }
+
+  async stop(): Promise<void> {
+    this.disposers.forEach((d) => d())
+    this.link.close()
+    await this.repo.flush().catch(() => {})
+    await this.repo.shutdown().catch(() => {})
+  }
+}
+
+export const engine = signal<Engine | null>(null)
+
+export async function startEngine(user: User): Promise<Engine> {
+  await automergeReady()
+  const repo = new Repo({ storage: new IndexedDBStorageAdapter(dbName(user.username)), network: [] })
+  const e = new Engine(repo, user)
+  engine.value = e
+  return e
+}
+
+/** Stops syncing; `forget` also deletes this user's documents from the phone. */
+export async function stopEngine(forget: boolean): Promise<void> {
+  const e = engine.peek()
+  engine.value = null
+  if (!e) return
+  await e.stop()
+  if (forget) {
+    indexedDB.deleteDatabase(dbName(e.user.username))
+    for (const what of ["docs", "server"]) localStorage.removeItem(`khaosat.${what}.${e.user.username}`)
+  }
+}
