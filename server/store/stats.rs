@@ -158,7 +158,8 @@ impl DocWrite {
 
 impl Store {
     /// Counters of every village under `path`: current ones, or as they stood at the end of
-    /// `as_of` (the latest snapshot on or before that day).
+    /// `as_of` (each village's latest snapshot on or before that day, found through the
+    /// (village, day) key so the cost follows the subtree, not the length of the history).
     pub async fn village_counters(
         &self,
         path: &str,
@@ -178,11 +179,10 @@ impl Store {
             }
             Some(day) => {
                 sqlx::query(&format!(
-                    "SELECT v.path, {columns} FROM stats_snapshots s
-                     JOIN (SELECT village_code, MAX(day) AS day FROM stats_snapshots WHERE day <= $2 GROUP BY village_code) m
-                       ON m.village_code = s.village_code AND m.day = s.day
-                     JOIN units v ON v.code = s.village_code
-                     WHERE substr(v.path, 1, length($1)) = $1"
+                    "SELECT v.path, {columns} FROM units v
+                     JOIN stats_snapshots s ON s.village_code = v.code
+                      AND s.day = (SELECT MAX(x.day) FROM stats_snapshots x WHERE x.village_code = v.code AND x.day <= $2)
+                     WHERE v.level = 'village' AND substr(v.path, 1, length($1)) = $1"
                 ))
                 .bind(path)
                 .bind(day)
