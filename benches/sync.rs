@@ -101,6 +101,13 @@ impl Backend {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    // The last resort if something hangs outside the async timeouts: cleanup gets 90 s more.
+    let limit = Duration::from_secs(args.timeout_secs + 90);
+    std::thread::spawn(move || {
+        std::thread::sleep(limit);
+        eprintln!("sync benchmark: still running {limit:?} after start; exiting");
+        std::process::exit(2);
+    });
     let filter = tracing_subscriber::EnvFilter::try_from_env("KHAOSAT_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     tracing_subscriber::fmt()
@@ -178,7 +185,7 @@ impl TempDb {
                 _dir: dir,
             }),
             Backend::Postgres(admin) => {
-                let name = format!("khaosat_bench_{}", uuid::Uuid::new_v4().simple());
+                let name = format!("khaosat_syncbench_{}", uuid::Uuid::new_v4().simple());
                 pg_exec(admin, &format!("CREATE DATABASE {name}")).await?;
                 // The same server and credentials, another database.
                 let url = match admin.rfind('/') {
@@ -707,6 +714,7 @@ struct Ctx {
 
 /// A phone that has fetched its village document and done its offline work.
 struct Phone {
+    index: usize,
     peer_id: String,
     token: String,
     document_id: String,
@@ -795,6 +803,7 @@ async fn prepare(ctx: Arc<Ctx>, index: usize, seed: u64) -> Result<Phone, String
     )?;
     let new_changes = doc.get_changes(&before);
     Ok(Phone {
+        index,
         peer_id,
         token,
         document_id,
@@ -923,13 +932,18 @@ async fn run_backend(
     args: &Args,
     deadline: tokio::time::Instant,
 ) -> Result<Report, String> {
-    let db = TempDb::create(backend).await?;
+    let late = || format!("did not finish within --timeout-secs {}", args.timeout_secs);
+    let db = tokio::time::timeout_at(deadline, TempDb::create(backend))
+        .await
+        .map_err(|_| late())??;
+    // Whatever happens from here, the database is removed (each step is bounded).
     let result = async {
-        let server = Server::start(&db.url).await?;
+        let server = tokio::time::timeout_at(deadline, Server::start(&db.url))
+            .await
+            .map_err(|_| late())??;
         let outcome = tokio::time::timeout_at(deadline, workload(&server, &db.url, args)).await;
         let stopped = server.stop().await;
-        let mut report = outcome
-            .map_err(|_| format!("did not finish within --timeout-secs {}", args.timeout_secs))??;
+        let mut report = outcome.map_err(|_| late())??;
         if let Err(e) = stopped {
             report.errors.push(e);
         }
@@ -944,6 +958,8 @@ async fn workload(server: &Server, database_url: &str, args: &Args) -> Result<Re
     let n = args.phones as usize;
     let client = reqwest::Client::builder()
         .timeout(ANSWER_TIMEOUT)
+        // Stay on 127.0.0.1 whatever HTTP_PROXY says.
+        .no_proxy()
         .build()
         .map_err(|e| format!("HTTP client: {e}"))?;
     let api = Api {
@@ -968,7 +984,11 @@ async fn workload(server: &Server, database_url: &str, args: &Args) -> Result<Re
     let started = Instant::now();
     let mut set = JoinSet::new();
     for i in 0..n {
-        set.spawn(prepare(ctx.clone(), i, seeds.gen()));
+        let (ctx, seed) = (ctx.clone(), seeds.gen());
+        set.spawn(async move {
+            let phone = prepare(ctx, i, seed).await;
+            phone.map_err(|e| format!("phone {i}, getting ready: {e}"))
+        });
     }
     let phones = join_all(set, &mut report.errors).await;
     report.prepare = started.elapsed();
@@ -985,7 +1005,12 @@ async fn workload(server: &Server, database_url: &str, args: &Args) -> Result<Re
     let started = Instant::now();
     let mut set = JoinSet::new();
     for phone in phones {
-        set.spawn(burst(ctx.clone(), phone));
+        let i = phone.index;
+        let ctx = ctx.clone();
+        set.spawn(async move {
+            let synced = burst(ctx, phone).await;
+            synced.map_err(|e| format!("phone {i}, reconnect burst: {e}"))
+        });
     }
     let synced = join_all(set, &mut report.errors).await;
     report.synced = synced.len();
@@ -1000,14 +1025,19 @@ async fn workload(server: &Server, database_url: &str, args: &Args) -> Result<Re
 
     let mut set = JoinSet::new();
     for (phone, result) in synced {
-        set.spawn(idle_reconnects(ctx.clone(), phone, result.saved_state));
+        let i = phone.index;
+        let ctx = ctx.clone();
+        set.spawn(async move {
+            let idle = idle_reconnects(ctx, phone, result.saved_state).await;
+            idle.map_err(|e| format!("phone {i}, idle reconnect: {e}"))
+        });
     }
     let idle = join_all(set, &mut report.errors).await;
     report.handshake_bytes = mean(idle.iter().map(|r| r.handshake_bytes as f64));
     report.idle_fresh_bytes = mean(idle.iter().map(|r| r.fresh_state_bytes as f64));
     report.idle_saved_bytes = mean(idle.iter().map(|r| r.saved_state_bytes as f64));
 
-    // Every acknowledged household must be in SQL.
+    // Every acknowledged household must be in SQL, projected into its village.
     report.household_rows = count_rows(database_url, "households").await?;
     report.person_rows = count_rows(database_url, "persons").await?;
     let households =
@@ -1028,12 +1058,15 @@ async fn workload(server: &Server, database_url: &str, args: &Args) -> Result<Re
     Ok(report)
 }
 
+/// Rows of `table` in the benchmark's villages, read straight from the database.
 async fn count_rows(database_url: &str, table: &str) -> Result<i64, String> {
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(database_url)
         .await
         .map_err(|e| format!("connecting to {database_url}: {e}"))?;
-    let count = sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+    let sql = format!("SELECT COUNT(*) FROM {table} WHERE village_code LIKE $1");
+    let count = sqlx::query_scalar::<_, i64>(&sql)
+        .bind(format!("{COMMUNE}.bench%"))
         .fetch_one(&pool)
         .await
         .map_err(|e| format!("counting {table}: {e}"));
