@@ -204,25 +204,48 @@ impl DocWrite {
         Ok(seq)
     }
 
-    pub async fn record_change(
+    /// Records accepted changes, many rows per statement (a day of answers is a thousand changes).
+    pub async fn record_changes(
         &mut self,
-        c: &ChangeRecord<'_>,
+        changes: &[ChangeRecord<'_>],
         now: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO doc_changes (document_id, change_hash, actor, seq, change_time, user_id, device_id, received_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (document_id, change_hash) DO NOTHING",
-        )
-        .bind(&self.document_id)
-        .bind(&c.change_hash)
-        .bind(&c.actor)
-        .bind(c.seq)
-        .bind(c.change_time)
-        .bind(c.user_id)
-        .bind(c.device_id)
-        .bind(now)
-        .execute(&mut *self.tx)
-        .await?;
+        for batch in changes.chunks(100) {
+            let rows: Vec<String> = (0..batch.len())
+                .map(|i| {
+                    let b = i * 8;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                        b + 1,
+                        b + 2,
+                        b + 3,
+                        b + 4,
+                        b + 5,
+                        b + 6,
+                        b + 7,
+                        b + 8
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO doc_changes (document_id, change_hash, actor, seq, change_time, user_id, device_id, received_at)
+                 VALUES {} ON CONFLICT (document_id, change_hash) DO NOTHING",
+                rows.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for c in batch {
+                q = q
+                    .bind(&self.document_id)
+                    .bind(&c.change_hash)
+                    .bind(&c.actor)
+                    .bind(c.seq)
+                    .bind(c.change_time)
+                    .bind(c.user_id)
+                    .bind(c.device_id)
+                    .bind(now);
+            }
+            q.execute(&mut *self.tx).await?;
+        }
         Ok(())
     }
 

@@ -193,10 +193,16 @@ impl LoadedDoc {
             self.last_seq = self.last_seq.max(seq);
         }
         let mut actors = BTreeSet::new();
+        let mut records = Vec::with_capacity(changes.len());
         let mut bytes = Vec::new();
         for c in &changes {
             let actor = c.actor_id().to_hex_string();
-            if let (Some(user), Some(device)) = (uploader.user_id, uploader.device_id) {
+            // Each actor is bound (and checked) once per batch, not once per change.
+            if let (Some(user), Some(device), false) = (
+                uploader.user_id,
+                uploader.device_id,
+                actors.contains(&actor),
+            ) {
                 let owner = w.bind_actor(&actor, user, device, at).await?;
                 if owner != user {
                     return Err(SyncError::Refused(format!(
@@ -204,21 +210,18 @@ impl LoadedDoc {
                     )));
                 }
             }
-            w.record_change(
-                &ChangeRecord {
-                    change_hash: c.hash().to_string(),
-                    actor: actor.clone(),
-                    seq: i64::try_from(c.seq()).unwrap_or(i64::MAX),
-                    change_time: c.timestamp(),
-                    user_id: uploader.user_id,
-                    device_id: uploader.device_id,
-                },
-                at,
-            )
-            .await?;
+            records.push(ChangeRecord {
+                change_hash: c.hash().to_string(),
+                actor: actor.clone(),
+                seq: i64::try_from(c.seq()).unwrap_or(i64::MAX),
+                change_time: c.timestamp(),
+                user_id: uploader.user_id,
+                device_id: uploader.device_id,
+            });
             actors.insert(actor);
             bytes.extend_from_slice(c.raw_bytes());
         }
+        w.record_changes(&records, at).await?;
         if !bytes.is_empty() {
             if let Some(seq) = w.append_changes(&bytes, &sha256_hex(&bytes), at).await? {
                 self.last_seq = self.last_seq.max(seq);
