@@ -68,6 +68,12 @@ impl RustPeer {
         );
     }
 
+    /// Sends a message; false when the server has closed the connection (a killed server is
+    /// an expected outcome in the crash test, not a test failure).
+    pub async fn try_send(&mut self, m: &WireMessage) -> bool {
+        self.send_raw(Message::Binary(m.encode().into())).await
+    }
+
     /// Sends a frame; false when the server has closed the connection.
     pub async fn send_raw(&mut self, m: Message) -> bool {
         self.ws.send(m).await.is_ok()
@@ -121,8 +127,12 @@ impl RustPeer {
             "sync"
         };
         if let Some(m) = doc.sync().generate_sync_message(state) {
-            self.send(&self.message(kind, document_id, m.encode()))
-                .await;
+            if !self
+                .try_send(&self.message(kind, document_id, m.encode()))
+                .await
+            {
+                return Outcome::Error("connection closed".into());
+            }
         }
         loop {
             let Some(reply) = self.recv(Duration::from_secs(10)).await else {
@@ -138,8 +148,12 @@ impl RustPeer {
                         .receive_sync_message(state, msg)
                         .expect("apply server message");
                     if let Some(m) = doc.sync().generate_sync_message(state) {
-                        self.send(&self.message("sync", document_id, m.encode()))
-                            .await;
+                        if !self
+                            .try_send(&self.message("sync", document_id, m.encode()))
+                            .await
+                        {
+                            return Outcome::Error("connection closed".into());
+                        }
                     }
                     let same = state
                         .their_heads
@@ -184,8 +198,12 @@ impl RustPeer {
                     .receive_sync_message(state, msg)
                     .expect("apply server message");
                 if let Some(reply) = doc.sync().generate_sync_message(state) {
-                    self.send(&self.message("sync", document_id, reply.encode()))
-                        .await;
+                    if !self
+                        .try_send(&self.message("sync", document_id, reply.encode()))
+                        .await
+                    {
+                        break;
+                    }
                 }
             }
         }
