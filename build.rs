@@ -36,6 +36,8 @@ fn main() {
     ] {
         println!("cargo:rerun-if-changed={watched}");
     }
+    // A missing build output also makes this script run again (a fresh clone, a deleted dist).
+    println!("cargo:rerun-if-changed=pwa/dist/index.html");
     println!("cargo:rerun-if-env-changed=KHAOSAT_SKIP_PWA_BUILD");
     if std::env::var_os("KHAOSAT_SKIP_PWA_BUILD").is_some() || !pwa.join("package.json").exists() {
         return;
