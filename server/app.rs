@@ -12,7 +12,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::api;
-use crate::auth::TokenKeys;
+use crate::auth::{LoginThrottle, TokenKeys};
 use crate::config::Config;
 use crate::store::{Backend, Store};
 use crate::sync::{replicas, SyncError, SyncHub};
@@ -24,6 +24,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub keys: TokenKeys,
     pub sync: Arc<SyncHub>,
+    pub login_throttle: Arc<LoginThrottle>,
 }
 
 impl AppState {
@@ -41,7 +42,12 @@ impl AppState {
         if store.backend() == Backend::Postgres {
             replicas::spawn_listener(sync.clone(), config.database_url.clone());
         }
+        let login_throttle = Arc::new(LoginThrottle::new(
+            config.login_ip_per_minute,
+            config.login_ip_burst,
+        ));
         Ok(AppState {
+            login_throttle,
             store,
             config: Arc::new(config),
             keys,
@@ -80,6 +86,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let store = state.store.clone();
     let app = router(state);
+    // Connection addresses feed the sign-in rate limit.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;

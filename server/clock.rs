@@ -33,3 +33,10 @@ pub fn vietnam_date(unix: i64) -> (String, i32) {
         d.year(),
     )
 }
+
+/// Unix seconds at the start (midnight, Vietnam time) of an ISO date, or `None` if it is not one.
+pub fn vietnam_day_start(day: &str) -> Option<i64> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(day, &format).ok()?;
+    Some(date.midnight().assume_utc().unix_timestamp() - 7 * 3600)
+}

@@ -19,6 +19,17 @@ pub struct Config {
     pub json_body_limit: usize,
     /// Largest CSV upload accepted, in bytes.
     pub upload_body_limit: usize,
+    /// Consecutive wrong passwords that lock an account.
+    pub login_max_failures: i64,
+    /// How long a locked account stays locked, in seconds.
+    pub login_lock_secs: i64,
+    /// Sign-in attempts one address may make at once before it must slow down.
+    pub login_ip_burst: u32,
+    /// Sign-in attempts per minute one address earns back after a burst.
+    pub login_ip_per_minute: u32,
+    /// Take the client address from the last `X-Forwarded-For` hop (only behind a reverse proxy
+    /// that sets it; otherwise anyone could pick their own address).
+    pub trust_forwarded_for: bool,
 }
 
 impl Config {
@@ -32,6 +43,12 @@ impl Config {
             refresh_reuse_grace_secs: 30,
             json_body_limit: 1024 * 1024,
             upload_body_limit: 32 * 1024 * 1024,
+            login_max_failures: 5,
+            login_lock_secs: 15 * 60,
+            // Generous: a commune office trains forty people behind one NAT address.
+            login_ip_burst: 60,
+            login_ip_per_minute: 60,
+            trust_forwarded_for: false,
         }
     }
 }

@@ -34,6 +34,12 @@ pub enum Error {
     PayloadTooLarge(String),
     #[error("{0}")]
     Unavailable(String),
+    /// Too many attempts (sign-in): the message says how long to wait.
+    #[error("{message}")]
+    TooManyRequests {
+        message: String,
+        retry_after_secs: u64,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]

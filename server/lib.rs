@@ -13,6 +13,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod metrics;
+pub mod privacy;
 pub mod store;
 pub mod survey;
 pub mod sync;

@@ -75,6 +75,18 @@ struct ServeArgs {
     /// Refresh-token lifetime in days (renewed on every refresh).
     #[arg(long, env = "KHAOSAT_REFRESH_TTL_DAYS", default_value_t = 60)]
     refresh_ttl_days: i64,
+    /// Consecutive wrong passwords that lock an account.
+    #[arg(long, env = "KHAOSAT_LOGIN_MAX_FAILURES", default_value_t = 5)]
+    login_max_failures: i64,
+    /// Minutes a locked account stays locked.
+    #[arg(long, env = "KHAOSAT_LOGIN_LOCK_MINUTES", default_value_t = 15)]
+    login_lock_minutes: i64,
+    /// Sign-in attempts per minute from one address (also the burst allowed at once).
+    #[arg(long, env = "KHAOSAT_LOGIN_IP_PER_MINUTE", default_value_t = 60)]
+    login_ip_per_minute: u32,
+    /// Behind a reverse proxy: take the client address from X-Forwarded-For's last hop.
+    #[arg(long, env = "KHAOSAT_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
 }
 
 #[derive(Subcommand)]
@@ -228,6 +240,11 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let mut config = Config::new(database_url, secret.into_bytes());
     config.access_ttl_secs = args.access_ttl_secs;
     config.refresh_ttl_secs = args.refresh_ttl_days * 24 * 3600;
+    config.login_max_failures = args.login_max_failures.max(1);
+    config.login_lock_secs = args.login_lock_minutes.max(0) * 60;
+    config.login_ip_per_minute = args.login_ip_per_minute.max(1);
+    config.login_ip_burst = args.login_ip_per_minute.max(1);
+    config.trust_forwarded_for = args.trust_forwarded_for;
     let state = AppState::new(store, config).await?;
     if seeded {
         demo::seed_survey(&state.store, &state.sync).await?;

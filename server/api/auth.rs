@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::extract::Json;
+use crate::api::extract::{ClientIp, Json};
 use crate::app::AppState;
 use crate::auth::{self, Principal, TokenPair};
 use crate::error::Result;
@@ -36,13 +36,15 @@ pub struct Me {
 
 /// Sign in on a device.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = TokenPair), (status = 401, body = crate::api::error::ErrorBody)))]
+    responses((status = 200, body = TokenPair), (status = 401, body = crate::api::error::ErrorBody),
+        (status = 429, description = "too many attempts from this address, or the account is locked; see Retry-After", body = crate::api::error::ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Json(req): Json<LoginRequest>,
 ) -> Result<axum::Json<TokenPair>> {
     Ok(axum::Json(
-        auth::login(&state, &req.username, &req.password, &req.device_id).await?,
+        auth::login(&state, ip, &req.username, &req.password, &req.device_id).await?,
     ))
 }
 

@@ -2,7 +2,7 @@
 //! `{"error": {"status", "code", "message", "details"}}` a person can act on.
 
 use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -73,6 +73,16 @@ impl IntoResponse for Error {
             }
             Error::PayloadTooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m, vec![]),
             Error::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, m, vec![]),
+            Error::TooManyRequests {
+                message,
+                retry_after_secs,
+            } => {
+                let mut response = error_response(StatusCode::TOO_MANY_REQUESTS, message, vec![]);
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                return response;
+            }
             Error::Store(StoreError::Database(sqlx::Error::PoolTimedOut)) => {
                 tracing::warn!("database pool exhausted");
                 (

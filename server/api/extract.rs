@@ -1,8 +1,11 @@
 //! Axum's extractors with their rejections turned into our JSON errors.
 
-use axum::extract::FromRequest;
-use axum::extract::FromRequestParts;
+use std::net::{IpAddr, SocketAddr};
 
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts};
+use axum::http::request::Parts;
+
+use crate::app::AppState;
 use crate::error::Error;
 
 /// JSON body; unknown fields, wrong types and bad syntax come back as clear 4xx errors.
@@ -26,5 +29,36 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Error> {
         Ok(Upload(axum::body::Bytes::from_request(req, state).await?))
+    }
+}
+
+/// The address a request came from: the connection's peer, or behind a trusted reverse proxy the
+/// last `X-Forwarded-For` hop (the one the proxy added). Unspecified when neither is known.
+pub struct ClientIp(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        if state.config.trust_forwarded_for {
+            let forwarded = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .next_back()
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .and_then(|hop| hop.trim().parse::<IpAddr>().ok());
+            if let Some(ip) = forwarded {
+                return Ok(ClientIp(ip));
+            }
+        }
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        Ok(ClientIp(
+            peer.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)),
+        ))
     }
 }

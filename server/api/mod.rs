@@ -8,6 +8,7 @@ mod health;
 mod households;
 mod metrics;
 pub mod openapi;
+mod privacy;
 mod sync;
 mod units;
 mod users;
@@ -33,6 +34,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/me/documents", get(sync::my_documents))
         .route("/api/v1/documents/changed", post(sync::changed))
         .route("/api/v1/households/{id}/history", get(households::history))
+        .route("/api/v1/access-log", get(privacy::list))
         .route(
             "/api/v1/households/import",
             post(households::import).layer(DefaultBodyLimit::max(state.config.upload_body_limit)),

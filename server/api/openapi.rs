@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{assignments, auth, health, households, metrics, sync, units, users};
+use crate::api::{assignments, auth, health, households, metrics, privacy, sync, units, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -16,6 +16,7 @@ use crate::api::{assignments, auth, health, households, metrics, sync, units, us
         assignments::list, assignments::mine, assignments::create, assignments::get, assignments::update, assignments::delete,
         sync::sync_socket, sync::my_documents, sync::changed,
         households::import, households::history,
+        privacy::list,
         metrics::catalogue, metrics::unit_indicators, metrics::report_xlsx, metrics::report_csv,
         metrics::declared_history, metrics::declare, metrics::target, metrics::campaign_list, metrics::campaign_create,
         metrics::unit_progress, metrics::weekly_xlsx,
@@ -29,6 +30,7 @@ use crate::api::{assignments, auth, health, households, metrics, sync, units, us
         (name = "sync", description = "Village documents: automerge-repo WebSocket sync, document list, change check"),
         (name = "households", description = "Household register import and audit trail"),
         (name = "indicators", description = "Indicators against targets, before/after, reports"),
+        (name = "privacy", description = "Log of officials' reads of person-level data"),
     )
 )]
 pub struct ApiDoc;

@@ -7,10 +7,12 @@ mod password;
 mod principal;
 mod role;
 mod session;
+mod throttle;
 mod token;
 
 pub use password::{hash_password, verify_password, MIN_PASSWORD_LEN};
 pub use principal::Principal;
 pub use role::Role;
 pub use session::{login, logout, refresh, TokenPair};
+pub use throttle::LoginThrottle;
 pub use token::TokenKeys;

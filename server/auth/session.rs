@@ -1,5 +1,7 @@
 //! Login, silent refresh and logout of a device session.
 
+use std::net::IpAddr;
+
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -37,14 +39,48 @@ pub struct SessionUser {
 
 const WRONG_CREDENTIALS: &str = "wrong username or password";
 
+/// The answer while an account is locked, with the minutes left.
+fn locked(secs_left: i64) -> Error {
+    let secs = secs_left.max(1) as u64;
+    Error::TooManyRequests {
+        message: format!(
+            "this account is locked after too many wrong passwords: try again in {} minutes, \
+             or ask your administrator to reset the password",
+            secs.div_ceil(60)
+        ),
+        retry_after_secs: secs,
+    }
+}
+
+/// Signs a user in on a device. Refused while the client's address is over its rate or the
+/// account is locked; every wrong password counts towards the account's lock.
 pub async fn login(
     state: &AppState,
+    client: IpAddr,
     username: &str,
     password: &str,
     device_id: &str,
 ) -> Result<TokenPair> {
     validate_device_id(device_id)?;
+    if let Err(wait) = state.login_throttle.attempt(client) {
+        let secs = wait.as_secs().max(1);
+        tracing::warn!(%client, "sign-in attempts over the rate");
+        return Err(Error::TooManyRequests {
+            message: format!(
+                "too many sign-in attempts from this network: wait {secs} seconds, then try again"
+            ),
+            retry_after_secs: secs,
+        });
+    }
     let user = state.store.user_by_username(username).await?;
+    let at = now();
+    if let Some(until) = user
+        .as_ref()
+        .and_then(|u| u.locked_until)
+        .filter(|&t| t > at)
+    {
+        return Err(locked(until - at));
+    }
     let ok = verify_password(
         password.to_string(),
         user.as_ref().map(|u| u.password_hash.clone()),
@@ -52,17 +88,29 @@ pub async fn login(
     .await?;
     let user = match user {
         Some(u) if ok => u,
-        _ => return Err(Error::unauthorized(WRONG_CREDENTIALS)),
+        Some(u) => {
+            let cfg = &state.config;
+            let lock = state
+                .store
+                .record_login_failure(u.id, cfg.login_max_failures, at + cfg.login_lock_secs)
+                .await?;
+            if lock.is_some() {
+                tracing::warn!(user = %u.username, %client, "account locked after wrong passwords");
+                return Err(locked(cfg.login_lock_secs));
+            }
+            return Err(Error::unauthorized(WRONG_CREDENTIALS));
+        }
+        None => return Err(Error::unauthorized(WRONG_CREDENTIALS)),
     };
     if user.disabled != 0 {
         return Err(Error::forbidden(
             "this account is disabled: ask your team lead or commune officer to re-enable it",
         ));
     }
+    state.store.clear_login_failures(user.id).await?;
     let role = Role::parse(&user.role)
         .ok_or_else(|| Error::Internal(format!("unknown role '{}'", user.role)))?;
     let cfg = &state.config;
-    let at = now();
     let session_id = uuid::Uuid::new_v4().to_string();
     let refresh_token = new_refresh_token();
     state

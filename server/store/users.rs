@@ -17,6 +17,8 @@ pub struct UserRow {
     pub scope_path: String,
     /// 1 when the account is disabled (flags are integers so both backends read them alike).
     pub disabled: i64,
+    /// Unix seconds until which sign-in is refused after too many wrong passwords.
+    pub locked_until: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -44,7 +46,7 @@ pub struct UserUpdate {
 
 const USER_SELECT: &str =
     "SELECT u.id, u.username, u.display_name, u.phone, u.password_hash, u.role,
-        u.scope_unit, COALESCE(s.path, '/') AS scope_path, u.disabled, u.created_at, u.updated_at
+        u.scope_unit, COALESCE(s.path, '/') AS scope_path, u.disabled, u.locked_until, u.created_at, u.updated_at
      FROM users u LEFT JOIN units s ON s.code = u.scope_unit";
 
 impl Store {

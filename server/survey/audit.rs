@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use crate::auth::{Principal, Role};
 use crate::clock::rfc3339;
 use crate::error::{Error, Result};
+use crate::privacy::{self, Read};
 use crate::store::Store;
 
 /// One stored batch of changes to a household.
@@ -41,6 +42,7 @@ pub async fn household_history(
     if !allowed {
         return Err(hidden());
     }
+    privacy::record_read(store, who, Read::HouseholdHistory, &village, &path, id).await?;
     let split = |s: &str| {
         s.split(',')
             .filter(|x| !x.is_empty())

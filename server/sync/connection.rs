@@ -9,6 +9,7 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 
 use crate::auth::Principal;
+use crate::privacy::{self, Read};
 use crate::store::{Store, VillageDocRow};
 use crate::survey::valid_document_id;
 use crate::sync::access::{document_access, Access};
@@ -36,6 +37,8 @@ struct Connection<'a> {
     /// Access decided per document on first use (`None`: unavailable to this user).
     access: HashMap<String, Option<(VillageDocRow, Access)>>,
     synced: HashSet<String>,
+    /// Documents whose read by an official this connection has already logged.
+    logged: HashSet<String>,
 }
 
 /// Runs a sync connection until the client leaves or the server shuts down.
@@ -74,6 +77,7 @@ pub async fn serve_connection(
         peer_id: None,
         access: HashMap::new(),
         synced: HashSet::new(),
+        logged: HashSet::new(),
     };
     let mut recheck = tokio::time::interval(RECHECK_EVERY);
     recheck.tick().await;
@@ -248,6 +252,20 @@ impl Connection<'_> {
                 .map(|a| (row, a)),
             None => None,
         };
+        if let Some((row, _)) = &decided {
+            if !self.logged.contains(document_id) {
+                privacy::record_read(
+                    self.store,
+                    self.who,
+                    Read::VillageDocument,
+                    &row.unit_code,
+                    &row.path,
+                    document_id,
+                )
+                .await?;
+                self.logged.insert(document_id.to_string());
+            }
+        }
         self.access.insert(document_id.to_string(), decided.clone());
         Ok(decided)
     }

@@ -19,6 +19,9 @@ pub struct User {
     pub role: String,
     pub scope_unit: Option<String>,
     pub disabled: bool,
+    /// Set while sign-in is refused after too many wrong passwords (a new password lifts it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<String>,
     pub created_at: String,
 }
 
@@ -32,6 +35,7 @@ impl From<UserRow> for User {
             role: u.role,
             scope_unit: u.scope_unit,
             disabled: u.disabled != 0,
+            locked_until: u.locked_until.filter(|&t| t > now()).map(rfc3339),
             created_at: rfc3339(u.created_at),
         }
     }
@@ -299,6 +303,8 @@ pub async fn update_user(
     };
     let at = now();
     let sign_out = password_hash.is_some() || req.disabled == Some(true);
+    // A new password (set by someone who manages the account) also lifts a lockout.
+    let unlock = password_hash.is_some();
     store
         .update_user(
             id,
@@ -317,6 +323,9 @@ pub async fn update_user(
         store
             .revoke_user_sessions(id, "password changed or account disabled", at)
             .await?;
+    }
+    if unlock {
+        store.clear_login_failures(id).await?;
     }
     get_user(store, who, id).await
 }

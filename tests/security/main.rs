@@ -1,0 +1,10 @@
+//! Reliability and security suite: who may reach what (HTTP and WebSocket), sign-in throttling,
+//! the access log of person-level reads, restore from a backup, and property tests that throw
+//! random input at the decoders. Every server test runs on SQLite and on PostgreSQL.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod login;
+mod matrix;
+mod privacy;

@@ -1,0 +1,420 @@
+//! The full access matrix: every role × every endpoint × a target inside and outside the
+//! caller's area, over HTTP, and every role × village document over the sync WebSocket.
+//!
+//! The expected grid is written out below, one line per endpoint; a change in policy shows up as
+//! a readable diff of that grid. Outside targets live in a second province the demo users do
+//! not cover (only the administrator does).
+
+use automerge::AutoCommit;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::common::peer::{Outcome, RustPeer};
+use crate::common::TestApp;
+use crate::on_both_backends;
+
+on_both_backends!(http_matrix, websocket_matrix, lists_leak_no_outside_ids);
+
+/// The callers, lowest role first; all but the administrator are scoped inside province 38.
+const USERS: [&str; 6] = [
+    "demo-enumerator",
+    "demo-lead",
+    "demo-commune",
+    "demo-district",
+    "demo-province",
+    "demo-admin",
+];
+
+/// Ids of things inside Nga Liên (39301, everyone's area) and in the other province.
+struct Targets {
+    household_in: String,
+    household_out: String,
+    user_in: i64,
+    user_out: i64,
+    assignment_in: i64,
+    assignment_out: i64,
+}
+
+/// A second province with one commune, an enumerator there with an assignment, and one
+/// household imported into a village on each side.
+async fn setup(app: &TestApp) -> Targets {
+    let admin = app.token("demo-admin").await;
+    let units = "code,name,level,parent_code\n40,Tỉnh Nghệ An,province,\n412,Huyện Quỳnh Lưu,district,40\n41201,Xã Quỳnh Thanh,commune,412\n41201.01,Xóm 1,village,41201\n41201.02,Xóm 2,village,41201\n";
+    let (status, body) = app
+        .send_raw(
+            Method::POST,
+            "/api/v1/units/import",
+            Some(&admin),
+            "text/csv",
+            units.into(),
+        )
+        .await;
+    assert!(status.is_success(), "units import: {body}");
+    let (status, other) = app
+        .post(
+            "/api/v1/users",
+            &admin,
+            json!({"username": "other-enumerator", "display_name": "Người khảo sát Quỳnh Thanh",
+                   "password": crate::common::PASSWORD, "role": "enumerator", "scope_unit": "41201"}),
+        )
+        .await;
+    assert!(status.is_success(), "user: {other}");
+    let user_out = other["id"].as_i64().unwrap();
+    let (status, assignment) = app
+        .post(
+            "/api/v1/assignments",
+            &admin,
+            json!({"assignee": "other-enumerator", "village_code": "41201.01"}),
+        )
+        .await;
+    assert!(status.is_success(), "assignment: {assignment}");
+    let assignment_out = assignment["id"].as_i64().unwrap();
+    let csv = "village_code,head_name,address,member_name,birth_year\n\
+               39301.01,Nguyễn Văn An,Xóm Đông,Nguyễn Văn An,1970\n\
+               41201.01,Hồ Thị Bình,Xóm 1,Hồ Thị Bình,1980\n";
+    let (status, body) = app
+        .send_raw(
+            Method::POST,
+            "/api/v1/households/import",
+            Some(&admin),
+            "text/csv",
+            csv.into(),
+        )
+        .await;
+    assert!(status.is_success(), "register import: {body}");
+    let household = |village: &str| {
+        let village = village.to_string();
+        async move {
+            app.rows(&format!(
+                "SELECT id FROM households WHERE village_code = '{village}'"
+            ))
+            .await[0][0]
+                .clone()
+                .unwrap()
+        }
+    };
+    let user_in = app
+        .rows("SELECT CAST(id AS TEXT) FROM users WHERE username = 'demo-enumerator'")
+        .await[0][0]
+        .clone()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let assignment_in = app
+        .rows(&format!(
+            "SELECT CAST(id AS TEXT) FROM assignments WHERE assignee_id = {user_in} AND village_code = '39301.01'"
+        ))
+        .await[0][0]
+        .clone()
+        .unwrap()
+        .parse()
+        .unwrap();
+    Targets {
+        household_in: household("39301.01").await,
+        household_out: household("41201.01").await,
+        user_in,
+        user_out,
+        assignment_in,
+        assignment_out,
+    }
+}
+
+/// One endpoint tried inside and outside the caller's area.
+struct Probe {
+    name: &'static str,
+    method: Method,
+    inside: String,
+    outside: String,
+    body: Option<Value>,
+}
+
+fn probe(name: &'static str, method: Method, inside: String, outside: String) -> Probe {
+    Probe {
+        name,
+        method,
+        inside,
+        outside,
+        body: None,
+    }
+}
+
+fn probes(t: &Targets) -> Vec<Probe> {
+    let unit = |suffix: &str| {
+        (
+            format!("/api/v1/units/39301{suffix}"),
+            format!("/api/v1/units/41201{suffix}"),
+        )
+    };
+    let mut list = vec![
+        probe(
+            "GET me",
+            Method::GET,
+            "/api/v1/me".into(),
+            "/api/v1/me".into(),
+        ),
+        probe(
+            "GET me/documents",
+            Method::GET,
+            "/api/v1/me/documents".into(),
+            "/api/v1/me/documents".into(),
+        ),
+        probe(
+            "GET units/{village}",
+            Method::GET,
+            "/api/v1/units/39301.01".into(),
+            "/api/v1/units/41201.01".into(),
+        ),
+    ];
+    for (name, suffix) in [
+        ("GET units/{c}/indicators", "/indicators"),
+        ("GET units/{c}/report.xlsx", "/report.xlsx"),
+        ("GET units/{c}/report.csv", "/report.csv"),
+        ("GET units/{c}/progress", "/progress"),
+        ("GET units/{c}/weekly.xlsx", "/weekly.xlsx"),
+        ("GET units/{c}/declared", "/declared"),
+    ] {
+        let (inside, outside) = unit(suffix);
+        list.push(probe(name, Method::GET, inside, outside));
+    }
+    list.extend([
+        probe(
+            "GET households/{id}/history",
+            Method::GET,
+            format!("/api/v1/households/{}/history", t.household_in),
+            format!("/api/v1/households/{}/history", t.household_out),
+        ),
+        probe(
+            "GET users/{id}",
+            Method::GET,
+            format!("/api/v1/users/{}", t.user_in),
+            format!("/api/v1/users/{}", t.user_out),
+        ),
+        probe(
+            "GET users/{id}/sessions",
+            Method::GET,
+            format!("/api/v1/users/{}/sessions", t.user_in),
+            format!("/api/v1/users/{}/sessions", t.user_out),
+        ),
+        probe(
+            "GET assignments/{id}",
+            Method::GET,
+            format!("/api/v1/assignments/{}", t.assignment_in),
+            format!("/api/v1/assignments/{}", t.assignment_out),
+        ),
+        probe(
+            "GET access-log?unit",
+            Method::GET,
+            "/api/v1/access-log?unit=39301".into(),
+            "/api/v1/access-log?unit=41201".into(),
+        ),
+    ]);
+    // Writes whose effect is harmless to repeat: a declaration, a target, an assignment note.
+    list.push(Probe {
+        body: Some(json!({"indicator_id": 1, "numerator": 3, "denominator": 4, "value_date": "2026-11-01"})),
+        ..probe(
+            "POST units/{c}/declared",
+            Method::POST,
+            "/api/v1/units/39301/declared".into(),
+            "/api/v1/units/41201/declared".into(),
+        )
+    });
+    list.push(Probe {
+        body: Some(json!({"note": "đi cùng trưởng thôn"})),
+        ..probe(
+            "PATCH assignments/{id}",
+            Method::PATCH,
+            format!("/api/v1/assignments/{}", t.assignment_in),
+            format!("/api/v1/assignments/{}", t.assignment_out),
+        )
+    });
+    list
+}
+
+/// Expected status inside/outside, per role in the order of `USERS`.
+const EXPECTED: &str = "\
+GET me                       | 200/200 200/200 200/200 200/200 200/200 200/200
+GET me/documents             | 200/200 200/200 200/200 200/200 200/200 200/200
+GET units/{village}          | 200/404 200/404 200/404 200/404 200/404 200/200
+GET units/{c}/indicators     | 403/403 200/404 200/404 200/404 200/404 200/200
+GET units/{c}/report.xlsx    | 403/403 200/404 200/404 200/404 200/404 200/200
+GET units/{c}/report.csv     | 403/403 200/404 200/404 200/404 200/404 200/200
+GET units/{c}/progress       | 403/403 200/404 200/404 200/404 200/404 200/200
+GET units/{c}/weekly.xlsx    | 403/403 200/404 200/404 200/404 200/404 200/200
+GET units/{c}/declared       | 403/403 200/404 200/404 200/404 200/404 200/200
+GET households/{id}/history  | 200/404 200/404 200/404 404/404 404/404 200/200
+GET users/{id}               | 200/404 200/404 200/404 200/404 200/404 200/200
+GET users/{id}/sessions      | 200/404 200/404 200/404 200/404 200/404 200/200
+GET assignments/{id}         | 200/404 200/404 200/404 200/404 200/404 200/200
+GET access-log?unit          | 403/403 403/403 200/404 200/404 200/404 200/200
+POST units/{c}/declared      | 403/403 403/403 201/404 403/403 403/403 201/201
+PATCH assignments/{id}       | 403/403 200/404 200/404 200/404 200/404 200/200
+";
+
+async fn http_matrix(app: &TestApp) {
+    let targets = setup(app).await;
+    let mut tokens = Vec::new();
+    for user in USERS {
+        tokens.push(app.token(user).await);
+    }
+    let mut grid = String::new();
+    for p in probes(&targets) {
+        let mut cells = Vec::new();
+        for token in &tokens {
+            let mut pair = Vec::new();
+            for path in [&p.inside, &p.outside] {
+                let (status, body) = app
+                    .call(p.method.clone(), path, Some(token), p.body.clone())
+                    .await;
+                if !status.is_success() {
+                    // Refusals carry a message a person can act on, and nothing from the target.
+                    let message = body["error"]["message"].as_str().unwrap_or_default();
+                    assert!(!message.is_empty(), "{} {path}: {body}", p.name);
+                    assert!(
+                        !body.to_string().contains("Hồ Thị Bình"),
+                        "{path} leaks a name: {body}"
+                    );
+                }
+                pair.push(status.as_u16().to_string());
+            }
+            cells.push(pair.join("/"));
+        }
+        grid.push_str(&format!("{:<28} | {}\n", p.name, cells.join(" ")));
+    }
+    assert_eq!(grid, EXPECTED, "\nactual grid:\n{grid}");
+    // Without a token every one of them is 401.
+    for p in probes(&targets) {
+        let (status, _) = app
+            .call(p.method.clone(), &p.inside, None, p.body.clone())
+            .await;
+        assert_eq!(status, 401, "{} without a token", p.name);
+    }
+}
+
+/// Sync access per role: (assigned village 39301.01, unassigned 39301.03, other province 41201.01).
+const EXPECTED_WS: &str = "\
+demo-enumerator   | synced unavailable unavailable
+demo-lead         | synced synced unavailable
+demo-commune      | read-only read-only unavailable
+demo-district     | unavailable unavailable unavailable
+demo-province     | unavailable unavailable unavailable
+demo-admin        | unavailable unavailable unavailable
+";
+
+async fn websocket_matrix(app: &TestApp) {
+    setup(app).await;
+    // The team lead's list makes the documents of every village in Nga Liên.
+    let (status, _) = app
+        .get("/api/v1/me/documents", &app.token("demo-lead").await)
+        .await;
+    assert_eq!(status, 200);
+    let mut grid = String::new();
+    for user in USERS {
+        let token = app.token(user).await;
+        let mut cells = Vec::new();
+        for village in ["39301.01", "39301.03", "41201.01"] {
+            let document_id = app
+                .rows(&format!(
+                    "SELECT document_id FROM village_documents WHERE unit_code = '{village}'"
+                ))
+                .await[0][0]
+                .clone()
+                .unwrap();
+            // An edit, so a read-only peer is told it cannot write.
+            let mut doc = AutoCommit::new();
+            let mut peer = RustPeer::connect(&app.ws_base(), &token).await.unwrap();
+            let first = peer.sync(&document_id, &mut doc).await;
+            let outcome = match first {
+                Outcome::Synced => {
+                    record_household(&mut doc, user);
+                    // A new connection, as a phone that edited offline.
+                    let mut again = RustPeer::connect(&app.ws_base(), &token).await.unwrap();
+                    match again.sync(&document_id, &mut doc).await {
+                        Outcome::Synced => "synced",
+                        Outcome::ReadOnly => "read-only",
+                        other => panic!("{user} {village}: {other:?}"),
+                    }
+                }
+                Outcome::Unavailable => {
+                    // Nothing of the document came through before the refusal.
+                    assert!(doc.get_heads().is_empty(), "{user} got data of {village}");
+                    "unavailable"
+                }
+                Outcome::ReadOnly => "read-only",
+                Outcome::Error(e) => panic!("{user} {village}: {e}"),
+            };
+            cells.push(outcome);
+        }
+        grid.push_str(&format!("{user:<17} | {}\n", cells.join(" ")));
+    }
+    assert_eq!(grid, EXPECTED_WS, "\nactual grid:\n{grid}");
+    // Without a valid token the socket is refused before any frame.
+    assert!(RustPeer::connect(&app.ws_base(), "not-a-token")
+        .await
+        .is_err());
+}
+
+/// Adds a household as a phone would (so a read-only peer has something refused).
+fn record_household(doc: &mut AutoCommit, by: &str) {
+    use automerge::transaction::Transactable;
+    use automerge::{ObjType, ReadDoc, ROOT};
+    let households = match doc.get(&ROOT, "households").unwrap() {
+        Some((automerge::Value::Object(ObjType::Map), id)) => id,
+        _ => doc.put_object(&ROOT, "households", ObjType::Map).unwrap(),
+    };
+    let id = uuid::Uuid::new_v4().to_string();
+    let household = doc.put_object(&households, &id, ObjType::Map).unwrap();
+    doc.put(&household, "head_name", format!("Hộ thử của {by}"))
+        .unwrap();
+    doc.commit();
+}
+
+/// List endpoints return nothing from outside the caller's area: no ids, no names.
+async fn lists_leak_no_outside_ids(app: &TestApp) {
+    let t = setup(app).await;
+    let lists = [
+        "/api/v1/units",
+        "/api/v1/units?level=village",
+        "/api/v1/users",
+        "/api/v1/assignments",
+        "/api/v1/me/documents",
+        "/api/v1/me/assignments",
+        "/api/v1/access-log",
+    ];
+    let outside_doc = app
+        .rows("SELECT document_id FROM village_documents WHERE unit_code = '41201.01'")
+        .await[0][0]
+        .clone()
+        .unwrap();
+    for user in &USERS[..5] {
+        let token = app.token(user).await;
+        for list in lists {
+            let (status, body) = app.get(list, &token).await;
+            if !status.is_success() {
+                assert!(status == 403, "{user} {list}: {status} {body}");
+                continue;
+            }
+            let text = body.to_string();
+            for secret in [
+                "41201",
+                "Quỳnh",
+                "other-enumerator",
+                outside_doc.as_str(),
+                t.household_out.as_str(),
+            ] {
+                assert!(
+                    !text.contains(secret),
+                    "{user} {list} leaks {secret}: {text}"
+                );
+            }
+            for id in [t.user_out, t.assignment_out] {
+                let needle = format!("\"id\":{id},");
+                // Ids are numbers shared across tables; look only where they would be this record.
+                if list.contains("users") && id == t.user_out
+                    || list.contains("assignments") && id == t.assignment_out
+                {
+                    assert!(!text.contains(&needle), "{user} {list} leaks id {id}");
+                }
+            }
+        }
+    }
+}
