@@ -11,6 +11,7 @@ mod frames;
 mod http;
 mod indicators;
 mod node;
+mod properties;
 mod register;
 mod replicas;
 mod storage;
