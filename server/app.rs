@@ -39,6 +39,7 @@ impl AppState {
     pub async fn new(store: Store, config: Config) -> Result<Self, SyncError> {
         let keys = TokenKeys::new(&config.jwt_secret);
         let sync = SyncHub::new(store.clone()).await?;
+        sync.set_max_document_bytes(config.max_document_bytes);
         if store.backend() == Backend::Postgres {
             replicas::spawn_listener(sync.clone(), config.database_url.clone());
         }

@@ -19,6 +19,8 @@ pub struct Config {
     pub json_body_limit: usize,
     /// Largest CSV upload accepted, in bytes.
     pub upload_body_limit: usize,
+    /// Stored size past which a village document takes no more changes.
+    pub max_document_bytes: u64,
     /// Consecutive wrong passwords that lock an account.
     pub login_max_failures: i64,
     /// How long a locked account stays locked, in seconds.
@@ -43,6 +45,7 @@ impl Config {
             refresh_reuse_grace_secs: 30,
             json_body_limit: 1024 * 1024,
             upload_body_limit: 32 * 1024 * 1024,
+            max_document_bytes: crate::sync::DEFAULT_MAX_DOCUMENT_BYTES,
             login_max_failures: 5,
             login_lock_secs: 15 * 60,
             // Generous: a commune office trains forty people behind one NAT address.

@@ -21,6 +21,9 @@ type Slot = Arc<tokio::sync::Mutex<Option<LoadedDoc>>>;
 /// How long a document with no connected peer stays in memory.
 const IDLE_EVICTION: Duration = Duration::from_secs(60);
 
+/// A village of a thousand households with a year of edits stays far below this.
+pub const DEFAULT_MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
+
 pub struct SyncHub {
     store: Store,
     /// Our automerge-repo peer id and storage id (shared by every replica on one database).
@@ -28,6 +31,8 @@ pub struct SyncHub {
     pub storage_id: String,
     docs: Mutex<HashMap<String, Slot>>,
     next_conn: AtomicU64,
+    /// Stored size past which a village document takes no more changes.
+    max_document_bytes: AtomicU64,
     pub(crate) shutdown: CancellationToken,
     pub(crate) tracker: TaskTracker,
 }
@@ -51,6 +56,7 @@ impl SyncHub {
             store,
             docs: Mutex::new(HashMap::new()),
             next_conn: AtomicU64::new(1),
+            max_document_bytes: AtomicU64::new(DEFAULT_MAX_DOCUMENT_BYTES),
             shutdown: CancellationToken::new(),
             tracker: TaskTracker::new(),
         });
@@ -83,6 +89,11 @@ impl SyncHub {
             .count()
     }
 
+    /// Sets the size limit of one village document (stored bytes).
+    pub fn set_max_document_bytes(&self, bytes: u64) {
+        self.max_document_bytes.store(bytes, Ordering::Relaxed);
+    }
+
     /// Handles a `request`/`sync` for a document the connection may access.
     pub async fn receive(
         &self,
@@ -100,7 +111,14 @@ impl SyncHub {
             return Ok(());
         };
         let result = doc
-            .receive(&self.store, &conn, access, data, &self.peer_id)
+            .receive(
+                &self.store,
+                &conn,
+                access,
+                data,
+                &self.peer_id,
+                self.max_document_bytes.load(Ordering::Relaxed),
+            )
             .await;
         if let Err(e) = &result {
             if !matches!(e, SyncError::BadMessage(_)) {

@@ -12,7 +12,7 @@ pub mod wire;
 
 pub use access::Access;
 pub use connection::serve_connection;
-pub use hub::SyncHub;
+pub use hub::{SyncHub, DEFAULT_MAX_DOCUMENT_BYTES};
 pub use village::ConnRef;
 
 use crate::error::Error;

@@ -50,6 +50,8 @@ pub struct LoadedDoc {
     /// Highest chunk sequence number merged into `doc`.
     last_seq: i64,
     chunks_since_snapshot: usize,
+    /// Bytes of the stored chunks (what the size limit counts).
+    stored_bytes: u64,
     pub peers: HashMap<u64, Peer>,
     pub last_used: Instant,
 }
@@ -84,6 +86,7 @@ impl LoadedDoc {
             doc,
             last_seq,
             chunks_since_snapshot: chunks.len().saturating_sub(1),
+            stored_bytes: chunks.iter().map(|(_, b)| b.len() as u64).sum(),
             peers: HashMap::new(),
             last_used: Instant::now(),
         })
@@ -103,8 +106,18 @@ impl LoadedDoc {
         access: Access,
         data: &[u8],
         server_peer_id: &str,
+        max_bytes: u64,
     ) -> Result<(), SyncError> {
         self.last_used = Instant::now();
+        // Checked before applying: a message carries at most its own size in new changes.
+        if access == Access::ReadWrite && self.stored_bytes + data.len() as u64 > max_bytes {
+            return Err(SyncError::Refused(format!(
+                "village document {} has reached its size limit ({} KiB): nothing was stored; \
+                 the changes stay on the phone; tell the administrator",
+                self.document_id,
+                max_bytes / 1024
+            )));
+        }
         let message = sync::Message::decode(data)
             .map_err(|e| SyncError::BadMessage(format!("invalid Automerge sync message: {e}")))?;
         let entry = self.peers.entry(conn.id).or_insert_with(|| Peer {
@@ -224,6 +237,7 @@ impl LoadedDoc {
         w.record_changes(&records, at).await?;
         if !bytes.is_empty() {
             if let Some(seq) = w.append_changes(&bytes, &sha256_hex(&bytes), at).await? {
+                self.stored_bytes += bytes.len() as u64;
                 self.last_seq = self.last_seq.max(seq);
                 self.chunks_since_snapshot += 1;
             }
@@ -293,6 +307,7 @@ impl LoadedDoc {
         }
         w.commit().await?;
         self.chunks_since_snapshot = 0;
+        self.stored_bytes = snapshot.len() as u64;
         Ok(())
     }
 }

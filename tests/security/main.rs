@@ -5,6 +5,11 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod fuzz;
 mod login;
 mod matrix;
 mod privacy;
+// Only part of it is used here.
+#[allow(dead_code)]
+#[path = "../sync/support.rs"]
+mod sync_support;

@@ -354,7 +354,7 @@ async fn websocket_matrix(app: &TestApp) {
 }
 
 /// Adds a household as a phone would (so a read-only peer has something refused).
-fn record_household(doc: &mut AutoCommit, by: &str) {
+pub fn record_household(doc: &mut AutoCommit, by: &str) {
     use automerge::transaction::Transactable;
     use automerge::{ObjType, ReadDoc, ROOT};
     let households = match doc.get(&ROOT, "households").unwrap() {
