@@ -9,6 +9,7 @@ use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::Result;
 use crate::survey::audit::{household_history, HouseholdChange};
+use crate::survey::problems::{record_problems, RecordProblem};
 use crate::survey::register::{import_register, RegisterReport};
 
 /// Import the commune's household register (CSV, one row per member:
@@ -46,4 +47,15 @@ pub async fn history(
         household_id: id,
         changes,
     }))
+}
+
+/// Records stored but not readable as the schema says, in a unit's area (team lead and above).
+#[utoipa::path(get, path = "/api/v1/units/{code}/record-problems", tag = "households", security(("bearer" = [])),
+    params(("code" = String, Path)), responses((status = 200, body = [RecordProblem])))]
+pub async fn problems(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(code): Path<String>,
+) -> Result<axum::Json<Vec<RecordProblem>>> {
+    Ok(axum::Json(record_problems(&s.store, &who, &code).await?))
 }

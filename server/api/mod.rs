@@ -36,6 +36,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/households/{id}/history", get(households::history))
         .route("/api/v1/access-log", get(privacy::list))
         .route(
+            "/api/v1/units/{code}/record-problems",
+            get(households::problems),
+        )
+        .route(
             "/api/v1/households/import",
             post(households::import).layer(DefaultBodyLimit::max(state.config.upload_body_limit)),
         )

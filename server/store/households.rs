@@ -57,3 +57,35 @@ impl Store {
         Ok(rows)
     }
 }
+
+/// A record the projection could not read as the schema says (household `*`: the document).
+#[derive(Debug, Clone, FromRow)]
+pub struct ProjectionErrorRow {
+    pub village_code: String,
+    pub household_id: String,
+    pub message: String,
+    pub at: i64,
+}
+
+impl Store {
+    /// Projection errors of the village documents under `under_path`, newest first.
+    pub async fn projection_errors_under(
+        &self,
+        under_path: &str,
+        limit: i64,
+    ) -> Result<Vec<ProjectionErrorRow>, StoreError> {
+        let rows = sqlx::query_as(
+            "SELECT d.unit_code AS village_code, e.household_id, e.message, e.at
+             FROM projection_errors e
+             JOIN village_documents d ON d.document_id = e.document_id
+             JOIN units u ON u.code = d.unit_code
+             WHERE substr(u.path, 1, length($1)) = $1
+             ORDER BY e.at DESC, e.household_id LIMIT $2",
+        )
+        .bind(under_path)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+}

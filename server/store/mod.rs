@@ -22,7 +22,7 @@ use sqlx::AnyPool;
 
 pub use assignments::{AssignmentRow, NewAssignment, ProgressRow};
 pub use documents::{ChangeRecord, DocWrite, VillageDocRow};
-pub use households::AuditRow;
+pub use households::{AuditRow, ProjectionErrorRow};
 pub use indicators::{CampaignRow, DeclaredRow, TargetRow};
 pub use security::{AccessLogRow, NewAccess};
 pub use sessions::{RefreshOutcome, SessionRow};

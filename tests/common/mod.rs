@@ -4,6 +4,7 @@
 //! Test harness: the real server on a real database (a temporary SQLite file, or a fresh
 //! PostgreSQL database when KHAOSAT_TEST_POSTGRES_URL is set), driven over real HTTP.
 
+pub mod child;
 pub mod peer;
 
 use std::time::Duration;
@@ -237,22 +238,7 @@ impl TestApp {
 
     /// Rows of a query whose columns are all cast to text (NULL stays `None`).
     pub async fn rows(&self, sql: &str) -> Vec<Vec<Option<String>>> {
-        use sqlx::Row;
-        sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(&self.database_url)
-            .await
-            .expect("raw pool");
-        let rows = sqlx::query(sql).fetch_all(&pool).await.expect("raw query");
-        let out = rows
-            .iter()
-            .map(|r| {
-                (0..r.len())
-                    .map(|i| r.try_get::<Option<String>, _>(i).expect("text column"))
-                    .collect()
-            })
-            .collect();
-        pool.close().await;
-        out
+        rows_at(&self.database_url, sql).await
     }
 
     /// Runs SQL straight on the database (to stand in for the sync projection in progress tests).
@@ -277,7 +263,28 @@ async fn read(resp: reqwest::Response) -> (StatusCode, Value) {
     (status, value)
 }
 
-async fn pg_exec(admin_url: &str, sql: &str) {
+/// Rows of a query on any database (columns cast to text; NULL stays `None`).
+pub async fn rows_at(database_url: &str, sql: &str) -> Vec<Vec<Option<String>>> {
+    use sqlx::Row;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(database_url)
+        .await
+        .expect("raw pool");
+    let rows = sqlx::query(sql).fetch_all(&pool).await.expect("raw query");
+    let out = rows
+        .iter()
+        .map(|r| {
+            (0..r.len())
+                .map(|i| r.try_get::<Option<String>, _>(i).expect("text column"))
+                .collect()
+        })
+        .collect();
+    pool.close().await;
+    out
+}
+
+/// Runs SQL on the administrative PostgreSQL connection.
+pub async fn pg_exec(admin_url: &str, sql: &str) {
     use sqlx::Connection;
     let mut conn = sqlx::postgres::PgConnection::connect(admin_url)
         .await

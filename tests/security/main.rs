@@ -9,6 +9,8 @@ mod fuzz;
 mod login;
 mod matrix;
 mod privacy;
+mod restore;
+mod schema;
 // Only part of it is used here.
 #[allow(dead_code)]
 #[path = "../sync/support.rs"]

@@ -2,51 +2,18 @@
 //! change whose heads it had sent back is present, and the projection matches the documents.
 //! Every restart is checked before the next burst. Rounds: KHAOSAT_CRASH_ROUNDS (default 50).
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use automerge::{AutoCommit, ChangeHash, ReadDoc};
 use serde_json::json;
 
+use crate::common::child::start_child;
 use crate::common::peer::{Outcome, RustPeer};
-use crate::common::{TestApp, SECRET};
+use crate::common::TestApp;
 use crate::on_both_backends;
 use crate::support::{document_of, expected_rows, fetch, projected_rows, put};
 
 on_both_backends!(acknowledged_changes_survive_sigkill);
-
-fn free_addr() -> String {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
-    l.local_addr().expect("addr").to_string()
-}
-
-async fn start_child(database_url: &str) -> (Child, String) {
-    let addr = free_addr();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_khaosat"))
-        .args(["serve", "--addr", &addr])
-        .env("KHAOSAT_DATABASE_URL", database_url)
-        .env("KHAOSAT_JWT_SECRET", std::str::from_utf8(SECRET).unwrap())
-        .env("KHAOSAT_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start khaosat");
-    let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if client
-            .get(format!("http://{addr}/readyz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return (child, format!("ws://{addr}"));
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    child.kill().ok();
-    child.wait().ok();
-    panic!("khaosat did not become ready on {addr}");
-}
 
 /// One phone writing households and syncing until the server dies; returns the hashes the
 /// server acknowledged (it sent back heads equal to the phone's).

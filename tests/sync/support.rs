@@ -6,7 +6,7 @@ use khaosat::survey::read::{household_ids, read_household};
 use serde_json::Value as Json;
 
 use crate::common::peer::{Outcome, RustPeer};
-use crate::common::TestApp;
+use crate::common::{rows_at, TestApp};
 
 /// The document id of a village, as `/api/v1/me/documents` lists it for `token`.
 pub async fn document_of(app: &TestApp, token: &str, village: &str) -> String {
@@ -103,23 +103,29 @@ pub fn expected_rows(doc: &AutoCommit) -> (Rows, Rows) {
 }
 
 /// The projection rows stored in SQL for a village.
-pub async fn projected_rows(
-    app: &TestApp,
-    village: &str,
-) -> (Vec<Vec<Option<String>>>, Vec<Vec<Option<String>>>) {
-    let households = app
-        .rows(&format!(
+pub async fn projected_rows(app: &TestApp, village: &str) -> (Rows, Rows) {
+    projected_rows_at(&app.database_url, village).await
+}
+
+/// The projection rows stored for a village in the database at `database_url`.
+pub async fn projected_rows_at(database_url: &str, village: &str) -> (Rows, Rows) {
+    let households = rows_at(
+        database_url,
+        &format!(
             "SELECT id, head_name, address, CAST(pays_electricity_cashless AS TEXT), CAST(deleted AS TEXT), visit_outcome
              FROM households WHERE village_code = '{village}' ORDER BY id"
-        ))
-        .await;
-    let persons = app
-        .rows(&format!(
+        ),
+    )
+    .await;
+    let persons = rows_at(
+        database_url,
+        &format!(
             "SELECT id, household_id, full_name, CAST(birth_year AS TEXT), CAST(has_smartphone AS TEXT),
                     CAST(has_payment_account AS TEXT), CAST(vneid_level AS TEXT)
              FROM persons WHERE village_code = '{village}' ORDER BY id"
-        ))
-        .await;
+        ),
+    )
+    .await;
     let mut persons = persons;
     persons.sort();
     let mut households = households;
