@@ -7,6 +7,7 @@ mod common;
 
 mod fuzz;
 mod login;
+mod logs;
 mod matrix;
 mod privacy;
 mod restore;
