@@ -90,7 +90,16 @@ impl DocWrite {
                  trained_digital_skills, uses_digital_platform, used_online_service_eid, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
              ON CONFLICT (id) DO UPDATE SET household_id = excluded.household_id, village_code = excluded.village_code,
-                 full_name = excluded.full_name, updated_at = excluded.updated_at",
+                 full_name = excluded.full_name, birth_year = excluded.birth_year, sex = excluded.sex,
+                 cccd = excluded.cccd, phone = excluded.phone, deleted = excluded.deleted,
+                 vneid_level = excluded.vneid_level, has_cccd = excluded.has_cccd, has_phone = excluded.has_phone,
+                 has_smartphone = excluded.has_smartphone, own_sim = excluded.own_sim,
+                 has_public_service_account = excluded.has_public_service_account,
+                 has_payment_account = excluded.has_payment_account, has_e_signature = excluded.has_e_signature,
+                 has_province_app = excluded.has_province_app, has_cyber_safety_app = excluded.has_cyber_safety_app,
+                 trained_digital_skills = excluded.trained_digital_skills,
+                 uses_digital_platform = excluded.uses_digital_platform,
+                 used_online_service_eid = excluded.used_online_service_eid, updated_at = excluded.updated_at",
         )
         .bind(&p.id)
         .bind(household)
