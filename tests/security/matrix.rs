@@ -119,13 +119,54 @@ async fn setup(app: &TestApp) -> Targets {
     }
 }
 
+/// A request body made for one caller (index in `USERS`) and one side (inside or not), so that
+/// creations do not collide with each other.
+#[derive(Clone, Copy)]
+enum Body {
+    Json(fn(usize, bool) -> Value),
+    Csv(fn(usize, bool) -> String),
+}
+
 /// One endpoint tried inside and outside the caller's area.
 struct Probe {
     name: &'static str,
     method: Method,
     inside: String,
     outside: String,
-    body: Option<Value>,
+    body: Option<Body>,
+}
+
+impl Probe {
+    async fn send(
+        &self,
+        app: &TestApp,
+        path: &str,
+        token: Option<&str>,
+        caller: usize,
+        inside: bool,
+    ) -> (reqwest::StatusCode, Value) {
+        match self.body {
+            None => app.call(self.method.clone(), path, token, None).await,
+            Some(Body::Json(make)) => {
+                let body = make(caller, inside);
+                app.call(self.method.clone(), path, token, Some(body)).await
+            }
+            Some(Body::Csv(make)) => {
+                let body = make(caller, inside).into_bytes();
+                app.send_raw(self.method.clone(), path, token, "text/csv", body)
+                    .await
+            }
+        }
+    }
+}
+
+/// The commune on one side: Nga Liên inside everyone's area, Quỳnh Thanh outside.
+fn commune(inside: bool) -> &'static str {
+    if inside {
+        "39301"
+    } else {
+        "41201"
+    }
 }
 
 fn probe(name: &'static str, method: Method, inside: String, outside: String) -> Probe {
@@ -210,7 +251,9 @@ fn probes(t: &Targets) -> Vec<Probe> {
     ]);
     // Writes whose effect is harmless to repeat: a declaration, a target, an assignment note.
     list.push(Probe {
-        body: Some(json!({"indicator_id": 1, "numerator": 3, "denominator": 4, "value_date": "2026-11-01"})),
+        body: Some(Body::Json(|_, _| {
+            json!({"indicator_id": 1, "numerator": 3, "denominator": 4, "value_date": "2026-11-01"})
+        })),
         ..probe(
             "POST units/{c}/declared",
             Method::POST,
@@ -219,7 +262,7 @@ fn probes(t: &Targets) -> Vec<Probe> {
         )
     });
     list.push(Probe {
-        body: Some(json!({"note": "đi cùng trưởng thôn"})),
+        body: Some(Body::Json(|_, _| json!({"note": "đi cùng trưởng thôn"}))),
         ..probe(
             "PATCH assignments/{id}",
             Method::PATCH,
@@ -227,10 +270,63 @@ fn probes(t: &Targets) -> Vec<Probe> {
             format!("/api/v1/assignments/{}", t.assignment_out),
         )
     });
+    // Creations, each caller making its own (unique codes and names).
+    list.push(Probe {
+        body: Some(Body::Json(|caller, inside| {
+            let parent = commune(inside);
+            json!({"code": format!("{parent}.r{caller}"), "name": "Thôn mới", "level": "village", "parent_code": parent})
+        })),
+        ..probe("POST units", Method::POST, "/api/v1/units".into(), "/api/v1/units".into())
+    });
+    list.push(Probe {
+        body: Some(Body::Json(|caller, inside| {
+            json!({"username": format!("new-{caller}-{inside}"), "display_name": "Thành viên mới",
+                   "password": crate::common::PASSWORD, "role": "enumerator", "scope_unit": commune(inside)})
+        })),
+        ..probe("POST users", Method::POST, "/api/v1/users".into(), "/api/v1/users".into())
+    });
+    list.push(Probe {
+        body: Some(Body::Json(
+            |caller, _| json!({"display_name": format!("Đổi tên {caller}")}),
+        )),
+        ..probe(
+            "PATCH users/{id}",
+            Method::PATCH,
+            format!("/api/v1/users/{}", t.user_in),
+            format!("/api/v1/users/{}", t.user_out),
+        )
+    });
+    list.push(Probe {
+        body: Some(Body::Json(
+            |_, inside| json!({"indicator_id": 6, "unit_code": commune(inside), "target": 0.85}),
+        )),
+        ..probe(
+            "POST targets",
+            Method::POST,
+            "/api/v1/targets".into(),
+            "/api/v1/targets".into(),
+        )
+    });
+    list.push(Probe {
+        body: Some(Body::Csv(|_, inside| {
+            format!(
+                "village_code,head_name,address,member_name,birth_year\n{}.01,Đặng Văn Tâm,Xóm Giữa,Đặng Văn Tâm,1975\n",
+                commune(inside)
+            )
+        })),
+        ..probe(
+            "POST households/import",
+            Method::POST,
+            "/api/v1/households/import".into(),
+            "/api/v1/households/import".into(),
+        )
+    });
     list
 }
 
-/// Expected status inside/outside, per role in the order of `USERS`.
+/// Expected status inside/outside, per role in the order of `USERS`. Outside the area answers
+/// as if the target did not exist: 404, or for a whole-file import 422 with the line refused, or
+/// 400 for a unit whose parent "does not exist"; a role that may never do it gets 403.
 const EXPECTED: &str = "\
 GET me                       | 200/200 200/200 200/200 200/200 200/200 200/200
 GET me/documents             | 200/200 200/200 200/200 200/200 200/200 200/200
@@ -248,6 +344,11 @@ GET assignments/{id}         | 200/404 200/404 200/404 200/404 200/404 200/200
 GET access-log?unit          | 403/403 403/403 200/404 200/404 200/404 200/200
 POST units/{c}/declared      | 403/403 403/403 201/404 403/403 403/403 201/201
 PATCH assignments/{id}       | 403/403 200/404 200/404 200/404 200/404 200/200
+POST units                   | 403/403 403/403 403/403 403/403 200/400 200/200
+POST users                   | 403/404 201/404 201/404 201/404 201/404 201/201
+PATCH users/{id}             | 200/404 200/404 200/404 200/404 200/404 200/200
+POST targets                 | 403/403 403/403 403/403 403/403 201/404 201/201
+POST households/import       | 403/403 200/422 200/422 403/403 403/403 200/200
 ";
 
 async fn http_matrix(app: &TestApp) {
@@ -259,12 +360,10 @@ async fn http_matrix(app: &TestApp) {
     let mut grid = String::new();
     for p in probes(&targets) {
         let mut cells = Vec::new();
-        for token in &tokens {
+        for (caller, token) in tokens.iter().enumerate() {
             let mut pair = Vec::new();
-            for path in [&p.inside, &p.outside] {
-                let (status, body) = app
-                    .call(p.method.clone(), path, Some(token), p.body.clone())
-                    .await;
+            for (path, inside) in [(&p.inside, true), (&p.outside, false)] {
+                let (status, body) = p.send(app, path, Some(token), caller, inside).await;
                 if !status.is_success() {
                     // Refusals carry a message a person can act on, and nothing from the target.
                     let message = body["error"]["message"].as_str().unwrap_or_default();
@@ -283,9 +382,7 @@ async fn http_matrix(app: &TestApp) {
     assert_eq!(grid, EXPECTED, "\nactual grid:\n{grid}");
     // Without a token every one of them is 401.
     for p in probes(&targets) {
-        let (status, _) = app
-            .call(p.method.clone(), &p.inside, None, p.body.clone())
-            .await;
+        let (status, _) = p.send(app, &p.inside, None, 9, true).await;
         assert_eq!(status, 401, "{} without a token", p.name);
     }
 }
