@@ -18,7 +18,8 @@ startTokenKeeper()
 // Start compiling the wasm while the first screen paints.
 void automergeReady()
 
-// One engine (Repo + sync) for whoever is signed in; a different user gets their own.
+// One engine (Repo + sync) for whoever is signed in; a different user gets their own. The previous
+// user's copy is deleted then if the server has all of it (stopEngine checks), as on sign-out.
 let starting: string | undefined
 effect(() => {
   const user = session.value?.user
@@ -26,7 +27,7 @@ effect(() => {
   if (user?.username === running) return
   starting = user?.username
   void (async () => {
-    if (engine.peek()) await stopEngine(false)
+    if (engine.peek()) await stopEngine(true)
     if (user) await startEngine(user)
   })()
 })

@@ -30,6 +30,9 @@ interface ServerView {
   syncedAt: number | null
 }
 
+/** Roles that record households (and so have village documents on the phone). */
+const hasDocuments = (user: User) => ["enumerator", "team_lead", "commune"].includes(user.role)
+
 export const dbName = (username: string) => `khaosat-${username}`
 
 export class Engine {
@@ -40,6 +43,8 @@ export class Engine {
   readonly docsError = signal<string | null>(null)
   private serverView: Record<string, ServerView>
   private pendingTick = false
+  /** the list of this user's documents is known (kept from an earlier run, or fetched) */
+  private listKnown: boolean
   private disposers: (() => void)[] = []
 
   readonly unsent = computed(() => Object.values(this.villages.value).reduce((n, v) => n + v.unsent, 0))
@@ -57,6 +62,7 @@ export class Engine {
   constructor(
     readonly repo: Repo,
     readonly user: User,
+    private readonly storage?: IndexedDBStorageAdapter,
   ) {
     this.serverView = readJson(this.key("server"), {})
     this.link = new SyncLink(repo)
@@ -82,6 +88,7 @@ export class Engine {
       removeEventListener("pagehide", flush)
       document.removeEventListener("visibilitychange", onHidden)
     })
+    this.listKnown = !hasDocuments(user) || localStorage.getItem(this.key("docs")) !== null
     this.open(readJson<DocumentEntry[]>(this.key("docs"), []))
   }
 
@@ -91,10 +98,11 @@ export class Engine {
 
   /** Fetches GET /me/documents (online) and opens every document in it. */
   async refreshDocuments(): Promise<void> {
-    if (!["enumerator", "team_lead", "commune"].includes(this.user.role)) return
+    if (!hasDocuments(this.user)) return
     try {
       const entries = await api<DocumentEntry[]>("/api/v1/me/documents")
       writeJson(this.key("docs"), entries)
+      this.listKnown = true
       this.docsError.value = null
       this.open(entries)
       for (const e of entries) this.noteServerHeads(e.document_id, e.heads)
@@ -171,8 +179,27 @@ export class Engine {
     return unsentHouseholds(v.handle.doc(), this.serverView[documentId]?.heads ?? [])
   }
 
+  /**
+   * The server has confirmed every change on this phone: the list of documents is known, every
+   * document has been read from IndexedDB and none has unsent changes. Only then may the user's
+   * copy be deleted.
+   */
+  allSent(): boolean {
+    return this.listKnown && Object.values(this.villages.peek()).every((v) => v.state !== "loading" && v.unsent === 0)
+  }
+
   village(documentId: string): Village | undefined {
     return this.villages.value[documentId]
+  }
+
+  /**
+   * Closes the IndexedDB connection, which the stock adapter keeps open for ever (and an open
+   * connection blocks deleting the database until the page goes away). Call after stop().
+   */
+  async closeStorage(): Promise<void> {
+    // The adapter has no close(); its connection is the private `dbPromise` (checked at run time).
+    const db = await (this.storage as unknown as { dbPromise?: Promise<IDBDatabase> } | undefined)?.dbPromise?.catch(() => undefined)
+    if (db && typeof db.close === "function") db.close()
   }
 
   async stop(): Promise<void> {
@@ -187,20 +214,35 @@ export const engine = signal<Engine | null>(null)
 
 export async function startEngine(user: User): Promise<Engine> {
   await automergeReady()
-  const repo = new Repo({ storage: new IndexedDBStorageAdapter(dbName(user.username)), network: [] })
-  const e = new Engine(repo, user)
+  const storage = new IndexedDBStorageAdapter(dbName(user.username))
+  // Every change is written to IndexedDB as soon as the previous write is done, not up to 100 ms
+  // later (the stock rate): an edit made just before the browser is closed or killed survives.
+  const repo = new Repo({ storage, network: [], saveDebounceRate: 0 })
+  const e = new Engine(repo, user, storage)
   engine.value = e
   return e
 }
 
-/** Stops syncing; `forget` also deletes this user's documents from the phone. */
-export async function stopEngine(forget: boolean): Promise<void> {
+/**
+ * Stops syncing. With `forget`, and only if the server has confirmed every change of this user's
+ * (checked here, see allSent), also deletes their documents and cached lists from the phone;
+ * returns whether it did.
+ */
+export async function stopEngine(forget: boolean): Promise<boolean> {
   const e = engine.peek()
   engine.value = null
-  if (!e) return
+  if (!e) return false
+  const sent = e.allSent()
   await e.stop()
-  if (forget) {
-    indexedDB.deleteDatabase(dbName(e.user.username))
-    for (const what of ["docs", "server"]) localStorage.removeItem(`khaosat.${what}.${e.user.username}`)
+  if (!forget || !sent) return false
+  const user = e.user.username
+  for (const key of Object.keys(localStorage)) {
+    if (key === `khaosat.docs.${user}` || key === `khaosat.server.${user}` || key.startsWith(`khaosat.cache.${user}.`)) localStorage.removeItem(key)
   }
+  await e.closeStorage()
+  await new Promise<void>((resolve) => {
+    const req = indexedDB.deleteDatabase(dbName(user))
+    req.onsuccess = req.onerror = req.onblocked = () => resolve()
+  })
+  return true
 }
