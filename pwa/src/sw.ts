@@ -18,5 +18,9 @@ export function startServiceWorker(): void {
 }
 
 export async function applyUpdate(): Promise<void> {
+  // A page opened before the app was installed is not controlled by a service worker: a new
+  // version then activates at once, nobody waits for the "skip waiting" message and no
+  // "controlling" event comes to reload the page, so reload it here.
+  if (!navigator.serviceWorker?.controller) return location.reload()
   await update?.(true)
 }
