@@ -2,7 +2,8 @@
 // it on the same port and database to take the phones offline and back: Playwright's setOffline
 // does not close WebSockets), headless Debian Chromium, and small API helpers.
 import { spawn } from "node:child_process"
-import { createServer } from "node:net"
+import { createServer, connect } from "node:net"
+import { createServer as createHttpServer, request as httpRequest } from "node:http"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, dirname } from "node:path"
@@ -95,25 +96,105 @@ export class Server {
   }
 }
 
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+]
+const PHONE = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: "vi-VN" }
+
+/**
+ * A plain HTTP and WebSocket relay in front of a Server, on its own port (the phone then opens the
+ * app at `url`). `replace(path, edit)` makes it answer GET `path` (any query) with `edit(body)` of
+ * the server's answer: how a test presents a new version of the PWA to an installed one (the
+ * browser fetches the service worker script itself, out of reach of Playwright's routes).
+ */
+export class Relay {
+  constructor(server) {
+    this.server = server
+    this.edits = new Map()
+  }
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`
+  }
+
+  replace(path, edit) {
+    this.edits.set(path, edit)
+  }
+
+  async start() {
+    this.http = createHttpServer((req, res) => {
+      const edit = req.method === "GET" ? this.edits.get(req.url.split("?")[0]) : undefined
+      const headers = { ...req.headers, host: `127.0.0.1:${this.server.port}` }
+      if (edit) headers["accept-encoding"] = "identity"
+      const up = httpRequest({ host: "127.0.0.1", port: this.server.port, method: req.method, path: req.url, headers }, (answer) => {
+        if (!edit) {
+          res.writeHead(answer.statusCode, answer.headers)
+          answer.pipe(res)
+          return
+        }
+        const chunks = []
+        answer.on("data", (c) => chunks.push(c))
+        answer.on("end", () => {
+          const body = Buffer.from(edit(Buffer.concat(chunks).toString("utf8")), "utf8")
+          const { "content-length": _, "transfer-encoding": __, etag: ___, ...rest } = answer.headers
+          res.writeHead(answer.statusCode, { ...rest, "content-length": body.length })
+          res.end(body)
+        })
+      })
+      up.on("error", () => res.destroy()) // the server is stopped: as if the network were down
+      req.pipe(up)
+    })
+    // WebSockets (the sync): replay the upgrade request to the server, then copy bytes both ways.
+    this.sockets = new Set()
+    this.http.on("upgrade", (req, socket, head) => {
+      this.sockets.add(socket)
+      socket.on("close", () => this.sockets.delete(socket))
+      const up = connect(this.server.port, "127.0.0.1", () => {
+        const lines = [`${req.method} ${req.url} HTTP/1.1`]
+        for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`)
+        up.write(lines.join("\r\n") + "\r\n\r\n")
+        if (head.length) up.write(head)
+        up.pipe(socket)
+        socket.pipe(up)
+      })
+      up.on("error", () => socket.destroy())
+      socket.on("error", () => up.destroy())
+    })
+    this.port ??= await freePort()
+    await new Promise((resolve) => this.http.listen(this.port, "127.0.0.1", resolve))
+    return this
+  }
+
+  async stop() {
+    for (const socket of this.sockets ?? []) socket.destroy()
+    this.http?.closeAllConnections?.()
+    await new Promise((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()))
+  }
+}
+
 export async function launch() {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  })
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS })
 }
 
 /** A phone-sized context (360×740). */
 export async function phone(browser, extra = {}) {
-  return browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: "vi-VN", ...extra })
+  return browser.newContext({ ...PHONE, ...extra })
+}
+
+/**
+ * A phone-sized browser with a profile directory kept on disk (IndexedDB, localStorage, the
+ * service worker and its caches): close() ends the whole browser, as when the phone closes the
+ * app; launching again with the same directory reopens it.
+ */
+export async function launchProfile(userDataDir) {
+  return chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: ARGS, ...PHONE })
 }
 
 /** Signs in through the login screen and waits for the first screen. */

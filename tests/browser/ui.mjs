@@ -54,3 +54,19 @@ export async function search(page, text) {
 export async function visibleHouseholds(page) {
   return page.$$eval("a.row[data-household] strong", (els) => els.map((e) => e.textContent))
 }
+
+/** Names of the IndexedDB databases of the page's origin (one `khaosat-<username>` per user). */
+export async function databases(page) {
+  return page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name).sort())
+}
+
+/** localStorage keys of the page's origin that belong to `username`. */
+export async function storedKeysOf(page, username) {
+  return page.evaluate((u) => Object.keys(localStorage).filter((k) => k.split(".").includes(u)), username)
+}
+
+/** Opens Settings and taps "Sign out" (a confirmation dialog may follow). */
+export async function tapSignOut(page) {
+  await page.click("a[data-nav=settings]")
+  await page.click("button[name=logout]")
+}
