@@ -52,7 +52,12 @@ export const accessFresh = (s: Session | null, fraction = 0.5): s is Session =>
   !!s && !s.expired && s.accessExp - Date.now() > renewMargin(s) * fraction
 
 export class LoginError extends Error {
-  constructor(readonly kind: "credentials" | "offline" | "server", message: string) {
+  constructor(
+    readonly kind: "credentials" | "offline" | "server" | "wait",
+    message: string,
+    /** For `wait`: seconds until the server takes another attempt (its Retry-After). */
+    readonly retryAfter = 0,
+  ) {
     super(message)
   }
 }
@@ -70,6 +75,10 @@ export async function login(username: string, password: string): Promise<Session
     throw new LoginError("offline", String(e))
   }
   if (res.status === 401 || res.status === 403) throw new LoginError("credentials", await res.text())
+  if (res.status === 429) {
+    // Too many wrong passwords (the account is locked) or too many attempts from this network.
+    throw new LoginError("wait", await res.text(), Number(res.headers.get("retry-after")) || 60)
+  }
   if (!res.ok) throw new LoginError("server", await res.text())
   const s = fromPair((await res.json()) as TokenPair, at)
   store(s)

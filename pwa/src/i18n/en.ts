@@ -20,6 +20,7 @@ export const en: Messages = {
   "login.expired": "Your session has ended. Your data is still on this phone; sign in again to send it.",
   "login.error_credentials": "Wrong username or password.",
   "login.error_offline": "No network. The first sign-in needs one.",
+  "login.error_wait": "Too many failed sign-ins. Try again in {minutes} min, or ask your team lead to reset your password.",
   "login.error_server": "The server has a problem; try again later.",
 
   "sync.starting": "Opening data…",

@@ -18,6 +18,7 @@ export const vi = {
   "login.expired": "Phiên đăng nhập đã hết hạn. Dữ liệu vẫn nằm trên máy; đăng nhập lại để gửi lên máy chủ.",
   "login.error_credentials": "Sai tên đăng nhập hoặc mật khẩu.",
   "login.error_offline": "Không có mạng. Cần có mạng cho lần đăng nhập đầu tiên.",
+  "login.error_wait": "Đăng nhập sai quá nhiều lần. Hãy thử lại sau {minutes} phút, hoặc nhờ tổ trưởng đặt lại mật khẩu.",
   "login.error_server": "Máy chủ đang gặp sự cố, hãy thử lại sau.",
 
   "sync.starting": "Đang mở dữ liệu…",

@@ -18,7 +18,8 @@ export function Login() {
       go("/", true)
     } catch (err) {
       const kind = err instanceof LoginError ? err.kind : "server"
-      setError(t(`login.error_${kind}`))
+      const minutes = err instanceof LoginError ? Math.max(1, Math.ceil(err.retryAfter / 60)) : 1
+      setError(t(`login.error_${kind}`, { minutes }))
     } finally {
       setBusy(false)
     }
