@@ -219,3 +219,57 @@ test("shared phone: sign-out asks first, the next user does not see unsent recor
   assert.deepEqual(await storedKeysOf(page, "demo-enumerator"), [])
   assert.equal(await page.evaluate(() => localStorage.getItem("khaosat.session")), null)
 })
+
+test("a village taken off the list keeps its unsent changes counted until they are sent", async (t) => {
+  const ctx = await phone(browser)
+  const lead = (await apiLogin(server.url, "demo-lead")).access_token
+  const call = (method, path, body) =>
+    fetch(server.url + path, { method, headers: { authorization: `Bearer ${lead}`, "content-type": "application/json" }, body: body && JSON.stringify(body) })
+  t.after(async () => {
+    await ctx.close().catch(() => {})
+    // Thôn 2 is the enumerator's again for whatever runs next.
+    const mine = await apiGet(server.url, lead, "/api/v1/assignments?unit=39301.02")
+    if (!mine.some((a) => a.assignee_username === "demo-enumerator")) await call("POST", "/api/v1/assignments", { village_code: "39301.02", assignee: "demo-enumerator" })
+  })
+  let syncOpen = true
+  const sockets = new Set()
+  await ctx.routeWebSocket(/\/api\/v1\/sync/, (ws) => {
+    sockets.add(ws)
+    if (syncOpen) ws.connectToServer()
+  })
+  const page = await ctx.newPage()
+  await signIn(page, server.app, "demo-enumerator")
+  await waitSync(page, "synced", 0)
+  await openVillage(page, "39301.02")
+  syncOpen = false
+  await closeAll(sockets)
+  await waitSync(page, "offline")
+  const id = await addHousehold(page, { head: "Đỗ Văn Khang", address: "Xóm Đình, số 3" })
+  await page.goBack()
+  const { unsent } = await syncState(page)
+  assert.ok(unsent > 0)
+
+  // Meanwhile the team lead takes Thôn 2 off the enumerator's list.
+  const assignment = (await apiGet(server.url, lead, "/api/v1/assignments?unit=39301.02")).find((a) => a.assignee_username === "demo-enumerator")
+  assert.equal((await call("DELETE", `/api/v1/assignments/${assignment.id}`)).status, 204)
+  syncOpen = true
+  // Back online: the list no longer has Thôn 2, yet its change is still counted and marked.
+  await waitSync(page, "synced", unsent, 60_000)
+  await page.goto(server.app + "/#/")
+  await page.waitForSelector('[data-village="39301.02"] .tag.warn')
+  await tapSignOut(page)
+  await page.waitForSelector("dialog.dialog")
+  assert.match(await page.textContent("dialog.dialog .warn"), new RegExp(`${unsent}`))
+  await page.click("dialog.dialog button:not(.danger)")
+
+  // Assigned again: the change goes out by itself at the next connection, and the mark goes.
+  assert.ok((await call("POST", "/api/v1/assignments", { village_code: "39301.02", assignee: "demo-enumerator" })).ok)
+  await closeAll(sockets)
+  await waitSync(page, "synced", 0, 60_000)
+  const thon2 = (await apiGet(server.url, token, "/api/v1/me/documents")).find((d) => d.unit_code === "39301.02").document_id
+  const stored = await serverDoc(server.url, (await apiLogin(server.url, "demo-enumerator")).access_token, thon2)
+  assert.equal(stored.households[id]?.head_name, "Đỗ Văn Khang")
+  await page.goto(server.app + "/#/")
+  await page.waitForSelector('[data-village="39301.02"]')
+  assert.equal(await page.$('[data-village="39301.02"] .tag.warn'), null)
+})

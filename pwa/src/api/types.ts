@@ -48,6 +48,8 @@ export interface DocumentEntry {
   access: "read_write" | "read_only"
   /** the server's heads, hex */
   heads: string[]
+  /** set on the phone: no longer on the server's list, but holding changes not yet sent */
+  removed?: boolean
 }
 
 export interface Unit {

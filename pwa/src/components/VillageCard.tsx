@@ -15,6 +15,7 @@ export function VillageCard({ village, assignment, name }: { village?: Village; 
       <div class="card-title">
         <strong>{name}</strong>
         {village?.entry.access === "read_only" && <span class="tag">{t("village.read_only")}</span>}
+        {village?.entry.removed && <span class="tag warn">{t("village.removed")}</span>}
       </div>
       <div class="meter" aria-hidden="true">
         <span style={{ width: total ? `${(100 * visited) / total}%` : "0" }} />

@@ -58,6 +58,7 @@ export const en: Messages = {
   "village.loading": "Loading the village…",
   "village.unavailable": "This village's data is not on the phone yet: it needs a network.",
   "village.not_on_phone": "Not on this phone yet",
+  "village.removed": "No longer assigned — unsent data left; tell your team lead",
   "village.read_only": "Read only",
   "village.visited_of": "Visited {visited}/{total} households",
   "village.search": "Search name, address, phone",

@@ -56,6 +56,7 @@ export const vi = {
   "village.loading": "Đang tải dữ liệu thôn…",
   "village.unavailable": "Chưa tải được dữ liệu thôn này: cần có mạng.",
   "village.not_on_phone": "Chưa có trên máy",
+  "village.removed": "Không còn được giao — còn dữ liệu chưa gửi, hãy báo tổ trưởng",
   "village.read_only": "Chỉ xem",
   "village.visited_of": "Đã thăm {visited}/{total} hộ",
   "village.search": "Tìm theo tên, địa chỉ, số điện thoại",

@@ -53,9 +53,9 @@ export class Engine {
   )
   /** every document has been read from IndexedDB (or found missing): the counts mean something */
   readonly loaded = computed(() => Object.values(this.villages.value).every((v) => v.state !== "loading" || !!this.link.server.value))
-  /** while connected: documents the server has confirmed / all documents */
+  /** while connected: documents the server has confirmed / all documents it still serves us */
   readonly progress = computed(() => {
-    const all = Object.values(this.villages.value)
+    const all = Object.values(this.villages.value).filter((v) => !v.entry.removed)
     return { done: all.filter((v) => v.inSync).length, total: all.length }
   })
 
@@ -100,12 +100,20 @@ export class Engine {
   async refreshDocuments(): Promise<void> {
     if (!hasDocuments(this.user)) return
     try {
-      const entries = await api<DocumentEntry[]>("/api/v1/me/documents")
+      const listed = await api<DocumentEntry[]>("/api/v1/me/documents")
+      // A village taken off this user's list (assignment removed) keeps its place while it holds
+      // changes the server has not confirmed: they stay counted as unsent, so sign-out keeps them,
+      // until the server has them (e.g. once the village is assigned again).
+      const ids = new Set(listed.map((e) => e.document_id))
+      const kept = Object.values(this.villages.peek())
+        .filter((v) => !ids.has(v.entry.document_id) && (v.state === "loading" || v.unsent > 0))
+        .map((v) => ({ ...v.entry, removed: true }))
+      const entries = [...listed, ...kept]
       writeJson(this.key("docs"), entries)
       this.listKnown = true
       this.docsError.value = null
       this.open(entries)
-      for (const e of entries) this.noteServerHeads(e.document_id, e.heads)
+      for (const e of listed) this.noteServerHeads(e.document_id, e.heads)
     } catch (e) {
       this.docsError.value = String(e)
     }
