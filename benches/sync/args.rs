@@ -18,10 +18,13 @@ pub struct Args {
     /// ~1 Mbit/s each way, 150 ms RTT, 1% segment loss as retransmission stalls).
     #[arg(long, value_enum, default_value_t = Profile::Lan)]
     pub profile: Profile,
-    /// Cut each phone's first burst connection after it carried about half of the phone's
-    /// change bytes; the phone reconnects and resumes (checks nothing is lost).
+    /// Cut each phone's first burst connection once `--cut-after` bytes went from phone to
+    /// server; the phone reconnects and resumes (checks nothing is lost).
     #[arg(long)]
     pub drop_mid_sync: bool,
+    /// With --drop-mid-sync: bytes (HTTP upgrade included) the phone sends before the cut.
+    #[arg(long, default_value_t = 8192)]
+    pub cut_after: u64,
     /// Phones, one enumerator each, one village each.
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=9999))]
     pub phones: u32,

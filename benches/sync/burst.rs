@@ -154,9 +154,8 @@ async fn workload(
         proxies.push(shaped);
     }
     if args.drop_mid_sync {
-        // Cut once the phone has sent about half of its changes.
-        let cut_after = (report.change_bytes_per_phone / 2.0).max(512.0) as u64;
-        let dropping = Proxy::start(server.addr(), link, Some(cut_after), args.seed ^ 1).await?;
+        let cut_after = Some(args.cut_after);
+        let dropping = Proxy::start(server.addr(), link, cut_after, args.seed ^ 1).await?;
         ctx.dropping = Some(format!("ws://{}", dropping.addr));
         proxies.push(dropping);
     }
@@ -164,6 +163,7 @@ async fn workload(
 
     let before = server.stats()?;
     report.peak_before_burst_kib = before.peak_kib;
+    report.rss_before_burst_kib = before.rss_kib;
     server.reset_peak()?;
 
     // The burst: every phone that got ready reconnects at the same moment (at most

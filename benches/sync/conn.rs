@@ -75,8 +75,10 @@ impl SyncConn {
 
     /// The next protocol message, or None when the server says nothing for `wait`.
     async fn recv_within(&mut self, wait: Duration) -> Result<Option<WireMessage>, String> {
+        // One deadline for the whole wait: pings from the server do not extend it.
+        let deadline = tokio::time::Instant::now() + wait;
         loop {
-            let Ok(frame) = tokio::time::timeout(wait, self.ws.next()).await else {
+            let Ok(frame) = tokio::time::timeout_at(deadline, self.ws.next()).await else {
                 return Ok(None);
             };
             let frame = match frame {
@@ -123,9 +125,13 @@ impl SyncConn {
         } else {
             "sync"
         };
-        if let Some(m) = doc.sync().generate_sync_message(state) {
-            self.send(&self.message(kind, document_id, m.encode()))
-                .await?;
+        match doc.sync().generate_sync_message(state) {
+            Some(m) => {
+                self.send(&self.message(kind, document_id, m.encode()))
+                    .await?
+            }
+            // The sync state says the server already has everything: nothing to ask.
+            None => return Ok(()),
         }
         loop {
             let reply = match quiet {

@@ -12,7 +12,6 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use rand::rngs::StdRng;
@@ -50,8 +49,6 @@ impl Link {
 /// A listening proxy; it stops when dropped.
 pub struct Proxy {
     pub addr: SocketAddr,
-    /// Connections cut so far.
-    pub cuts: Arc<AtomicU64>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -74,25 +71,20 @@ impl Proxy {
             .await
             .map_err(|e| format!("proxy: binding 127.0.0.1:0: {e}"))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        let cuts = Arc::new(AtomicU64::new(0));
-        let counter = cuts.clone();
         let task = tokio::spawn(async move {
             let mut n = 0u64;
             while let Ok((phone, _)) = listener.accept().await {
                 n += 1;
-                let counter = counter.clone();
                 let seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(n);
                 tokio::spawn(async move {
                     let Ok(server) = TcpStream::connect(upstream).await else {
                         return;
                     };
-                    if connection(phone, server, link, cut_after, seed).await {
-                        counter.fetch_add(1, Ordering::Relaxed);
-                    }
+                    connection(phone, server, link, cut_after, seed).await;
                 });
             }
         });
-        Ok(Proxy { addr, cuts, task })
+        Ok(Proxy { addr, task })
     }
 }
 

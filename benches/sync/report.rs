@@ -27,6 +27,8 @@ pub struct Report {
     pub rss_started_kib: u64,
     /// Peak RSS from start to the burst (set-up, sign-ins, document fetches or uploads).
     pub peak_before_burst_kib: u64,
+    /// RSS just before the burst.
+    pub rss_before_burst_kib: u64,
     /// Peak RSS during the burst alone (VmHWM reset just before it).
     pub peak_burst_kib: u64,
     /// Peak RSS from the burst to the end (idle reconnects, checks).
@@ -141,6 +143,7 @@ fn column(args: &Args, r: &Report) -> Vec<(&'static str, Cell)> {
             "server peak RSS before burst (MiB)",
             mib(r.peak_before_burst_kib),
         ),
+        ("server RSS just before burst (MiB)", mib(r.rss_before_burst_kib)),
         ("server peak RSS during burst (MiB)", mib(r.peak_burst_kib)),
         ("server CPU s during burst", num(r.cpu_burst_secs, 2)),
         ("server CPU s whole run", num(r.cpu_total_secs, 2)),

@@ -21,6 +21,8 @@ use crate::survey;
 
 /// Sequential one-edit syncs by one phone: enough to pass the 64-chunk compaction threshold.
 const SMALL_SYNCS: usize = 80;
+/// Households in the document whose compaction is timed.
+const COMPACTED_HOUSEHOLDS: u32 = 200;
 /// Phones signing in and connecting at once.
 const CONNECT_CONCURRENCY: usize = 16;
 
@@ -68,6 +70,7 @@ async fn measure(db: &TempDb, args: &Args, villages: u32) -> Result<(), String> 
     let setup = setup::prepare_database(&db.url, args).await?;
     let households = u64::from(villages) * u64::from(args.existing);
     let size = db.size().await?;
+    let tables = table_sizes(&db.url).await.unwrap_or_default();
     println!(
         "set-up: {} enumerators in {:.1} s; {villages} village documents with {} households each \
          ({households} households, {} persons) written in {:.1} s",
@@ -79,6 +82,7 @@ async fn measure(db: &TempDb, args: &Args, villages: u32) -> Result<(), String> 
     );
 
     let server = ServerProcess::start_ours(&db.url).await?;
+    eprintln!("scale: server started; connecting {} phones", args.phones);
     let outcome = with_server(&server, &db.url, args).await;
     let stopped = server.stop().await;
     let after = db.size().await?;
@@ -129,17 +133,29 @@ async fn measure(db: &TempDb, args: &Args, villages: u32) -> Result<(), String> 
             format!("{:.0}", size as f64 / households as f64),
         );
     }
+    for (table, bytes) in &tables {
+        row(
+            &format!("  of which table/index {table} (MiB)"),
+            format!("{:.2}", *bytes as f64 / 1_048_576.0),
+        );
+    }
     row(
         "one-edit sync p50 over the run (ms)",
         format!("{:.1}", compaction.p50.as_secs_f64() * 1000.0),
     );
     row(
-        "slowest one-edit sync, which compacted (ms)",
+        "slowest one-edit sync (ms)",
         format!(
             "{:.1} (sync #{})",
             compaction.slowest.as_secs_f64() * 1000.0,
             compaction.slowest_index + 1
         ),
+    );
+    row(
+        &format!("one-edit sync that compacted ({COMPACTED_HOUSEHOLDS} households + edits) (ms)"),
+        compaction.compacting.map_or("no compaction seen".into(), |(i, d)| {
+            format!("{:.1} (sync #{})", d.as_secs_f64() * 1000.0, i + 1)
+        }),
     );
     row(
         "stored chunks of that document before → after",
@@ -161,6 +177,8 @@ struct Compaction {
     p50: Duration,
     slowest: Duration,
     slowest_index: usize,
+    /// The sync after which the stored chunks were fewer: (index, its time).
+    compacting: Option<(usize, Duration)>,
     chunks_before: i64,
     chunks_after: i64,
 }
@@ -201,15 +219,28 @@ async fn with_server(
     tokio::time::sleep(Duration::from_secs(2)).await;
     let connected = server.stats()?;
 
+    eprintln!("scale: {} phones connected; one phone now syncs one edit at a time", phones.len());
     // Compaction: one phone, still connected, syncs one edit at a time.
     let phone = phones.first_mut().ok_or("no phone connected")?;
-    let chunks_before = chunk_count(database_url, &phone.document_id).await?;
+    // A day's village first (one chunk), so that the snapshot is of a realistic document.
     let mut rng = StdRng::seed_from_u64(args.seed);
+    survey::record(
+        &mut phone.doc,
+        args.commits,
+        &mut rng,
+        "scale",
+        COMPACTED_HOUSEHOLDS,
+        args.persons,
+    )?;
+    phone
+        .conn
+        .sync_doc(&phone.document_id, &mut phone.doc, &mut phone.state)
+        .await?;
+    let chunks_before = chunk_count(database_url, &phone.document_id).await?;
     let mut times = Vec::with_capacity(SMALL_SYNCS);
-    for _ in 0..SMALL_SYNCS {
-        if args.existing == 0 {
-            survey::record(&mut phone.doc, args.commits, &mut rng, "scale", 1, 0)?;
-        }
+    let mut compacted_at = None;
+    let mut chunks = chunks_before;
+    for i in 0..SMALL_SYNCS {
         survey::edit(&mut phone.doc, &mut rng, 1)?;
         let t = Instant::now();
         phone
@@ -217,6 +248,11 @@ async fn with_server(
             .sync_doc(&phone.document_id, &mut phone.doc, &mut phone.state)
             .await?;
         times.push(t.elapsed());
+        let now = chunk_count(database_url, &phone.document_id).await?;
+        if now < chunks && compacted_at.is_none() {
+            compacted_at = Some(i);
+        }
+        chunks = now;
     }
     let end = server.stats()?;
     let (slowest_index, slowest) = times
@@ -225,6 +261,7 @@ async fn with_server(
         .enumerate()
         .max_by_key(|(_, d)| *d)
         .unwrap_or_default();
+    let compacting = compacted_at.and_then(|i| times.get(i).map(|d| (i, *d)));
     let mut sorted = times.clone();
     sorted.sort();
     let chunks_after = chunk_count(database_url, &phone.document_id).await?;
@@ -245,6 +282,7 @@ async fn with_server(
             p50: percentile(&sorted, 50.0).unwrap_or_default(),
             slowest,
             slowest_index,
+            compacting,
             chunks_before,
             chunks_after,
         },
@@ -264,4 +302,20 @@ async fn chunk_count(database_url: &str, document_id: &str) -> Result<i64, Strin
             .map_err(|e| format!("counting chunks: {e}"));
     pool.close().await;
     count
+}
+
+/// The largest tables and indexes of the SQLite file (dbstat; empty when not compiled in).
+async fn table_sizes(database_url: &str) -> Result<Vec<(String, i64)>, String> {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(database_url)
+        .await
+        .map_err(|e| format!("connecting to {database_url}: {e}"))?;
+    let rows = sqlx::query_as::<_, (String, i64)>(
+        "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 8",
+    )
+    .fetch_all(&pool)
+    .await
+    .map_err(|e| format!("dbstat: {e}"));
+    pool.close().await;
+    rows
 }

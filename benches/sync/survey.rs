@@ -195,18 +195,24 @@ pub fn edit(doc: &mut AutoCommit, rng: &mut StdRng, count: u32) -> Result<(), St
     }
     let now_s = now_ms() / 1000;
     for _ in 0..count {
-        let id = &ids[rng.gen_range(0..ids.len())];
-        let h = match doc.get(&households, id.as_str()) {
-            Ok(Some((Value::Object(ObjType::Map), h))) => h,
-            other => return Err(format!("household {id}: {other:?}")),
-        };
-        let result = if rng.gen_bool(0.5) {
-            doc.put(&h, "phone", ScalarValue::Str(phone_number(rng).into()))
-        } else {
-            let flag = schema::HOUSEHOLD_FLAGS[rng.gen_range(0..schema::HOUSEHOLD_FLAGS.len())];
-            doc.put(&h, flag, rng.gen_bool(0.5))
-        };
-        result.map_err(|e| format!("editing household {id}: {e}"))?;
+        // Writing the value a field already has is no change: pick again until it is one.
+        for _ in 0..32 {
+            let id = &ids[rng.gen_range(0..ids.len())];
+            let h = match doc.get(&households, id.as_str()) {
+                Ok(Some((Value::Object(ObjType::Map), h))) => h,
+                other => return Err(format!("household {id}: {other:?}")),
+            };
+            let result = if rng.gen_bool(0.5) {
+                doc.put(&h, "phone", ScalarValue::Str(phone_number(rng).into()))
+            } else {
+                let flag = schema::HOUSEHOLD_FLAGS[rng.gen_range(0..schema::HOUSEHOLD_FLAGS.len())];
+                doc.put(&h, flag, rng.gen_bool(0.5))
+            };
+            result.map_err(|e| format!("editing household {id}: {e}"))?;
+            if doc.pending_ops() > 0 {
+                break;
+            }
+        }
         doc.commit_with(CommitOptions::default().with_time(now_s));
     }
     Ok(())
