@@ -186,6 +186,7 @@ async fn workload(
     report.cpu_burst_secs = after.cpu_secs - before.cpu_secs;
     report.synced = synced.len();
     report.cuts = synced.iter().filter(|(_, r)| r.cut).count();
+    report.retries = synced.iter().map(|(_, r)| r.retries as usize).sum();
     report.burst_wall = synced
         .iter()
         .map(|(_, r)| r.synced_at - started)

@@ -43,6 +43,12 @@ impl Ctx {
     }
 }
 
+/// Reconnects a phone makes when the server closes or resets its connection mid-sync.
+const MAX_RETRIES: u32 = 3;
+/// automerge-repo's BrowserWebSocketClientAdapter retries after 5 s; a shorter pause is kinder
+/// to the server under test.
+const RETRY_PAUSE: Duration = Duration::from_secs(1);
+
 /// An idle reconnect is over when the server has said nothing for this long (the stock server
 /// does not answer a peer whose heads it already has; khaosat always answers at once).
 const IDLE_QUIET: Duration = Duration::from_millis(500);
@@ -63,8 +69,10 @@ pub struct BurstResult {
     pub latency: Duration,
     pub synced_at: Instant,
     pub wire_bytes: u64,
-    /// Connections that were cut before the sync finished.
+    /// Whether the planned link drop happened before the sync finished.
     pub cut: bool,
+    /// Reconnects after the server closed or reset the connection.
+    pub retries: u32,
     /// The sync state as automerge-repo persists it for a non-ephemeral server peer.
     pub saved_state: Vec<u8>,
 }
@@ -174,6 +182,7 @@ pub async fn burst(ctx: Arc<Ctx>, mut phone: Phone) -> Result<(Phone, BurstResul
     let started = Instant::now();
     let mut wire_bytes = 0;
     let mut cut = false;
+    let mut retries = 0;
     let mut through = ctx.dropping.clone().unwrap_or_else(|| ctx.burst.clone());
     loop {
         let url = ctx.url(&through, phone.token.as_deref());
@@ -197,20 +206,33 @@ pub async fn burst(ctx: Arc<Ctx>, mut phone: Phone) -> Result<(Phone, BurstResul
                         synced_at,
                         wire_bytes,
                         cut,
+                        retries,
                         saved_state: state.encode(),
                     },
                 ));
             }
-            Ok((Err(_), conn)) if !cut && ctx.dropping.is_some() => {
-                wire_bytes += conn.wire_bytes();
-                cut = true;
-                through = ctx.burst.clone();
+            failed => {
+                let error = match failed {
+                    Ok((Err(e), conn)) => {
+                        wire_bytes += conn.wire_bytes();
+                        e
+                    }
+                    Err(e) => e,
+                    Ok((Ok(()), _)) => String::new(),
+                };
+                if !cut && ctx.dropping.is_some() {
+                    // The link dropped as planned: reconnect over the intact link.
+                    cut = true;
+                    through = ctx.burst.clone();
+                } else if retries < MAX_RETRIES {
+                    // The server closed or reset the connection: reconnect after a pause, as
+                    // automerge-repo's WebSocket client does.
+                    retries += 1;
+                    tokio::time::sleep(RETRY_PAUSE).await;
+                } else {
+                    return Err(format!("{error} (after {retries} reconnects)"));
+                }
             }
-            Err(_) if !cut && ctx.dropping.is_some() => {
-                cut = true;
-                through = ctx.burst.clone();
-            }
-            Ok((Err(e), _)) | Err(e) => return Err(e),
         }
     }
 }

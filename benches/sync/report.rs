@@ -15,6 +15,8 @@ pub struct Report {
     pub prepare: Duration,
     pub synced: usize,
     pub cuts: usize,
+    /// Reconnects after the server closed or reset a phone's connection during the burst.
+    pub retries: usize,
     pub verified: usize,
     pub burst_wall: Duration,
     pub latencies: Vec<Duration>,
@@ -91,6 +93,7 @@ fn column(args: &Args, r: &Report) -> Vec<(&'static str, Cell)> {
     vec![
         ("phones synced", text(format!("{}/{}", r.synced, r.phones))),
         ("links cut mid-sync, then resumed", num(r.cuts as f64, 0)),
+        ("reconnects after a server reset", num(r.retries as f64, 0)),
         (
             "server copies verified by a fresh peer",
             num(r.verified as f64, 0),
@@ -143,7 +146,10 @@ fn column(args: &Args, r: &Report) -> Vec<(&'static str, Cell)> {
             "server peak RSS before burst (MiB)",
             mib(r.peak_before_burst_kib),
         ),
-        ("server RSS just before burst (MiB)", mib(r.rss_before_burst_kib)),
+        (
+            "server RSS just before burst (MiB)",
+            mib(r.rss_before_burst_kib),
+        ),
         ("server peak RSS during burst (MiB)", mib(r.peak_burst_kib)),
         ("server CPU s during burst", num(r.cpu_burst_secs, 2)),
         ("server CPU s whole run", num(r.cpu_total_secs, 2)),

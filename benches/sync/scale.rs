@@ -153,9 +153,11 @@ async fn measure(db: &TempDb, args: &Args, villages: u32) -> Result<(), String> 
     );
     row(
         &format!("one-edit sync that compacted ({COMPACTED_HOUSEHOLDS} households + edits) (ms)"),
-        compaction.compacting.map_or("no compaction seen".into(), |(i, d)| {
-            format!("{:.1} (sync #{})", d.as_secs_f64() * 1000.0, i + 1)
-        }),
+        compaction
+            .compacting
+            .map_or("no compaction seen".into(), |(i, d)| {
+                format!("{:.1} (sync #{})", d.as_secs_f64() * 1000.0, i + 1)
+            }),
     );
     row(
         "stored chunks of that document before → after",
@@ -219,7 +221,10 @@ async fn with_server(
     tokio::time::sleep(Duration::from_secs(2)).await;
     let connected = server.stats()?;
 
-    eprintln!("scale: {} phones connected; one phone now syncs one edit at a time", phones.len());
+    eprintln!(
+        "scale: {} phones connected; one phone now syncs one edit at a time",
+        phones.len()
+    );
     // Compaction: one phone, still connected, syncs one edit at a time.
     let phone = phones.first_mut().ok_or("no phone connected")?;
     // A day's village first (one chunk), so that the snapshot is of a realistic document.

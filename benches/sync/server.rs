@@ -10,22 +10,16 @@ use tokio::process::{Child, Command};
 
 use crate::setup::JWT_SECRET;
 
-/// The khaosat release binary: KHAOSAT_BIN, else `khaosat` next to this benchmark's directory
-/// (`<target>/release/khaosat`; build it first with `cargo build --release`).
+/// The khaosat binary: KHAOSAT_BIN, else the one Cargo built with this benchmark (Cargo builds
+/// a package's binaries for its benches, in the same profile: `cargo bench` → release).
 pub fn khaosat_bin() -> Result<PathBuf, String> {
-    if let Ok(bin) = std::env::var("KHAOSAT_BIN") {
-        return Ok(PathBuf::from(bin));
-    }
-    let exe = std::env::current_exe().map_err(|e| format!("locating the benchmark: {e}"))?;
-    // <target>/release/deps/sync-HASH → <target>/release/khaosat
-    let bin = exe
-        .parent()
-        .and_then(Path::parent)
-        .map(|dir| dir.join("khaosat"))
-        .ok_or("cannot derive the khaosat binary's path; set KHAOSAT_BIN")?;
+    let bin = match std::env::var("KHAOSAT_BIN") {
+        Ok(bin) => PathBuf::from(bin),
+        Err(_) => PathBuf::from(env!("CARGO_BIN_EXE_khaosat")),
+    };
     if !bin.exists() {
         return Err(format!(
-            "{} is missing: run `cargo build --release` first (same CARGO_TARGET_DIR) or set KHAOSAT_BIN",
+            "{} is missing: build it (`cargo bench --bench sync --no-run`) or set KHAOSAT_BIN",
             bin.display()
         ));
     }
