@@ -109,8 +109,15 @@ impl LoadedDoc {
         max_bytes: u64,
     ) -> Result<(), SyncError> {
         self.last_used = Instant::now();
-        // Checked before applying: a message carries at most its own size in new changes.
-        if access == Access::ReadWrite && self.stored_bytes + data.len() as u64 > max_bytes {
+        let message = sync::Message::decode(data)
+            .map_err(|e| SyncError::BadMessage(format!("invalid Automerge sync message: {e}")))?;
+        // Checked before applying a message that brings changes (one that only asks for updates
+        // still gets them): a document passes the limit by at most one message's worth.
+        let brings_changes = !message.changes.is_empty();
+        if access == Access::ReadWrite
+            && brings_changes
+            && self.stored_bytes + data.len() as u64 > max_bytes
+        {
             return Err(SyncError::Refused(format!(
                 "village document {} has reached its size limit ({} KiB): nothing was stored; \
                  the changes stay on the phone; tell the administrator",
@@ -118,8 +125,6 @@ impl LoadedDoc {
                 max_bytes / 1024
             )));
         }
-        let message = sync::Message::decode(data)
-            .map_err(|e| SyncError::BadMessage(format!("invalid Automerge sync message: {e}")))?;
         let entry = self.peers.entry(conn.id).or_insert_with(|| Peer {
             peer_id: conn.peer_id.to_string(),
             // A read-only state never applies the peer's changes: they are refused, never stored.
