@@ -66,7 +66,7 @@ impl SyncHub {
             loop {
                 tick.tick().await;
                 let Some(hub) = weak.upgrade() else { break };
-                hub.evict_idle(IDLE_EVICTION);
+                hub.evict_idle(IDLE_EVICTION).await;
             }
         });
         Ok(hub)
@@ -172,22 +172,34 @@ impl SyncHub {
         }
     }
 
-    /// Drops documents nobody is syncing that have been idle for `idle`.
-    pub fn evict_idle(&self, idle: Duration) {
-        let mut docs = self.docs.lock().unwrap_or_else(|p| p.into_inner());
-        docs.retain(|_, slot| {
+    /// Drops documents nobody is syncing that have been idle for `idle`, compacting each first
+    /// when it has several chunks since its last snapshot: a village synced only a few times would
+    /// otherwise keep its raw chunks (and their overhead) for ever.
+    pub async fn evict_idle(&self, idle: Duration) {
+        let slots: Vec<Slot> = {
+            let docs = self.docs.lock().unwrap_or_else(|p| p.into_inner());
+            docs.values().cloned().collect()
+        };
+        for slot in slots {
+            // A slot in use is not idle; it is looked at again on the next round.
             let Ok(mut guard) = slot.try_lock() else {
-                return true;
+                continue;
             };
-            let keep = match guard.as_ref() {
-                Some(doc) => !doc.peers.is_empty() || doc.last_used.elapsed() < idle,
-                None => false,
+            let Some(doc) = guard.as_mut() else {
+                continue;
             };
-            if !keep {
-                *guard = None;
+            if !doc.peers.is_empty() || doc.last_used.elapsed() < idle {
+                continue;
             }
-            keep
-        });
+            if doc.worth_compacting() {
+                if let Err(e) = doc.compact(&self.store).await {
+                    tracing::warn!(document = %doc.document_id, error = %e, "compaction before eviction failed; the chunks stay as they are");
+                }
+            }
+            *guard = None;
+        }
+        let mut docs = self.docs.lock().unwrap_or_else(|p| p.into_inner());
+        docs.retain(|_, slot| slot.try_lock().map_or(true, |g| g.is_some()));
     }
 
     /// Stops accepting sync traffic: connections finish the message in hand and close.

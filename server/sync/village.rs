@@ -19,6 +19,8 @@ use crate::sync::SyncError;
 
 /// Chunks stored since the last snapshot before the document is compacted.
 const COMPACT_AFTER_CHUNKS: usize = 64;
+/// Chunks since the last snapshot that make an idle document worth compacting when it is evicted.
+const COMPACT_ON_EVICTION: usize = 4;
 
 /// A connection's side of one document.
 pub struct Peer {
@@ -293,6 +295,12 @@ impl LoadedDoc {
             }
         }
         Ok(())
+    }
+
+    /// Whether a snapshot would replace several stored chunks (checked when the document leaves
+    /// memory; while it is in use, compaction waits for COMPACT_AFTER_CHUNKS).
+    pub fn worth_compacting(&self) -> bool {
+        self.chunks_since_snapshot >= COMPACT_ON_EVICTION
     }
 
     /// Replaces the stored chunks by one snapshot holding every change (none is lost: the

@@ -1,5 +1,5 @@
 //! Storage: compaction keeps every change, retried uploads store nothing twice, and idle
-//! documents leave memory.
+//! documents leave memory (compacted first when they have several chunks).
 
 use std::time::Duration;
 
@@ -12,7 +12,11 @@ use crate::common::TestApp;
 use crate::on_both_backends;
 use crate::support::{document_of, fetch, heads, put, sync};
 
-on_both_backends!(compaction_keeps_every_change, idle_documents_leave_memory);
+on_both_backends!(
+    compaction_keeps_every_change,
+    idle_documents_leave_memory,
+    idle_documents_are_compacted_on_eviction
+);
 
 async fn compaction_keeps_every_change(app: &TestApp) {
     let token = app.token("demo-enumerator").await;
@@ -94,13 +98,57 @@ async fn idle_documents_leave_memory(app: &TestApp) {
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(app.hub.loaded_documents(), 2);
     // Evicting everything idle drops the document nobody syncs, keeps the connected one.
-    app.hub.evict_idle(Duration::ZERO);
+    app.hub.evict_idle(Duration::ZERO).await;
     assert_eq!(app.hub.loaded_documents(), 1);
     drop(peer);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    app.hub.evict_idle(Duration::ZERO);
+    app.hub.evict_idle(Duration::ZERO).await;
     assert_eq!(app.hub.loaded_documents(), 0);
     // And it loads again on demand.
     let mut again = fetch(app, &token, &two).await;
     assert_eq!(heads(&mut again), heads(&mut kept));
+}
+
+async fn idle_documents_are_compacted_on_eviction(app: &TestApp) {
+    let token = app.token("demo-enumerator").await;
+    let doc_id = document_of(app, &token, "39301.02").await;
+    let mut doc = fetch(app, &token, &doc_id).await;
+    // Five syncs, five chunks: far below the 64 that compact a document in use.
+    for i in 0..5 {
+        let id = format!("0c000000-0000-4000-8000-00000000000{i}");
+        put(
+            &mut doc,
+            &["households", &id, "head_name"],
+            json!(format!("Hộ {i}")),
+        );
+        assert_eq!(sync(app, &token, &doc_id, &mut doc).await, Outcome::Synced);
+    }
+    let chunks = |kind: &'static str| {
+        let doc_id = doc_id.clone();
+        async move {
+            app.rows(&format!(
+                "SELECT CAST(COUNT(*) AS TEXT) FROM doc_chunks WHERE document_id = '{doc_id}' AND kind = '{kind}'"
+            ))
+            .await[0][0]
+                .clone()
+                .unwrap()
+        }
+    };
+    assert!(chunks("changes").await.parse::<i64>().unwrap() >= 5);
+    // Evicted once the server has seen the last phone's socket close.
+    for _ in 0..100 {
+        app.hub.evict_idle(Duration::ZERO).await;
+        if app.hub.loaded_documents() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.hub.loaded_documents(), 0);
+    assert_eq!(
+        (chunks("changes").await, chunks("snapshot").await),
+        ("0".into(), "1".into())
+    );
+    // Loaded again from the snapshot: every change is there.
+    let mut again = fetch(app, &token, &doc_id).await;
+    assert_eq!(heads(&mut again), heads(&mut doc));
 }
