@@ -40,8 +40,10 @@ test("different fields edited offline on two phones both survive", async () => {
   await b.click("[data-name=pays_electricity_cashless] button:has-text('Có')")
 
   await server.start()
-  await waitSync(a, "synced", 0)
-  await waitSync(b, "synced", 0)
+  // As in token.test.mjs: after a restart the stock adapter retries every 5 s, and on a busy CI
+  // machine one 40 s wait was once not enough (the phones did sync; nothing was lost).
+  await waitSync(a, "synced", 0, 90_000)
+  await waitSync(b, "synced", 0, 90_000)
 
   // Each phone shows the other's edit.
   await a.waitForFunction(() => document.querySelector("input[name=address]")?.value === "Xóm Bắc, số 7")
