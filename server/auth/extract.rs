@@ -38,9 +38,19 @@ pub async fn principal_from_token(state: &AppState, token: &str) -> Result<Princ
         .sub
         .parse()
         .map_err(|_| Error::unauthorized("access token invalid: sign in again"))?;
-    let session = state
-        .store
-        .session(&claims.sid)
+    load_principal(&state.store, user_id, &claims.sid).await
+}
+
+/// Loads the live user and session behind `session_id`: fails when the session was revoked or
+/// belongs to someone else, or the account was disabled or deleted. Open sync connections call
+/// it again whenever access changes, so they hold no more than a new request would get.
+pub async fn load_principal(
+    store: &crate::store::Store,
+    user_id: i64,
+    session_id: &str,
+) -> Result<Principal> {
+    let session = store
+        .session(session_id)
         .await?
         .filter(|s| s.user_id == user_id)
         .ok_or_else(|| Error::unauthorized("access token invalid: sign in again"))?;
@@ -49,8 +59,7 @@ pub async fn principal_from_token(state: &AppState, token: &str) -> Result<Princ
             "this device was signed out (session revoked): sign in again",
         ));
     }
-    let user = state
-        .store
+    let user = store
         .user_by_id(user_id)
         .await?
         .ok_or_else(|| Error::unauthorized("account no longer exists"))?;

@@ -2,7 +2,7 @@
 //! scope policy that every read and write goes through.
 
 mod extract;
-pub use extract::principal_from_token;
+pub use extract::{load_principal, principal_from_token};
 mod password;
 mod principal;
 mod role;

@@ -3,7 +3,7 @@
 
 use sqlx::FromRow;
 
-use super::{Store, StoreError};
+use super::{AccessChange, Store, StoreError};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct AssignmentRow {
@@ -66,6 +66,8 @@ impl Store {
         .bind(now)
         .fetch_one(&self.writer)
         .await?;
+        self.announce_access_change(AccessChange::User(a.assignee_id))
+            .await;
         Ok(id)
     }
 
@@ -116,10 +118,14 @@ impl Store {
     }
 
     pub async fn delete_assignment(&self, id: i64) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM assignments WHERE id = $1")
-            .bind(id)
-            .execute(&self.writer)
-            .await?;
+        let assignee: Option<i64> =
+            sqlx::query_scalar("DELETE FROM assignments WHERE id = $1 RETURNING assignee_id")
+                .bind(id)
+                .fetch_optional(&self.writer)
+                .await?;
+        if let Some(user) = assignee {
+            self.announce_access_change(AccessChange::User(user)).await;
+        }
         Ok(())
     }
 

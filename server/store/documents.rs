@@ -184,24 +184,44 @@ impl DocWrite {
         .await
     }
 
-    /// Replaces every chunk up to `upto_seq` with one snapshot holding all of them.
+    /// Stores `snapshot` and deletes the chunks listed in `covered` (the ones the caller merged
+    /// into it), never the snapshot itself; `None` when this very snapshot was stored before
+    /// (then nothing is deleted).
     pub async fn compact(
         &mut self,
         snapshot: &[u8],
         hash: &str,
-        upto_seq: i64,
+        covered: &[i64],
         now: i64,
     ) -> Result<Option<i64>, StoreError> {
         let doc = self.document_id.clone();
         let seq = insert_chunk(&mut self.tx, &doc, "snapshot", snapshot, hash, now).await?;
-        if seq.is_some() {
-            sqlx::query("DELETE FROM doc_chunks WHERE document_id = $1 AND seq <= $2")
-                .bind(&doc)
-                .bind(upto_seq)
-                .execute(&mut *self.tx)
-                .await?;
+        let Some(seq) = seq else {
+            return Ok(None);
+        };
+        for batch in covered.chunks(500) {
+            let list: Vec<String> = (0..batch.len()).map(|i| format!("${}", i + 3)).collect();
+            let sql = format!(
+                "DELETE FROM doc_chunks WHERE document_id = $1 AND seq <> $2 AND seq IN ({})",
+                list.join(", ")
+            );
+            let mut q = sqlx::query(&sql).bind(&doc).bind(seq);
+            for s in batch {
+                q = q.bind(*s);
+            }
+            q.execute(&mut *self.tx).await?;
         }
-        Ok(seq)
+        Ok(Some(seq))
+    }
+
+    /// The heads recorded by the last committed write of this document.
+    pub async fn stored_heads(&mut self) -> Result<String, StoreError> {
+        let heads =
+            sqlx::query_scalar("SELECT heads FROM village_documents WHERE document_id = $1")
+                .bind(&self.document_id)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        Ok(heads.unwrap_or_default())
     }
 
     /// Records accepted changes, many rows per statement (a day of answers is a thousand changes).

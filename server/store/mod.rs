@@ -2,6 +2,7 @@
 //! runs is portable between the two backends, and what differs (connection set-up, migrations,
 //! write serialisation, backup) lives in `sqlite.rs` and `postgres.rs`.
 
+mod access_changes;
 mod assignments;
 mod documents;
 mod households;
@@ -20,6 +21,7 @@ use std::path::Path;
 
 use sqlx::AnyPool;
 
+pub use access_changes::{AccessChange, ACCESS_CHANNEL};
 pub use assignments::{AssignmentRow, NewAssignment, ProgressRow};
 pub use documents::{ChangeRecord, DocWrite, VillageDocRow};
 pub use households::{AuditRow, ProjectionErrorRow};
@@ -71,6 +73,8 @@ pub struct Store {
     /// in the pool instead of failing with SQLITE_BUSY; on PostgreSQL it is the same pool.
     writer: AnyPool,
     backend: Backend,
+    /// Where access changes are announced to open sync connections.
+    access: std::sync::Arc<access_changes::AccessBus>,
 }
 
 impl Store {

@@ -18,6 +18,7 @@ pub(super) async fn connect(url: &str) -> Result<Store, StoreError> {
         writer: pool.clone(),
         pool,
         backend: Backend::Postgres,
+        access: super::access_changes::AccessBus::new(),
     })
 }
 

@@ -9,7 +9,9 @@ fn flag(v: Option<bool>) -> Option<i64> {
 }
 
 impl DocWrite {
-    /// Replaces the projected rows of one household with what `rec` says.
+    /// Replaces the projected rows of one household with what `rec` says. The latest visit is
+    /// attributed to the user bound to the actor that created it (the authenticated uploader);
+    /// the document's own `by` counts only for actors no phone ever sent (server-side edits).
     pub async fn project_household(
         &mut self,
         village: &str,
@@ -21,7 +23,11 @@ impl DocWrite {
             "INSERT INTO households (id, village_code, document_id, head_name, address, phone,
                  pays_electricity_cashless, pays_water_cashless, has_business, business_has_qr,
                  deleted, duplicate_of, created_at, created_by, visit_outcome, visited_at, visited_by, visits, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                 CASE WHEN EXISTS (SELECT 1 FROM actor_bindings WHERE actor = $20)
+                      THEN (SELECT u.username FROM actor_bindings b JOIN users u ON u.id = b.user_id WHERE b.actor = $20)
+                      ELSE $17 END,
+                 $18, $19)
              ON CONFLICT (id) DO UPDATE SET
                  village_code = excluded.village_code, document_id = excluded.document_id,
                  head_name = excluded.head_name, address = excluded.address, phone = excluded.phone,
@@ -52,6 +58,7 @@ impl DocWrite {
         .bind(rec.visited_by.as_deref())
         .bind(rec.visits)
         .bind(now)
+        .bind(rec.visited_actor.as_deref())
         .execute(&mut *self.tx)
         .await?;
         sqlx::query("DELETE FROM persons WHERE household_id = $1")

@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use super::{Store, StoreError};
+use super::{AccessChange, Store, StoreError};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct SessionRow {
@@ -194,16 +194,19 @@ impl Store {
         reason: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let n = sqlx::query(
-            "UPDATE device_sessions SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL",
+        let user: Option<i64> = sqlx::query_scalar(
+            "UPDATE device_sessions SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL
+             RETURNING user_id",
         )
         .bind(now)
         .bind(reason)
         .bind(id)
-        .execute(&self.writer)
-        .await?
-        .rows_affected();
-        Ok(n > 0)
+        .fetch_optional(&self.writer)
+        .await?;
+        if let Some(user) = user {
+            self.announce_access_change(AccessChange::User(user)).await;
+        }
+        Ok(user.is_some())
     }
 
     /// Revokes every live session of a user (disabled account, password reset).
@@ -222,6 +225,10 @@ impl Store {
         .execute(&self.writer)
         .await?
         .rows_affected();
+        if n > 0 {
+            self.announce_access_change(AccessChange::User(user_id))
+                .await;
+        }
         Ok(n)
     }
 }

@@ -36,6 +36,7 @@ pub(super) async fn connect(url: &str) -> Result<Store, StoreError> {
         pool: readers,
         writer,
         backend: Backend::Sqlite,
+        access: super::access_changes::AccessBus::new(),
     })
 }
 

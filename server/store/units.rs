@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use super::{conflict_or, Store, StoreError};
+use super::{conflict_or, AccessChange, Store, StoreError};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct UnitRow {
@@ -189,6 +189,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.announce_access_change(AccessChange::Everyone).await;
         Ok(children.len())
     }
 
@@ -202,6 +203,7 @@ impl Store {
             .await?;
         insert_event(&mut tx, code, "retired", None, None, None, None, actor, now).await?;
         tx.commit().await?;
+        self.announce_access_change(AccessChange::Everyone).await;
         Ok(())
     }
 

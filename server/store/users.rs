@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use super::{conflict_or, Store, StoreError};
+use super::{conflict_or, AccessChange, Store, StoreError};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct UserRow {
@@ -130,6 +130,7 @@ impl Store {
         .bind(id)
         .execute(&self.writer)
         .await?;
+        self.announce_access_change(AccessChange::User(id)).await;
         Ok(())
     }
 

@@ -21,7 +21,11 @@ pub struct HouseholdRecord {
     /// Outcome, time and visitor of the latest visit.
     pub visit_outcome: Option<String>,
     pub visited_at: Option<i64>,
+    /// The `by` the document gives for that visit: trusted only when a server-side edit wrote it.
     pub visited_by: Option<String>,
+    /// Automerge actor (hex) that created that visit: the projection attributes the visit to the
+    /// signed-in user who uploaded that actor's changes, whatever `by` says.
+    pub visited_actor: Option<String>,
     pub visits: i64,
     pub persons: Vec<PersonRecord>,
     /// Fields that could not be read as the schema says.
@@ -115,6 +119,10 @@ pub fn read_household<D: ReadDoc>(doc: &D, id: &str) -> Option<HouseholdRecord> 
                 rec.visited_at = at;
                 rec.visit_outcome = outcome;
                 rec.visited_by = r.text(&v, "by");
+                rec.visited_actor = match &v {
+                    ObjId::Id(_, actor, _) => Some(actor.to_hex_string()),
+                    ObjId::Root => None,
+                };
             }
         }
     }

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc};
 
-use crate::auth::Principal;
+use crate::auth::{load_principal, Principal};
+use crate::error::Error;
 use crate::privacy::{self, Read};
 use crate::store::{Store, VillageDocRow};
 use crate::survey::valid_document_id;
@@ -21,14 +22,15 @@ use crate::sync::wire::{WireMessage, PROTOCOL_VERSION};
 /// Frames queued for a connection before it counts as not keeping up.
 const OUTBOX: usize = 1024;
 const PING_EVERY: Duration = Duration::from_secs(20);
-/// How often a long-lived connection re-checks its session and forgets decided access, so a
-/// revoked phone or a removed assignment stops syncing without waiting for a reconnect.
+/// How often a long-lived connection re-checks who it is and what it may sync even when no
+/// change was announced (a backstop: changes are announced and applied at once).
 const RECHECK_EVERY: Duration = Duration::from_secs(60);
 
 struct Connection<'a> {
     hub: &'a SyncHub,
     store: &'a Store,
-    who: &'a Principal,
+    /// Who the connection acts for, re-read whenever their access changes.
+    who: Principal,
     device_id: String,
     id: u64,
     out: mpsc::Sender<Vec<u8>>,
@@ -39,6 +41,10 @@ struct Connection<'a> {
     synced: HashSet<String>,
     /// Documents whose read by an official this connection has already logged.
     logged: HashSet<String>,
+    /// The access epoch at which `who` and `access` were last decided.
+    epoch: u64,
+    /// Set when the connection must close (signed out, disabled).
+    closing: bool,
 }
 
 /// Runs a sync connection until the client leaves or the server shuts down.
@@ -67,10 +73,11 @@ pub async fn serve_connection(
             }
         }
     });
+    let epoch = store.access_epoch(who.user_id);
     let mut conn = Connection {
         hub: &hub,
         store: &store,
-        who: &who,
+        who,
         device_id,
         id: hub.next_conn_id(),
         out,
@@ -78,24 +85,46 @@ pub async fn serve_connection(
         access: HashMap::new(),
         synced: HashSet::new(),
         logged: HashSet::new(),
+        epoch,
+        closing: false,
     };
     let mut recheck = tokio::time::interval(RECHECK_EVERY);
     recheck.tick().await;
+    let mut changes = store.access_changes();
     loop {
         let frame = tokio::select! {
+            biased;
             _ = hub.shutdown.cancelled() => break,
-            _ = recheck.tick() => {
-                if !conn.session_is_live().await {
-                    conn.reply(WireMessage::error(&hub.peer_id, conn.peer_id.as_deref(), "signed out: sign in again to sync"));
+            change = changes.recv() => {
+                let concerns = match change {
+                    Ok(change) => change.concerns(conn.who.user_id),
+                    // Fell behind: something may have concerned us.
+                    Err(broadcast::error::RecvError::Lagged(_)) => true,
+                    Err(broadcast::error::RecvError::Closed) => {
+                        changes = store.access_changes();
+                        false
+                    }
+                };
+                if concerns && !conn.recheck().await {
                     break;
                 }
-                conn.access.clear();
+                continue;
+            }
+            _ = recheck.tick() => {
+                if !conn.recheck().await {
+                    break;
+                }
                 continue;
             }
             frame = stream.next() => frame,
         };
         match frame {
-            Some(Ok(Message::Binary(bytes))) => conn.on_frame(&bytes).await,
+            Some(Ok(Message::Binary(bytes))) => {
+                conn.on_frame(&bytes).await;
+                if conn.closing {
+                    break;
+                }
+            }
             Some(Ok(Message::Text(_))) => conn.reply(WireMessage::error(
                 &hub.peer_id,
                 None,
@@ -189,6 +218,10 @@ impl Connection<'_> {
             ));
             return;
         };
+        if self.store.access_epoch(self.who.user_id) != self.epoch && !self.recheck().await {
+            self.closing = true;
+            return;
+        }
         let access = match self.access_to(&document_id).await {
             Ok(a) => a,
             Err(e) => {
@@ -209,6 +242,7 @@ impl Connection<'_> {
         self.synced.insert(document_id.clone());
         let conn = ConnRef {
             id: self.id,
+            epoch: self.epoch,
             peer_id: peer,
             out: &self.out,
             uploader: Uploader {
@@ -227,16 +261,54 @@ impl Connection<'_> {
         }
     }
 
-    /// Whether the session this connection was opened with is still valid.
-    async fn session_is_live(&self) -> bool {
-        let session = self.store.session(&self.who.session_id).await;
-        let user = self.store.user_by_id(self.who.user_id).await;
-        match (session, user) {
-            (Ok(Some(s)), Ok(Some(u))) => s.revoked_at.is_none() && u.disabled == 0,
-            // A database hiccup is not a reason to drop a phone.
-            (Err(_), _) | (_, Err(_)) => true,
-            _ => false,
+    /// Re-reads the user and session behind this connection and re-decides access to every
+    /// document it syncs: a document it may no longer reach stops receiving changes and is
+    /// answered "unavailable"; a read-write peer turned read-only has its changes refused.
+    /// Returns false when the connection must close (session revoked, account disabled).
+    async fn recheck(&mut self) -> bool {
+        let server = self.hub.peer_id.clone();
+        // Read first: a change announced while deciding leaves the decision stale.
+        let epoch = self.store.access_epoch(self.who.user_id);
+        match load_principal(self.store, self.who.user_id, &self.who.session_id).await {
+            Ok(who) => self.who = who,
+            // A database hiccup is not a reason to drop a phone: the next check decides.
+            Err(Error::Store(e)) => {
+                tracing::warn!(error = %e, conn = self.id, "re-checking a sync connection");
+                return true;
+            }
+            Err(e) => {
+                self.reply(WireMessage::error(
+                    &server,
+                    self.peer_id.as_deref(),
+                    format!("{e}; nothing more is stored from this device"),
+                ));
+                return false;
+            }
         }
+        self.access.clear();
+        self.epoch = epoch;
+        let documents: Vec<String> = self.synced.iter().cloned().collect();
+        for document_id in documents {
+            match self.access_to(&document_id).await {
+                Ok(Some((_, access))) => {
+                    self.hub
+                        .set_access(self.id, &document_id, access, epoch)
+                        .await
+                }
+                decided => {
+                    if decided.is_err() {
+                        // Undecided is not allowed; the next message asks again.
+                        self.access.remove(&document_id);
+                    }
+                    self.hub.leave(self.id, &document_id).await;
+                    self.synced.remove(&document_id);
+                    if let Some(peer) = self.peer_id.clone() {
+                        self.reply(WireMessage::doc_unavailable(&server, &peer, &document_id));
+                    }
+                }
+            }
+        }
+        true
     }
 
     async fn access_to(
@@ -247,7 +319,7 @@ impl Connection<'_> {
             return Ok(known.clone());
         }
         let decided = match self.store.village_document(document_id).await? {
-            Some(row) => document_access(self.store, self.who, &row)
+            Some(row) => document_access(self.store, &self.who, &row)
                 .await?
                 .map(|a| (row, a)),
             None => None,
@@ -256,7 +328,7 @@ impl Connection<'_> {
             if !self.logged.contains(document_id) {
                 privacy::record_read(
                     self.store,
-                    self.who,
+                    &self.who,
                     Read::VillageDocument,
                     &row.unit_code,
                     &row.path,

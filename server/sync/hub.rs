@@ -7,16 +7,19 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use tokio::sync::OwnedMutexGuard;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::store::{Store, VillageDocRow};
 use crate::sync::access::Access;
-use crate::sync::village::{ConnRef, LoadedDoc, Uploader};
+use crate::sync::village::{Attribution, ConnRef, LoadedDoc, Uploader};
 use crate::sync::SyncError;
 
 /// A document slot: `None` until loaded (or after eviction).
 type Slot = Arc<tokio::sync::Mutex<Option<LoadedDoc>>>;
+/// The lock on a slot, owned so it can move into the task that stores a write.
+type Guard = OwnedMutexGuard<Option<LoadedDoc>>;
 
 /// How long a document with no connected peer stays in memory.
 const IDLE_EVICTION: Duration = Duration::from_secs(60);
@@ -72,6 +75,11 @@ impl SyncHub {
         Ok(hub)
     }
 
+    /// The store the hub writes to.
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
     pub fn next_conn_id(&self) -> u64 {
         self.next_conn.fetch_add(1, Ordering::Relaxed)
     }
@@ -103,32 +111,105 @@ impl SyncHub {
         data: &[u8],
     ) -> Result<(), SyncError> {
         let slot = self.slot(&row.document_id);
-        let mut guard = slot.lock().await;
-        if guard.is_none() {
-            *guard = Some(LoadedDoc::load(&self.store, row).await?);
-        }
+        let mut guard = slot.lock_owned().await;
+        self.ensure_loaded(&mut guard, row).await?;
         let Some(doc) = guard.as_mut() else {
             return Ok(());
         };
-        let result = doc
-            .receive(
-                &self.store,
-                &conn,
-                access,
-                data,
-                &self.peer_id,
-                self.max_document_bytes.load(Ordering::Relaxed),
-            )
-            .await;
-        if let Err(e) = &result {
-            if !matches!(e, SyncError::BadMessage(_)) {
-                // The in-memory copy may now hold changes that were not stored: drop it, the
-                // store is the truth, and peers resync from it on their next message.
-                tracing::warn!(document = %row.document_id, error = %e, "sync failed; reloading the document from the store");
-                *guard = None;
+        let max = self.max_document_bytes.load(Ordering::Relaxed);
+        let before = match doc.apply(&conn, access, data, &self.peer_id, max, &self.store) {
+            Ok(Some(before)) => before,
+            Ok(None) => return Ok(()),
+            Err(e) => {
+                if doc.dirty {
+                    // The message was applied in part: the store is the truth.
+                    self.recover(guard).await;
+                }
+                return Err(e);
             }
+        };
+        self.store_detached(guard, before, conn.uploader.into(), Some(conn.id))
+            .await
+    }
+
+    /// Loads the document into its slot, or reloads it when it holds changes that were never
+    /// stored (a write that failed or was interrupted); peers kept across a reload resync.
+    async fn ensure_loaded(&self, guard: &mut Guard, row: &VillageDocRow) -> Result<(), SyncError> {
+        match guard.as_mut() {
+            None => **guard = Some(LoadedDoc::load(&self.store, row).await?),
+            Some(doc) if doc.dirty => {
+                doc.reload(&self.store).await?;
+                doc.fan_out(None, &self.peer_id, &self.store);
+            }
+            Some(_) => {}
         }
-        result
+        Ok(())
+    }
+
+    /// Stores and projects the changes made since `before`, then answers `answer` and tells the
+    /// other peers. The work runs as its own task holding the document: the request or
+    /// connection that started it may be dropped at any point without stopping a write half-way,
+    /// and shutdown waits for it.
+    async fn store_detached(
+        &self,
+        mut guard: Guard,
+        before: Vec<automerge::ChangeHash>,
+        by: Attribution,
+        answer: Option<u64>,
+    ) -> Result<(), SyncError> {
+        let store = self.store.clone();
+        let peer_id = self.peer_id.clone();
+        let task = self.tracker.spawn(async move {
+            let Some(doc) = guard.as_mut() else {
+                return Ok(());
+            };
+            match doc.persist(&store, &before, &by).await {
+                Ok(()) => {
+                    if let Some(conn) = answer {
+                        doc.send_to(conn, &peer_id, &store);
+                    }
+                    doc.fan_out(answer, &peer_id, &store);
+                    Ok(())
+                }
+                Err(e) => {
+                    tracing::warn!(document = %doc.document_id, error = %e, "storing changes failed; reloading the document from the store");
+                    recover(store, peer_id, guard).await;
+                    Err(e)
+                }
+            }
+        });
+        match task.await {
+            Ok(result) => result,
+            Err(e) => Err(SyncError::Interrupted(format!(
+                "storing the changes stopped unexpectedly ({e}); nothing unconfirmed was kept: send them again"
+            ))),
+        }
+    }
+
+    /// Brings a dirty document back to what the store holds, now or in the background.
+    async fn recover(&self, guard: Guard) {
+        recover(self.store.clone(), self.peer_id.clone(), guard).await;
+    }
+
+    /// Stops syncing one document with a connection (its access was taken away).
+    pub async fn leave(&self, conn: u64, document_id: &str) {
+        self.disconnect(conn, [document_id.to_string()]).await;
+    }
+
+    /// Applies a connection's re-decided access (at `epoch`) to a document it syncs, and sends
+    /// what was held back while the decision was pending.
+    pub async fn set_access(&self, conn: u64, document_id: &str, access: Access, epoch: u64) {
+        let slot = self.slot(document_id);
+        let mut guard = slot.lock().await;
+        let Some(doc) = guard.as_mut() else { return };
+        if let Some(peer) = doc.peers.get_mut(&conn) {
+            peer.epoch = epoch;
+            if peer.access != access {
+                peer.access = access;
+                peer.state.set_read_only(access == Access::ReadOnly);
+            }
+            doc.send_to(conn, &self.peer_id, &self.store);
+        }
     }
 
     /// Forgets a closed connection in every document it synced.
@@ -151,8 +232,12 @@ impl SyncHub {
         let Some(slot) = slot else { return };
         let mut guard = slot.lock().await;
         let Some(doc) = guard.as_mut() else { return };
+        if doc.dirty {
+            // Reloaded (with every stored chunk) by whoever uses it next.
+            return;
+        }
         match doc.catch_up(&self.store).await {
-            Ok(true) => doc.fan_out(None, &self.peer_id),
+            Ok(true) => doc.fan_out(None, &self.peer_id, &self.store),
             Ok(false) => {}
             Err(e) => {
                 tracing::warn!(document = document_id, error = %e, "catching up failed; reloading later");
@@ -191,6 +276,7 @@ impl SyncHub {
             if !doc.peers.is_empty() || doc.last_used.elapsed() < idle {
                 continue;
             }
+            // A dirty copy holds changes the store never confirmed: dropped, never compacted.
             if doc.worth_compacting() {
                 if let Err(e) = doc.compact(&self.store).await {
                     tracing::warn!(document = %doc.document_id, error = %e, "compaction before eviction failed; the chunks stay as they are");
@@ -223,7 +309,8 @@ impl SyncHub {
 impl SyncHub {
     /// Applies a server-side edit to a village document (e.g. an imported register): stored and
     /// projected like a phone's change, then pushed to connected phones. `edit` returns whether
-    /// it changed anything.
+    /// it changed anything. Dropping the returned future never leaves half a write: once the
+    /// edit is applied, storing it runs to the end on its own.
     pub async fn edit<F>(
         &self,
         row: &VillageDocRow,
@@ -234,31 +321,66 @@ impl SyncHub {
         F: FnOnce(&mut automerge::AutoCommit) -> Result<bool, automerge::AutomergeError>,
     {
         let slot = self.slot(&row.document_id);
-        let mut guard = slot.lock().await;
-        if guard.is_none() {
-            *guard = Some(LoadedDoc::load(&self.store, row).await?);
-        }
+        let mut guard = slot.lock_owned().await;
+        self.ensure_loaded(&mut guard, row).await?;
         let Some(doc) = guard.as_mut() else {
             return Ok(false);
         };
         let before = doc.doc.get_heads();
-        let result = match edit(&mut doc.doc) {
-            Ok(false) => return Ok(false),
-            Ok(true) => {
-                doc.doc.commit();
-                doc.persist(&self.store, &before, uploader).await
-            }
-            Err(e) => Err(SyncError::from(e)),
-        };
-        match result {
-            Ok(()) => {
-                doc.fan_out(None, &self.peer_id);
-                Ok(true)
-            }
+        doc.dirty = true;
+        let edited = edit(&mut doc.doc);
+        doc.doc.commit();
+        doc.dirty = doc.doc.get_heads() != before;
+        match edited {
+            Ok(true) if doc.dirty => {}
+            Ok(_) => return Ok(false),
             Err(e) => {
-                *guard = None;
-                Err(e)
+                if doc.dirty {
+                    self.recover(guard).await;
+                }
+                return Err(SyncError::from(e));
             }
         }
+        self.store_detached(guard, before, uploader.into(), None)
+            .await
+            .map(|()| true)
     }
+}
+
+/// How long recovery keeps trying to reload a document the store could not give back.
+const RECOVERY_DELAYS_SECS: [u64; 8] = [0, 1, 2, 4, 8, 15, 30, 60];
+
+/// Reloads a dirty document from the store and resyncs its peers, retrying in the background
+/// while the database is unreachable; gives up (dropping the copy, so the next message loads
+/// it) when that does not work for a few minutes.
+async fn recover(store: Store, peer_id: String, mut guard: Guard) {
+    if let Some(doc) = guard.as_mut() {
+        if doc.reload(&store).await.is_ok() {
+            doc.fan_out(None, &peer_id, &store);
+            return;
+        }
+    }
+    // The lock is given back while waiting, so nothing else queues behind a database outage;
+    // whoever takes the document meanwhile sees it dirty and reloads it first.
+    let slot = OwnedMutexGuard::mutex(&guard).clone();
+    drop(guard);
+    tokio::spawn(async move {
+        for delay in RECOVERY_DELAYS_SECS {
+            tokio::time::sleep(Duration::from_secs(delay)).await;
+            let mut guard = slot.lock().await;
+            let Some(doc) = guard.as_mut() else { return };
+            if !doc.dirty {
+                return;
+            }
+            if doc.reload(&store).await.is_ok() {
+                doc.fan_out(None, &peer_id, &store);
+                return;
+            }
+        }
+        let mut guard = slot.lock().await;
+        if guard.as_ref().is_some_and(|d| d.dirty) {
+            tracing::warn!("a document could not be reloaded from the store; its peers resync when they next send");
+            *guard = None;
+        }
+    });
 }

@@ -31,6 +31,9 @@ pub enum SyncError {
     Store(#[from] StoreError),
     #[error("document error: {0}")]
     Automerge(#[from] automerge::AutomergeError),
+    /// The task storing a write ended without an answer (it panicked); nothing was confirmed.
+    #[error("{0}")]
+    Interrupted(String),
 }
 
 impl From<SyncError> for Error {
@@ -39,6 +42,7 @@ impl From<SyncError> for Error {
             SyncError::BadMessage(m) | SyncError::Refused(m) => Error::BadRequest(m),
             SyncError::Store(s) => Error::Store(s),
             SyncError::Automerge(a) => Error::Internal(a.to_string()),
+            SyncError::Interrupted(m) => Error::Internal(m),
         }
     }
 }

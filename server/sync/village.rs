@@ -25,6 +25,13 @@ const COMPACT_ON_EVICTION: usize = 4;
 /// A connection's side of one document.
 pub struct Peer {
     pub peer_id: String,
+    /// The user behind the connection (for the access epoch), absent for none.
+    pub user_id: Option<i64>,
+    /// The access epoch at which the connection last decided its access: while the user's
+    /// epoch is newer, nothing is pushed to this peer (see `Store::access_epoch`).
+    pub epoch: u64,
+    /// What the connection may do with this document (decides the sync state's mode).
+    pub access: Access,
     pub state: sync::State,
     pub out: mpsc::Sender<Vec<u8>>,
 }
@@ -32,6 +39,8 @@ pub struct Peer {
 /// A connection as a document sees it.
 pub struct ConnRef<'a> {
     pub id: u64,
+    /// The access epoch at which the connection decided its access to this document.
+    pub epoch: u64,
     pub peer_id: &'a str,
     pub out: &'a mpsc::Sender<Vec<u8>>,
     pub uploader: Uploader<'a>,
@@ -45,12 +54,38 @@ pub struct Uploader<'a> {
     pub device_id: Option<&'a str>,
 }
 
+/// An `Uploader` the store-and-acknowledge task owns: that task runs detached from the request
+/// or connection that started it, so a dropped request cannot stop a write half-way.
+#[derive(Clone, Debug, Default)]
+pub struct Attribution {
+    pub user_id: Option<i64>,
+    pub username: Option<String>,
+    pub device_id: Option<String>,
+}
+
+impl From<Uploader<'_>> for Attribution {
+    fn from(u: Uploader<'_>) -> Self {
+        Attribution {
+            user_id: u.user_id,
+            username: u.username.map(str::to_string),
+            device_id: u.device_id.map(str::to_string),
+        }
+    }
+}
+
 pub struct LoadedDoc {
     pub document_id: String,
     pub village_code: String,
     pub doc: AutoCommit,
     /// Highest chunk sequence number merged into `doc`.
     last_seq: i64,
+    /// Every stored chunk merged into `doc`: the only chunks compaction may delete. A sequence
+    /// number is added only once the transaction that wrote it has committed.
+    merged_seqs: BTreeSet<i64>,
+    /// `doc` holds changes that are not (yet) stored: set before a change is applied in memory,
+    /// cleared when it is committed. Whoever finds a dirty document reloads it from the store
+    /// (after a failed or interrupted write the in-memory copy must not answer a peer).
+    pub dirty: bool,
     chunks_since_snapshot: usize,
     /// Bytes of the stored chunks (what the size limit counts).
     stored_bytes: u64,
@@ -75,7 +110,15 @@ pub fn heads_string(heads: &[ChangeHash]) -> String {
 impl LoadedDoc {
     /// Loads a document from its stored chunks.
     pub async fn load(store: &Store, row: &VillageDocRow) -> Result<Self, SyncError> {
-        let chunks = store.doc_chunks(&row.document_id, 0).await?;
+        Self::load_parts(store, &row.document_id, &row.unit_code).await
+    }
+
+    async fn load_parts(
+        store: &Store,
+        document_id: &str,
+        village_code: &str,
+    ) -> Result<Self, SyncError> {
+        let chunks = store.doc_chunks(document_id, 0).await?;
         let mut doc = AutoCommit::new();
         let mut last_seq = 0;
         for (seq, bytes) in &chunks {
@@ -83,10 +126,12 @@ impl LoadedDoc {
             last_seq = *seq;
         }
         Ok(LoadedDoc {
-            document_id: row.document_id.clone(),
-            village_code: row.unit_code.clone(),
+            document_id: document_id.to_string(),
+            village_code: village_code.to_string(),
             doc,
             last_seq,
+            merged_seqs: chunks.iter().map(|(seq, _)| *seq).collect(),
+            dirty: false,
             chunks_since_snapshot: chunks.len().saturating_sub(1),
             stored_bytes: chunks.iter().map(|(_, b)| b.len() as u64).sum(),
             peers: HashMap::new(),
@@ -94,23 +139,54 @@ impl LoadedDoc {
         })
     }
 
+    /// Replaces the in-memory copy by the stored one, keeping the connected peers. Each peer's
+    /// sync state starts again with a reset, so a stock client resends whatever the server did
+    /// not store instead of waiting for an answer that never comes.
+    pub async fn reload(&mut self, store: &Store) -> Result<(), SyncError> {
+        let mut fresh = Self::load_parts(store, &self.document_id, &self.village_code).await?;
+        for (id, mut peer) in self.peers.drain() {
+            peer.state = fresh_state(peer.access, true);
+            fresh.peers.insert(id, peer);
+        }
+        *self = fresh;
+        Ok(())
+    }
+
     /// Bytes of the whole document (for the initial snapshot and for tests).
     pub fn save(&mut self) -> Vec<u8> {
         self.doc.save()
     }
 
-    /// Applies a sync message from a peer; when it brought changes, stores and projects them
-    /// before anything is sent back. Then answers the sender and tells the other peers.
-    pub async fn receive(
+    /// A stored chunk is now part of `doc`.
+    fn note_merged(&mut self, seq: i64, len: u64) {
+        if self.merged_seqs.insert(seq) {
+            self.stored_bytes += len;
+            self.chunks_since_snapshot += 1;
+        }
+        self.last_seq = self.last_seq.max(seq);
+    }
+
+    /// Applies a sync message from a peer in memory only (no I/O, so nothing can interrupt it
+    /// half-way). Returns the heads before it when it brought changes: those must be stored with
+    /// `persist` before anything is sent to anyone. Without changes the answer is queued here.
+    pub fn apply(
         &mut self,
-        store: &Store,
         conn: &ConnRef<'_>,
         access: Access,
         data: &[u8],
         server_peer_id: &str,
         max_bytes: u64,
-    ) -> Result<(), SyncError> {
+        store: &Store,
+    ) -> Result<Option<Vec<ChangeHash>>, SyncError> {
         self.last_used = Instant::now();
+        if let Some(user) = conn.uploader.user_id {
+            if store.access_epoch(user) > conn.epoch {
+                // The connection re-checks at once and asks for the changes again if allowed.
+                return Err(SyncError::Refused(
+                    "your access is being checked again: nothing was stored this time".into(),
+                ));
+            }
+        }
         let message = sync::Message::decode(data)
             .map_err(|e| SyncError::BadMessage(format!("invalid Automerge sync message: {e}")))?;
         // Checked before applying a message that brings changes (one that only asks for updates
@@ -129,34 +205,42 @@ impl LoadedDoc {
         }
         let entry = self.peers.entry(conn.id).or_insert_with(|| Peer {
             peer_id: conn.peer_id.to_string(),
-            // A read-only state never applies the peer's changes: they are refused, never stored.
-            state: if access == Access::ReadOnly {
-                sync::State::new_read_only()
-            } else {
-                sync::State::new()
-            },
+            user_id: conn.uploader.user_id,
+            epoch: conn.epoch,
+            access,
+            state: fresh_state(access, false),
             out: conn.out.clone(),
         });
+        entry.epoch = entry.epoch.max(conn.epoch);
         let before = self.doc.get_heads();
-        self.doc
+        self.dirty = true;
+        let applied = self
+            .doc
             .sync()
-            .receive_sync_message(&mut entry.state, message)?;
+            .receive_sync_message(&mut entry.state, message);
         let changed = self.doc.get_heads() != before;
+        self.dirty = changed;
+        applied?;
         if changed {
-            self.persist(store, &before, conn.uploader).await?;
+            return Ok(Some(before));
         }
-        self.send_to(conn.id, server_peer_id);
-        if changed {
-            self.fan_out(Some(conn.id), server_peer_id);
-        }
-        Ok(())
+        self.send_to(conn.id, server_peer_id, store);
+        Ok(None)
     }
 
-    /// Generates and queues the next sync message for one peer, if there is one.
-    pub fn send_to(&mut self, conn: u64, server_peer_id: &str) {
+    /// Generates and queues the next sync message for one peer, if there is one. A peer whose
+    /// user's access changed since the connection last decided gets nothing until it decides
+    /// again (its sync state does not move, so nothing is skipped for good).
+    pub fn send_to(&mut self, conn: u64, server_peer_id: &str, store: &Store) {
         let Some(peer) = self.peers.get_mut(&conn) else {
             return;
         };
+        if peer
+            .user_id
+            .is_some_and(|user| store.access_epoch(user) > peer.epoch)
+        {
+            return;
+        }
         let Some(message) = self.doc.sync().generate_sync_message(&mut peer.state) else {
             return;
         };
@@ -175,7 +259,7 @@ impl LoadedDoc {
     }
 
     /// Tells every peer (but `except`) about new heads.
-    pub fn fan_out(&mut self, except: Option<u64>, server_peer_id: &str) {
+    pub fn fan_out(&mut self, except: Option<u64>, server_peer_id: &str, store: &Store) {
         let conns: Vec<u64> = self
             .peers
             .keys()
@@ -183,7 +267,7 @@ impl LoadedDoc {
             .filter(|c| Some(*c) != except)
             .collect();
         for conn in conns {
-            self.send_to(conn, server_peer_id);
+            self.send_to(conn, server_peer_id, store);
         }
     }
 
@@ -192,25 +276,28 @@ impl LoadedDoc {
         let before = self.doc.get_heads();
         for (seq, bytes) in store.doc_chunks(&self.document_id, self.last_seq).await? {
             self.doc.load_incremental(&bytes)?;
-            self.last_seq = self.last_seq.max(seq);
+            self.note_merged(seq, bytes.len() as u64);
         }
         Ok(self.doc.get_heads() != before)
     }
 
     /// Stores the changes made since `before` with their attribution, and re-projects every
-    /// household they touched, in one transaction.
+    /// household they touched, in one transaction. The in-memory bookkeeping moves only once
+    /// that transaction has committed: an interrupted or failed write leaves it as it was
+    /// (and the document `dirty`, so it is reloaded before anyone reads it again).
     pub async fn persist(
         &mut self,
         store: &Store,
         before: &[ChangeHash],
-        uploader: Uploader<'_>,
+        by: &Attribution,
     ) -> Result<(), SyncError> {
         let at = now();
         let changes: Vec<Change> = self.doc.get_changes(before);
         let mut w = store.begin_doc_write(&self.document_id).await?;
+        // Chunks other replicas committed are durable whatever happens to this transaction.
         for (seq, bytes) in w.chunks_after(self.last_seq).await? {
             self.doc.load_incremental(&bytes)?;
-            self.last_seq = self.last_seq.max(seq);
+            self.note_merged(seq, bytes.len() as u64);
         }
         let mut actors = BTreeSet::new();
         let mut records = Vec::with_capacity(changes.len());
@@ -218,11 +305,9 @@ impl LoadedDoc {
         for c in &changes {
             let actor = c.actor_id().to_hex_string();
             // Each actor is bound (and checked) once per batch, not once per change.
-            if let (Some(user), Some(device), false) = (
-                uploader.user_id,
-                uploader.device_id,
-                actors.contains(&actor),
-            ) {
+            if let (Some(user), Some(device), false) =
+                (by.user_id, by.device_id.as_deref(), actors.contains(&actor))
+            {
                 let owner = w.bind_actor(&actor, user, device, at).await?;
                 if owner != user {
                     return Err(SyncError::Refused(format!(
@@ -235,19 +320,19 @@ impl LoadedDoc {
                 actor: actor.clone(),
                 seq: i64::try_from(c.seq()).unwrap_or(i64::MAX),
                 change_time: c.timestamp(),
-                user_id: uploader.user_id,
-                device_id: uploader.device_id,
+                user_id: by.user_id,
+                device_id: by.device_id.as_deref(),
             });
             actors.insert(actor);
             bytes.extend_from_slice(c.raw_bytes());
         }
         w.record_changes(&records, at).await?;
+        let mut appended = None;
         if !bytes.is_empty() {
-            if let Some(seq) = w.append_changes(&bytes, &sha256_hex(&bytes), at).await? {
-                self.stored_bytes += bytes.len() as u64;
-                self.last_seq = self.last_seq.max(seq);
-                self.chunks_since_snapshot += 1;
-            }
+            appended = w
+                .append_changes(&bytes, &sha256_hex(&bytes), at)
+                .await?
+                .map(|seq| (seq, bytes.len() as u64));
         }
         let heads = self.doc.get_heads();
         let touched = touched_households(&self.doc.diff(before, &heads));
@@ -277,9 +362,9 @@ impl LoadedDoc {
                 let fields = fields.iter().cloned().collect::<Vec<_>>().join(",");
                 w.record_audit(
                     household,
-                    uploader.user_id,
-                    uploader.username,
-                    uploader.device_id,
+                    by.user_id,
+                    by.username.as_deref(),
+                    by.device_id.as_deref(),
                     &actors,
                     &fields,
                     at,
@@ -289,6 +374,10 @@ impl LoadedDoc {
         }
         w.set_heads(&heads_string(&heads), at).await?;
         w.commit().await?;
+        if let Some((seq, len)) = appended {
+            self.note_merged(seq, len);
+        }
+        self.dirty = false;
         if self.chunks_since_snapshot >= COMPACT_AFTER_CHUNKS {
             if let Err(e) = self.compact(store).await {
                 tracing::warn!(document = %self.document_id, error = %e, "compaction failed; will retry later");
@@ -300,29 +389,62 @@ impl LoadedDoc {
     /// Whether a snapshot would replace several stored chunks (checked when the document leaves
     /// memory; while it is in use, compaction waits for COMPACT_AFTER_CHUNKS).
     pub fn worth_compacting(&self) -> bool {
-        self.chunks_since_snapshot >= COMPACT_ON_EVICTION
+        !self.dirty && self.chunks_since_snapshot >= COMPACT_ON_EVICTION
     }
 
-    /// Replaces the stored chunks by one snapshot holding every change (none is lost: the
-    /// snapshot is taken under the document lock after merging every stored chunk).
+    /// Replaces the stored chunks by one snapshot holding every change. It deletes only chunks
+    /// it merged itself, and only after checking that the snapshot holds the heads the store
+    /// recorded at its last commit: a chunk it has not seen, or a snapshot missing something
+    /// stored, leaves every chunk in place.
     pub async fn compact(&mut self, store: &Store) -> Result<(), SyncError> {
+        if self.dirty {
+            // Never snapshot changes that were not stored and projected the normal way.
+            return Ok(());
+        }
         let mut w = store.begin_doc_write(&self.document_id).await?;
         for (seq, bytes) in w.chunks_after(self.last_seq).await? {
             self.doc.load_incremental(&bytes)?;
-            self.last_seq = self.last_seq.max(seq);
+            self.note_merged(seq, bytes.len() as u64);
+        }
+        for head in w.stored_heads().await?.split(',').filter(|h| !h.is_empty()) {
+            let known = head
+                .parse::<ChangeHash>()
+                .ok()
+                .and_then(|h| self.doc.get_change_by_hash(&h));
+            if known.is_none() {
+                return Err(SyncError::Refused(format!(
+                    "compaction of {} stopped: the stored head {head} is not in the loaded \
+                     document; every chunk was kept",
+                    self.document_id
+                )));
+            }
         }
         let snapshot = self.doc.save();
-        if let Some(seq) = w
-            .compact(&snapshot, &sha256_hex(&snapshot), self.last_seq, now())
-            .await?
-        {
-            self.last_seq = seq;
-        }
+        let covered: Vec<i64> = self.merged_seqs.iter().copied().collect();
+        let seq = w
+            .compact(&snapshot, &sha256_hex(&snapshot), &covered, now())
+            .await?;
         w.commit().await?;
-        self.chunks_since_snapshot = 0;
-        self.stored_bytes = snapshot.len() as u64;
+        if let Some(seq) = seq {
+            self.merged_seqs = BTreeSet::from([seq]);
+            self.last_seq = self.last_seq.max(seq);
+            self.chunks_since_snapshot = 0;
+            self.stored_bytes = snapshot.len() as u64;
+        }
         Ok(())
     }
+}
+
+/// A peer's sync state for the access it has; `reset` asks the peer to forget what it believes
+/// it already sent (automerge's sync reset), so it sends it again.
+fn fresh_state(access: Access, reset: bool) -> sync::State {
+    let mut state = match access {
+        // A read-only state never applies the peer's changes: they are refused, never stored.
+        Access::ReadOnly => sync::State::new_read_only(),
+        Access::ReadWrite => sync::State::new(),
+    };
+    state.needs_reset = reset;
+    state
 }
 
 /// Households a diff touched, with the fields changed in each.

@@ -5,11 +5,13 @@
 mod common;
 
 mod access;
+mod cancel;
 mod convergence;
 mod crash;
 mod frames;
 mod http;
 mod indicators;
+mod live_access;
 mod node;
 mod properties;
 mod register;

@@ -17,7 +17,7 @@ fn node_dir() -> std::path::PathBuf {
 }
 
 /// Whether the Node peer can run (npm packages installed); says so loudly when not.
-fn node_ready() -> bool {
+pub(crate) fn node_ready() -> bool {
     let ok = node_dir()
         .join("node_modules/@automerge/automerge-repo")
         .exists()
@@ -32,7 +32,7 @@ fn node_ready() -> bool {
 }
 
 /// Runs the stock client; returns its JSON answer.
-fn peer(dir: &Path, doc: &str, url: Option<&str>, ops: Option<Value>) -> Value {
+pub(crate) fn peer(dir: &Path, doc: &str, url: Option<&str>, ops: Option<Value>) -> Value {
     let mut cmd = Command::new("node");
     cmd.arg(node_dir().join("peer.mjs"))
         .arg("--dir")
