@@ -10,7 +10,7 @@ use khaosat::assignments::{create_assignment, NewAssignmentRequest};
 use khaosat::auth::{Principal, Role};
 use khaosat::store::Store;
 use khaosat::sync::documents::ensure_village_document;
-use khaosat::sync::village::Uploader;
+use khaosat::sync::Uploader;
 use khaosat::users::{create_user, NewUserRequest};
 use khaosat::{AppState, Config};
 use rand::rngs::StdRng;

@@ -11,8 +11,8 @@ use crate::store::{Store, UnitFilter};
 use crate::survey::read::households_obj;
 use crate::survey::schema::{self, PERSON_FLAGS};
 use crate::sync::documents::ensure_village_document;
-use crate::sync::village::Uploader;
 use crate::sync::SyncHub;
+use crate::sync::Uploader;
 
 const FAMILY: [&str; 8] = ["Nguyễn", "Lê", "Trần", "Phạm", "Hoàng", "Mai", "Đỗ", "Vũ"];
 const MIDDLE_M: [&str; 4] = ["Văn", "Đức", "Hữu", "Minh"];

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::broadcast;
 
-use super::{Backend, Store};
+use super::{Backend, DocWrite, Store, StoreError};
 
 /// PostgreSQL channel on which replicas announce access changes to each other.
 pub const ACCESS_CHANNEL: &str = "khaosat_access";
@@ -97,6 +97,23 @@ impl Store {
     /// Tells this process's connections, then the other replicas, that access changed. Called
     /// after the change has committed.
     pub async fn announce_access_change(&self, change: AccessChange) {
+        let bumped = match change {
+            AccessChange::User(id) => {
+                sqlx::query("UPDATE users SET access_version = access_version + 1 WHERE id = $1")
+                    .bind(id)
+                    .execute(&self.writer)
+                    .await
+            }
+            AccessChange::Everyone => {
+                sqlx::query("UPDATE users SET access_version = access_version + 1")
+                    .execute(&self.writer)
+                    .await
+            }
+        };
+        if let Err(e) = bumped {
+            // Connections here still re-check (below); other replicas when the notice arrives.
+            tracing::warn!(error = %e, "could not record an access change");
+        }
         self.relay_access_change(change);
         if self.backend == Backend::Postgres {
             let sent = sqlx::query("SELECT pg_notify($1, $2)")
@@ -127,5 +144,28 @@ impl Store {
         }
         // No receiver (no open connection) is not an error.
         let _ = self.access.sender.send(change);
+    }
+}
+
+impl Store {
+    /// The user's access version (see the `access_version` column): read when a connection
+    /// decides its access, compared again inside the transaction that stores its changes.
+    pub async fn access_version(&self, user_id: i64) -> Result<i64, StoreError> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT access_version FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(v.unwrap_or(-1))
+    }
+}
+
+impl DocWrite {
+    /// The user's access version as this write transaction sees it.
+    pub async fn access_version(&mut self, user_id: i64) -> Result<i64, StoreError> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT access_version FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        Ok(v.unwrap_or(-1))
     }
 }

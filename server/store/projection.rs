@@ -1,8 +1,8 @@
 //! SQL for the projection: households and persons rows re-derived from the village document.
 
 use super::documents::DocWrite;
+use super::rows::{HouseholdRow, PersonRow};
 use super::StoreError;
-use crate::survey::{HouseholdRecord, PersonRecord};
 
 fn flag(v: Option<bool>) -> Option<i64> {
     v.map(i64::from)
@@ -15,7 +15,7 @@ impl DocWrite {
     pub async fn project_household(
         &mut self,
         village: &str,
-        rec: &HouseholdRecord,
+        rec: &HouseholdRow,
         now: i64,
     ) -> Result<(), StoreError> {
         let doc = self.document_id.clone();
@@ -87,7 +87,7 @@ impl DocWrite {
         &mut self,
         household: &str,
         village: &str,
-        p: &PersonRecord,
+        p: &PersonRow,
         now: i64,
     ) -> Result<(), StoreError> {
         let mut q = sqlx::query(

@@ -11,4 +11,4 @@ pub mod typescript;
 pub mod write;
 
 pub use document_id::{new_document_id, valid_document_id};
-pub use read::{read_household, HouseholdRecord, PersonRecord};
+pub use read::read_household;

@@ -3,48 +3,8 @@
 
 use automerge::{ObjId, ObjType, ReadDoc, ScalarValue, Value};
 
+use crate::store::{HouseholdRow, PersonRow};
 use crate::survey::schema::{self, HOUSEHOLD_FLAGS, PERSON_FLAGS};
-
-/// A household as the projection stores it.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct HouseholdRecord {
-    pub id: String,
-    pub head_name: Option<String>,
-    pub address: Option<String>,
-    pub phone: Option<String>,
-    /// `HOUSEHOLD_FLAGS`, in order.
-    pub flags: [Option<bool>; 4],
-    pub deleted: bool,
-    pub duplicate_of: Option<String>,
-    pub created_at: Option<i64>,
-    pub created_by: Option<String>,
-    /// Outcome, time and visitor of the latest visit.
-    pub visit_outcome: Option<String>,
-    pub visited_at: Option<i64>,
-    /// The `by` the document gives for that visit: trusted only when a server-side edit wrote it.
-    pub visited_by: Option<String>,
-    /// Automerge actor (hex) that created that visit: the projection attributes the visit to the
-    /// signed-in user who uploaded that actor's changes, whatever `by` says.
-    pub visited_actor: Option<String>,
-    pub visits: i64,
-    pub persons: Vec<PersonRecord>,
-    /// Fields that could not be read as the schema says.
-    pub errors: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct PersonRecord {
-    pub id: String,
-    pub full_name: Option<String>,
-    pub birth_year: Option<i64>,
-    pub sex: Option<String>,
-    pub cccd: Option<String>,
-    pub phone: Option<String>,
-    pub deleted: bool,
-    pub vneid_level: Option<i64>,
-    /// `PERSON_FLAGS`, in order.
-    pub flags: [Option<bool>; 12],
-}
 
 /// The `households` map of a document, if it has one.
 pub fn households_obj<D: ReadDoc>(doc: &D) -> Option<ObjId> {
@@ -75,9 +35,9 @@ pub fn household_ids<D: ReadDoc>(doc: &D) -> Vec<String> {
 }
 
 /// Reads one household; `None` when the document has no such key.
-pub fn read_household<D: ReadDoc>(doc: &D, id: &str) -> Option<HouseholdRecord> {
+pub fn read_household<D: ReadDoc>(doc: &D, id: &str) -> Option<HouseholdRow> {
     let households = households_obj(doc)?;
-    let mut rec = HouseholdRecord {
+    let mut rec = HouseholdRow {
         id: id.to_string(),
         ..Default::default()
     };
@@ -134,7 +94,7 @@ pub fn read_household<D: ReadDoc>(doc: &D, id: &str) -> Option<HouseholdRecord> 
             let Some(p) = r.map(&persons, &pid) else {
                 continue;
             };
-            let mut person = PersonRecord {
+            let mut person = PersonRow {
                 id: pid.clone(),
                 full_name: r.text(&p, "full_name"),
                 birth_year: r.int(&p, "birth_year"),

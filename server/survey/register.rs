@@ -17,8 +17,8 @@ use crate::store::Store;
 use crate::survey::read::households_obj;
 use crate::survey::schema;
 use crate::sync::documents::ensure_village_document;
-use crate::sync::village::Uploader;
 use crate::sync::SyncHub;
+use crate::sync::Uploader;
 
 /// Fixed namespace of the v5 UUIDs the import makes.
 const NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6b68_616f_7361_7400_8000_0000_0000_0001);

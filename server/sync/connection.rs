@@ -16,8 +16,9 @@ use crate::survey::valid_document_id;
 use crate::sync::access::{document_access, Access};
 use crate::sync::hub::SyncHub;
 use crate::sync::village::ConnRef;
-use crate::sync::village::Uploader;
 use crate::sync::wire::{WireMessage, PROTOCOL_VERSION};
+use crate::sync::SyncError;
+use crate::sync::Uploader;
 
 /// Frames queued for a connection before it counts as not keeping up.
 const OUTBOX: usize = 1024;
@@ -43,6 +44,8 @@ struct Connection<'a> {
     logged: HashSet<String>,
     /// The access epoch at which `who` and `access` were last decided.
     epoch: u64,
+    /// The user's access version read when they were last decided.
+    access_version: i64,
     /// Set when the connection must close (signed out, disabled).
     closing: bool,
 }
@@ -74,6 +77,7 @@ pub async fn serve_connection(
         }
     });
     let epoch = store.access_epoch(who.user_id);
+    let who_id = who.user_id;
     let mut conn = Connection {
         hub: &hub,
         store: &store,
@@ -86,6 +90,7 @@ pub async fn serve_connection(
         synced: HashSet::new(),
         logged: HashSet::new(),
         epoch,
+        access_version: store.access_version(who_id).await.unwrap_or(-1),
         closing: false,
     };
     let mut recheck = tokio::time::interval(RECHECK_EVERY);
@@ -243,6 +248,7 @@ impl Connection<'_> {
         let conn = ConnRef {
             id: self.id,
             epoch: self.epoch,
+            access_version: self.access_version,
             peer_id: peer,
             out: &self.out,
             uploader: Uploader {
@@ -251,7 +257,12 @@ impl Connection<'_> {
                 device_id: Some(&self.device_id),
             },
         };
-        if let Err(e) = self.hub.receive(conn, &row, access, &data).await {
+        let received = self.hub.receive(conn, &row, access, &data).await;
+        if matches!(received, Err(SyncError::AccessChanged)) && !self.recheck().await {
+            self.closing = true;
+            return;
+        }
+        if let Err(e) = received {
             tracing::warn!(document = %document_id, user = %self.who.username, error = %e, "sync message refused");
             self.reply(WireMessage::error(
                 &server,
@@ -269,6 +280,13 @@ impl Connection<'_> {
         let server = self.hub.peer_id.clone();
         // Read first: a change announced while deciding leaves the decision stale.
         let epoch = self.store.access_epoch(self.who.user_id);
+        let version = match self.store.access_version(self.who.user_id).await {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::warn!(error = %e, conn = self.id, "re-checking a sync connection");
+                return true;
+            }
+        };
         match load_principal(self.store, self.who.user_id, &self.who.session_id).await {
             Ok(who) => self.who = who,
             // A database hiccup is not a reason to drop a phone: the next check decides.
@@ -287,6 +305,7 @@ impl Connection<'_> {
         }
         self.access.clear();
         self.epoch = epoch;
+        self.access_version = version;
         let documents: Vec<String> = self.synced.iter().cloned().collect();
         for document_id in documents {
             match self.access_to(&document_id).await {

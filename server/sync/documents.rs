@@ -14,7 +14,7 @@ use crate::store::{Store, UnitFilter, VillageDocRow};
 use crate::survey::new_document_id;
 use crate::survey::write::new_village_document;
 use crate::sync::access::{document_access, Access};
-use crate::sync::village::heads_string;
+use crate::sync::commit::heads_string;
 
 /// A document the caller may sync.
 #[derive(Debug, Serialize, ToSchema)]

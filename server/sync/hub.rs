@@ -13,7 +13,8 @@ use tokio_util::task::TaskTracker;
 
 use crate::store::{Store, VillageDocRow};
 use crate::sync::access::Access;
-use crate::sync::village::{Attribution, ConnRef, LoadedDoc, Uploader};
+use crate::sync::commit::{Attribution, Uploader};
+use crate::sync::village::{ConnRef, LoadedDoc};
 use crate::sync::SyncError;
 
 /// A document slot: `None` until loaded (or after eviction).
@@ -128,8 +129,11 @@ impl SyncHub {
                 return Err(e);
             }
         };
-        self.store_detached(guard, before, conn.uploader.into(), Some(conn.id))
-            .await
+        let by = Attribution {
+            access_version: Some(conn.access_version),
+            ..conn.uploader.into()
+        };
+        self.store_detached(guard, before, by, Some(conn.id)).await
     }
 
     /// Loads the document into its slot, or reloads it when it holds changes that were never

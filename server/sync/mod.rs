@@ -3,6 +3,7 @@
 //! the fan-out of changes between connections and server replicas.
 
 pub mod access;
+pub mod commit;
 mod connection;
 pub mod documents;
 mod hub;
@@ -11,6 +12,7 @@ pub mod village;
 pub mod wire;
 
 pub use access::Access;
+pub use commit::{Attribution, Uploader};
 pub use connection::serve_connection;
 pub use hub::{SyncHub, DEFAULT_MAX_DOCUMENT_BYTES};
 pub use village::ConnRef;
@@ -31,6 +33,9 @@ pub enum SyncError {
     Store(#[from] StoreError),
     #[error("document error: {0}")]
     Automerge(#[from] automerge::AutomergeError),
+    /// The uploader's access changed after the connection decided it; nothing was stored.
+    #[error("your access changed: nothing was stored; it is being checked again")]
+    AccessChanged,
     /// The task storing a write ended without an answer (it panicked); nothing was confirmed.
     #[error("{0}")]
     Interrupted(String),
@@ -40,6 +45,7 @@ impl From<SyncError> for Error {
     fn from(e: SyncError) -> Self {
         match e {
             SyncError::BadMessage(m) | SyncError::Refused(m) => Error::BadRequest(m),
+            SyncError::AccessChanged => Error::forbidden(SyncError::AccessChanged.to_string()),
             SyncError::Store(s) => Error::Store(s),
             SyncError::Automerge(a) => Error::Internal(a.to_string()),
             SyncError::Interrupted(m) => Error::Internal(m),

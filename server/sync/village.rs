@@ -1,19 +1,17 @@
 //! One loaded village document: its Automerge state, the sync state of every connected peer,
-//! and the store-then-acknowledge path for incoming changes.
+//! and the store-then-acknowledge order (what a batch writes is `commit`'s business).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::time::Instant;
 
 use automerge::sync::{self, SyncDoc};
-use automerge::{AutoCommit, Change, ChangeHash, PatchAction, Prop};
-use sha2::{Digest, Sha256};
+use automerge::{AutoCommit, ChangeHash};
 use tokio::sync::mpsc;
 
-use crate::clock::{now, vietnam_date};
-use crate::store::{ChangeRecord, Store, VillageDocRow};
-use crate::survey::read::{check_schema, household_ids, read_household};
-use crate::survey::schema;
+use crate::clock::now;
+use crate::store::{Store, VillageDocRow};
 use crate::sync::access::Access;
+use crate::sync::commit::{self, sha256_hex, Attribution, Uploader};
 use crate::sync::wire::WireMessage;
 use crate::sync::SyncError;
 
@@ -41,36 +39,11 @@ pub struct ConnRef<'a> {
     pub id: u64,
     /// The access epoch at which the connection decided its access to this document.
     pub epoch: u64,
+    /// The user's access version read when the connection decided it (see `Attribution`).
+    pub access_version: i64,
     pub peer_id: &'a str,
     pub out: &'a mpsc::Sender<Vec<u8>>,
     pub uploader: Uploader<'a>,
-}
-
-/// Who sent a batch of changes (absent for server-side edits).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Uploader<'a> {
-    pub user_id: Option<i64>,
-    pub username: Option<&'a str>,
-    pub device_id: Option<&'a str>,
-}
-
-/// An `Uploader` the store-and-acknowledge task owns: that task runs detached from the request
-/// or connection that started it, so a dropped request cannot stop a write half-way.
-#[derive(Clone, Debug, Default)]
-pub struct Attribution {
-    pub user_id: Option<i64>,
-    pub username: Option<String>,
-    pub device_id: Option<String>,
-}
-
-impl From<Uploader<'_>> for Attribution {
-    fn from(u: Uploader<'_>) -> Self {
-        Attribution {
-            user_id: u.user_id,
-            username: u.username.map(str::to_string),
-            device_id: u.device_id.map(str::to_string),
-        }
-    }
 }
 
 pub struct LoadedDoc {
@@ -91,20 +64,6 @@ pub struct LoadedDoc {
     stored_bytes: u64,
     pub peers: HashMap<u64, Peer>,
     pub last_used: Instant,
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// Heads as stored in `village_documents.heads`: sorted hex, comma-separated.
-pub fn heads_string(heads: &[ChangeHash]) -> String {
-    let mut hex: Vec<String> = heads.iter().map(|h| h.to_string()).collect();
-    hex.sort();
-    hex.join(",")
 }
 
 impl LoadedDoc {
@@ -292,90 +251,17 @@ impl LoadedDoc {
         by: &Attribution,
     ) -> Result<(), SyncError> {
         let at = now();
-        let changes: Vec<Change> = self.doc.get_changes(before);
         let mut w = store.begin_doc_write(&self.document_id).await?;
         // Chunks other replicas committed are durable whatever happens to this transaction.
         for (seq, bytes) in w.chunks_after(self.last_seq).await? {
             self.doc.load_incremental(&bytes)?;
             self.note_merged(seq, bytes.len() as u64);
         }
-        let mut actors = BTreeSet::new();
-        let mut records = Vec::with_capacity(changes.len());
-        let mut bytes = Vec::new();
-        for c in &changes {
-            let actor = c.actor_id().to_hex_string();
-            // Each actor is bound (and checked) once per batch, not once per change.
-            if let (Some(user), Some(device), false) =
-                (by.user_id, by.device_id.as_deref(), actors.contains(&actor))
-            {
-                let owner = w.bind_actor(&actor, user, device, at).await?;
-                if owner != user {
-                    return Err(SyncError::Refused(format!(
-                        "changes by actor {actor} belong to another user; nothing was stored"
-                    )));
-                }
-            }
-            records.push(ChangeRecord {
-                change_hash: c.hash().to_string(),
-                actor: actor.clone(),
-                seq: i64::try_from(c.seq()).unwrap_or(i64::MAX),
-                change_time: c.timestamp(),
-                user_id: by.user_id,
-                device_id: by.device_id.as_deref(),
-            });
-            actors.insert(actor);
-            bytes.extend_from_slice(c.raw_bytes());
-        }
-        w.record_changes(&records, at).await?;
-        let mut appended = None;
-        if !bytes.is_empty() {
-            appended = w
-                .append_changes(&bytes, &sha256_hex(&bytes), at)
-                .await?
-                .map(|seq| (seq, bytes.len() as u64));
-        }
-        let heads = self.doc.get_heads();
-        let touched = touched_households(&self.doc.diff(before, &heads));
-        match check_schema(&self.doc) {
-            Err(reason) => w.record_projection_error("*", &reason, at).await?,
-            Ok(()) => {
-                let ids: Vec<String> = match &touched {
-                    Touched::All => household_ids(&self.doc),
-                    Touched::Some(map) => map.keys().cloned().collect(),
-                };
-                for id in &ids {
-                    if let Some(rec) = read_household(&self.doc, id) {
-                        w.project_household(&self.village_code, &rec, at).await?;
-                    }
-                }
-                if !ids.is_empty() {
-                    // The indicator counters move with the projection, in the same transaction.
-                    let (day, year) = vietnam_date(at);
-                    w.refresh_village_stats(&self.village_code, &day, i64::from(year) - 15, at)
-                        .await?;
-                }
-            }
-        }
-        if let Touched::Some(map) = &touched {
-            let actors = actors.into_iter().collect::<Vec<_>>().join(",");
-            for (household, fields) in map {
-                let fields = fields.iter().cloned().collect::<Vec<_>>().join(",");
-                w.record_audit(
-                    household,
-                    by.user_id,
-                    by.username.as_deref(),
-                    by.device_id.as_deref(),
-                    &actors,
-                    &fields,
-                    at,
-                )
-                .await?;
-            }
-        }
-        w.set_heads(&heads_string(&heads), at).await?;
+        let appended =
+            commit::write_batch(&mut w, &mut self.doc, before, &self.village_code, by, at).await?;
         w.commit().await?;
-        if let Some((seq, len)) = appended {
-            self.note_merged(seq, len);
+        if let Some(chunk) = appended {
+            self.note_merged(chunk.seq, chunk.bytes);
         }
         self.dirty = false;
         if self.chunks_since_snapshot >= COMPACT_AFTER_CHUNKS {
@@ -445,61 +331,4 @@ fn fresh_state(access: Access, reset: bool) -> sync::State {
     };
     state.needs_reset = reset;
     state
-}
-
-/// Households a diff touched, with the fields changed in each.
-#[derive(Debug, PartialEq)]
-pub enum Touched {
-    /// The households map itself or the schema changed: re-project everything.
-    All,
-    Some(BTreeMap<String, BTreeSet<String>>),
-}
-
-pub fn touched_households(patches: &[automerge::Patch]) -> Touched {
-    let mut map: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for patch in patches {
-        let key_of = |action: &PatchAction| match action {
-            PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => Some(key.clone()),
-            PatchAction::Conflict { prop: Prop::Map(k) }
-            | PatchAction::Increment {
-                prop: Prop::Map(k), ..
-            } => Some(k.clone()),
-            _ => None,
-        };
-        let path: Vec<String> = patch
-            .path
-            .iter()
-            .map(|(_, prop)| match prop {
-                Prop::Map(k) => k.clone(),
-                Prop::Seq(i) => i.to_string(),
-            })
-            .collect();
-        match path.first().map(String::as_str) {
-            None => match key_of(&patch.action).as_deref() {
-                Some(schema::HOUSEHOLDS) | Some(schema::SCHEMA_VERSION_KEY) => return Touched::All,
-                _ => {}
-            },
-            Some(schema::HOUSEHOLDS) => {
-                let (household, field) = match path.get(1) {
-                    Some(h) => {
-                        let mut field: Vec<String> = path[2..].to_vec();
-                        if let Some(k) = key_of(&patch.action) {
-                            field.push(k);
-                        }
-                        (h.clone(), field.join("/"))
-                    }
-                    None => match key_of(&patch.action) {
-                        Some(h) => (h, "*".to_string()),
-                        None => continue,
-                    },
-                };
-                let fields = map.entry(household).or_default();
-                if !field.is_empty() {
-                    fields.insert(field);
-                }
-            }
-            Some(_) => {}
-        }
-    }
-    Touched::Some(map)
 }

@@ -9,7 +9,7 @@ use automerge::transaction::Transactable;
 use automerge::{AutoCommit, AutomergeError, ChangeHash, ObjType, ReadDoc};
 use khaosat::store::Store;
 use khaosat::survey::read::household_ids;
-use khaosat::sync::village::Uploader;
+use khaosat::sync::Uploader;
 use rand::Rng;
 use serde_json::json;
 
