@@ -1,11 +1,118 @@
-//! The HTTP layer under abuse: a huge invalid upload gets a short answer.
+//! The HTTP layer under abuse: API answers are never cached or sniffed, and a huge invalid
+//! upload gets a short answer.
 
 use reqwest::StatusCode;
+use serde_json::json;
 
-use crate::common::{message, TestApp};
+use crate::common::{message, TestApp, PASSWORD};
 use crate::on_both_backends;
 
-on_both_backends!(a_huge_invalid_csv_gets_a_short_answer);
+on_both_backends!(
+    api_answers_are_not_cached_or_sniffed,
+    a_huge_invalid_csv_gets_a_short_answer,
+);
+
+fn assert_private(what: &str, resp: &reqwest::Response) {
+    let h = resp.headers();
+    assert_eq!(
+        h.get("cache-control").and_then(|v| v.to_str().ok()),
+        Some("no-store"),
+        "{what}: Cache-Control"
+    );
+    assert_eq!(
+        h.get("x-content-type-options")
+            .and_then(|v| v.to_str().ok()),
+        Some("nosniff"),
+        "{what}: X-Content-Type-Options"
+    );
+}
+
+async fn api_answers_are_not_cached_or_sniffed(app: &TestApp) {
+    let url = |path: &str| format!("{}{path}", app.base);
+    let login = app
+        .client
+        .post(url("/api/v1/auth/login"))
+        .json(&json!({"username": "demo-commune", "password": PASSWORD, "device_id": "cache-test"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    assert_private("login", &login);
+    let pair: serde_json::Value = login.json().await.unwrap();
+    let refresh = app
+        .client
+        .post(url("/api/v1/auth/refresh"))
+        .json(&json!({"refresh_token": pair["refresh_token"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refresh.status(), StatusCode::OK);
+    assert_private("refresh", &refresh);
+    let pair: serde_json::Value = refresh.json().await.unwrap();
+    let token = pair["access_token"].as_str().unwrap();
+    let user_id = pair["user"]["id"].as_i64().unwrap();
+    for path in [
+        "/api/v1/me".to_string(),
+        "/api/v1/users".to_string(),
+        format!("/api/v1/users/{user_id}"),
+        "/api/v1/units/39301".to_string(),
+    ] {
+        let resp = app
+            .client
+            .get(url(&path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+        assert_private(&path, &resp);
+    }
+    // Errors too: a missing token, an unknown API path, a wrong password.
+    let resp = app.client.get(url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    assert_private("401", &resp);
+    let resp = app
+        .client
+        .get(url("/api/v1/no-such-thing"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert_private("404", &resp);
+    let resp = app
+        .client
+        .post(url("/api/v1/auth/login"))
+        .json(&json!({"username": "demo-commune", "password": "wrong", "device_id": "cache-test"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    assert_private("wrong password", &resp);
+    // The app's pages may only connect back to their own origin.
+    for path in ["/", "/villages/39301.01"] {
+        let resp = app.client.get(url(path)).send().await.unwrap();
+        let csp = resp.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let connect = csp
+            .split(';')
+            .map(str::trim)
+            .find(|d| d.starts_with("connect-src"))
+            .unwrap_or_default()
+            .to_string();
+        assert_eq!(connect, "connect-src 'self'", "{csp}");
+        for directive in csp.split(';') {
+            for source in directive.split_whitespace() {
+                assert!(
+                    !matches!(source, "ws:" | "wss:" | "http:" | "https:" | "*"),
+                    "a source matching any host in {csp}"
+                );
+            }
+        }
+    }
+}
 
 /// Lines in the invalid upload.
 const BAD_LINES: usize = 50_000;
