@@ -87,6 +87,12 @@ struct ServeArgs {
     /// Behind a reverse proxy: take the client address from X-Forwarded-For's last hop.
     #[arg(long, env = "KHAOSAT_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
+    /// Seconds a connection may take to send a complete request head before it is closed.
+    #[arg(long, env = "KHAOSAT_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    header_read_timeout_secs: u64,
+    /// Connections served at once (more wait to be accepted); keep it under the file limit.
+    #[arg(long, env = "KHAOSAT_MAX_CONNECTIONS", default_value_t = 10_000)]
+    max_connections: usize,
 }
 
 #[derive(Subcommand)]
@@ -246,6 +252,9 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     config.login_ip_per_minute = args.login_ip_per_minute.max(1);
     config.login_ip_burst = args.login_ip_per_minute.max(1);
     config.trust_forwarded_for = args.trust_forwarded_for;
+    config.header_read_timeout =
+        std::time::Duration::from_secs(args.header_read_timeout_secs.max(1));
+    config.max_connections = args.max_connections.max(1);
     let state = AppState::new(store, config).await?;
     if seeded {
         demo::seed_survey(&state.store, &state.sync).await?;

@@ -1,16 +1,74 @@
-//! The HTTP layer under abuse: API answers are never cached or sniffed, and a huge invalid
-//! upload gets a short answer.
+//! The HTTP layer under abuse: connections that never finish their headers are closed, API
+//! answers are never cached or sniffed, and a huge invalid upload gets a short answer.
 
-use reqwest::StatusCode;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
 use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 use crate::common::{message, TestApp, PASSWORD};
 use crate::on_both_backends;
 
 on_both_backends!(
+    slow_headers_are_cut_off => |c: &mut Config| c.header_read_timeout = std::time::Duration::from_secs(2),
     api_answers_are_not_cached_or_sniffed,
     a_huge_invalid_csv_gets_a_short_answer,
 );
+
+/// Connections that send half a request line and then nothing.
+const SLOW_CONNECTIONS: usize = 300;
+
+async fn slow_headers_are_cut_off(app: &TestApp) {
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let mut slow = Vec::with_capacity(SLOW_CONNECTIONS);
+    for _ in 0..SLOW_CONNECTIONS {
+        let mut stream = TcpStream::connect(&addr).await.expect("connect");
+        stream
+            .write_all(b"GET /api/v1/me HTTP/1.1\r\nHost: kh")
+            .await
+            .expect("write a partial request");
+        slow.push(stream);
+    }
+    // Everyone else is still served while they hang on.
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "demo-lead", "password": PASSWORD, "device_id": "slow-test"})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "login among slow connections: {body}"
+    );
+    // Then the server closes every one of them (the timeout is 2 s; 20 s is only a bound).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let mut open = 0;
+    for mut stream in slow {
+        let mut buf = [0u8; 1024];
+        let closed = tokio::time::timeout_at(deadline, async {
+            loop {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    // hyper may answer 408 before closing; read on to the end.
+                    Ok(_) => continue,
+                }
+            }
+        })
+        .await;
+        if closed.is_err() {
+            open += 1;
+        }
+    }
+    assert_eq!(
+        open, 0,
+        "{open} of {SLOW_CONNECTIONS} connections with unfinished headers are still open"
+    );
+}
 
 fn assert_private(what: &str, resp: &reqwest::Response) {
     let h = resp.headers();
