@@ -32,6 +32,11 @@ pub struct Config {
     /// Take the client address from the last `X-Forwarded-For` hop (only behind a reverse proxy
     /// that sets it; otherwise anyone could pick their own address).
     pub trust_forwarded_for: bool,
+    /// A connection that has not sent a complete request head this long after it opened (or
+    /// after its previous answer) is closed: slow or idle clients cannot hold sockets for ever.
+    pub header_read_timeout: std::time::Duration,
+    /// Connections served at once; further ones wait in the listen backlog.
+    pub max_connections: usize,
 }
 
 impl Config {
@@ -52,6 +57,8 @@ impl Config {
             login_ip_burst: 60,
             login_ip_per_minute: 60,
             trust_forwarded_for: false,
+            header_read_timeout: std::time::Duration::from_secs(10),
+            max_connections: 10_000,
         }
     }
 }

@@ -87,6 +87,12 @@ struct ServeArgs {
     /// Behind a reverse proxy: take the client address from X-Forwarded-For's last hop.
     #[arg(long, env = "KHAOSAT_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
+    /// Seconds a connection may take to send a complete request head before it is closed.
+    #[arg(long, env = "KHAOSAT_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    header_read_timeout_secs: u64,
+    /// Connections served at once (more wait to be accepted); keep it under the file limit.
+    #[arg(long, env = "KHAOSAT_MAX_CONNECTIONS", default_value_t = 10_000)]
+    max_connections: usize,
 }
 
 #[derive(Subcommand)]
@@ -246,6 +252,9 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     config.login_ip_per_minute = args.login_ip_per_minute.max(1);
     config.login_ip_burst = args.login_ip_per_minute.max(1);
     config.trust_forwarded_for = args.trust_forwarded_for;
+    config.header_read_timeout =
+        std::time::Duration::from_secs(args.header_read_timeout_secs.max(1));
+    config.max_connections = args.max_connections.max(1);
     let state = AppState::new(store, config).await?;
     if seeded {
         demo::seed_survey(&state.store, &state.sync).await?;
@@ -284,16 +293,39 @@ async fn shutdown_signal() {
 }
 
 fn init_logging(filter: &str, format: LogFormat) -> anyhow::Result<()> {
+    use tracing_subscriber::filter::FilterExt;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::Layer;
     let filter =
         tracing_subscriber::EnvFilter::try_new(filter).context("invalid KHAOSAT_LOG filter")?;
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Pretty => builder.init(),
-        LogFormat::Json => builder.json().init(),
-    }
+    let filter = filter.and(personal_data_guard());
+    let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let layer = match format {
+        LogFormat::Pretty => layer.with_filter(filter).boxed(),
+        LogFormat::Json => layer.json().with_filter(filter).boxed(),
+    };
+    tracing_subscriber::registry()
+        .with(layer)
+        .try_init()
+        .context("starting the logger")?;
     Ok(())
+}
+
+/// A ceiling no `KHAOSAT_LOG` can lift: at `trace`, some dependencies dump what passes through
+/// them (tungstenite every WebSocket frame in hex, automerge the operations of each change, axum
+/// the text of rejected request bodies), and sync frames carry names, phone and citizen ID
+/// numbers. Only khaosat's own events, which never carry such data, go below `debug`; the crates
+/// that dump at `debug` or finer stay at `info`.
+fn personal_data_guard() -> tracing_subscriber::filter::Targets {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    Targets::new()
+        .with_default(LevelFilter::DEBUG)
+        .with_target("khaosat", LevelFilter::TRACE)
+        .with_target("tungstenite", LevelFilter::INFO)
+        .with_target("tokio_tungstenite", LevelFilter::INFO)
+        .with_target("automerge", LevelFilter::INFO)
+        .with_target("axum::rejection", LevelFilter::INFO)
 }
 
 /// glibc raises its mmap threshold after large blocks are freed, and then keeps them in its heap

@@ -28,6 +28,46 @@ pub struct ErrorDetail {
     pub details: Vec<String>,
 }
 
+/// Most per-item problems an error answer lists.
+pub const MAX_DETAILS: usize = 100;
+/// Longest single problem listed, in characters (a problem may quote a line of the upload).
+const MAX_DETAIL_CHARS: usize = 300;
+
+/// Keeps an answer about a huge invalid upload short: the first `MAX_DETAILS` problems, each
+/// cut to `MAX_DETAIL_CHARS`, with the total in the message.
+fn cap_details(message: String, mut details: Vec<String>) -> (String, Vec<String>) {
+    let total = details.len();
+    let message = if total > MAX_DETAILS {
+        details.truncate(MAX_DETAILS);
+        format!(
+            "{message} ({} problems in all; the first {MAX_DETAILS} are listed)",
+            thousands(total)
+        )
+    } else {
+        message
+    };
+    for detail in &mut details {
+        if let Some((cut, _)) = detail.char_indices().nth(MAX_DETAIL_CHARS) {
+            detail.truncate(cut);
+            detail.push('…');
+        }
+    }
+    (message, details)
+}
+
+/// 12345 → "12,345".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Builds the JSON error response for a status and message.
 pub fn error_response(status: StatusCode, message: String, details: Vec<String>) -> Response {
     let code = match status {
@@ -61,6 +101,7 @@ impl IntoResponse for Error {
         let (status, message, details) = match self {
             Error::BadRequest(m) => (StatusCode::BAD_REQUEST, m, vec![]),
             Error::Invalid { message, details } => {
+                let (message, details) = cap_details(message, details);
                 (StatusCode::UNPROCESSABLE_ENTITY, message, details)
             }
             Error::Unprocessable(m) => (StatusCode::UNPROCESSABLE_ENTITY, m, vec![]),
@@ -146,5 +187,24 @@ impl From<QueryRejection> for Error {
 impl From<PathRejection> for Error {
     fn from(r: PathRejection) -> Self {
         Error::BadRequest(format!("bad path parameter: {}", r.body_text()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_are_capped_with_the_total() {
+        let details: Vec<String> = (0..12_345).map(|i| format!("line {i}: bad")).collect();
+        let (message, details) = cap_details("12345 problem(s)".into(), details);
+        assert_eq!(details.len(), MAX_DETAILS);
+        assert_eq!(details[0], "line 0: bad");
+        assert!(message.contains("12,345 problems in all; the first 100 are listed"));
+        let (message, details) = cap_details("m".into(), vec!["é".repeat(1000)]);
+        assert_eq!(message, "m");
+        assert_eq!(details[0].chars().count(), MAX_DETAIL_CHARS + 1);
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1,000,000");
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::app::AppState;
-use crate::auth::token::{hash_refresh_token, new_refresh_token};
+use crate::auth::token::{hash_refresh_token, new_refresh_token, successor_refresh_token};
 use crate::auth::{verify_password, Principal, Role};
 use crate::clock::now;
 use crate::error::{Error, Result};
@@ -143,11 +143,12 @@ pub async fn login(
     })
 }
 
-/// Rotates a refresh token: the old one dies, a new pair is returned.
+/// Rotates a refresh token: the old one dies, a new pair is returned. A retry with the same token
+/// within the grace gets the same new refresh token (and a fresh access token).
 pub async fn refresh(state: &AppState, refresh_token: &str) -> Result<TokenPair> {
     let cfg = &state.config;
     let at = now();
-    let new_token = new_refresh_token();
+    let new_token = successor_refresh_token(&cfg.jwt_secret, refresh_token)?;
     let outcome = state
         .store
         .rotate_refresh_token(

@@ -81,6 +81,19 @@ pub fn new_refresh_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// The refresh token that replaces `token` when it is used: derived from it with the server's
+/// secret (HMAC-SHA-256), so presenting the same token again within the grace gets the same
+/// successor back. A device session thus has one chain of tokens, never two that both refresh;
+/// and without the secret, an old token tells nothing about its successors.
+pub fn successor_refresh_token(secret: &[u8], token: &str) -> Result<String> {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret)
+        .map_err(|e| Error::Internal(format!("refresh-token key: {e}")))?;
+    mac.update(b"khaosat refresh token successor\0");
+    mac.update(token.as_bytes());
+    Ok(URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+}
+
 /// The only form in which a refresh token is stored.
 pub fn hash_refresh_token(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());

@@ -90,7 +90,9 @@ impl Store {
 
     /// Exchanges a refresh token for `new_hash`, atomically. A token used again more than
     /// `grace_secs` after its first use means a copy exists, and revokes the whole session; inside
-    /// the grace a phone whose first answer was lost on a bad network simply gets a new token.
+    /// the grace (a phone whose first answer was lost on a bad network) the answer is the same
+    /// successor as the first time: `new_hash` is derived from the old token, so it is already
+    /// stored, and no second token is issued. One session, one chain.
     pub async fn rotate_refresh_token(
         &self,
         old_hash: &str,
@@ -146,6 +148,24 @@ impl Store {
         if expires_at <= now {
             tx.commit().await?;
             return Ok(RefreshOutcome::Expired);
+        }
+        if claimed == 0 {
+            // A retry within the grace: the successor issued the first time is the answer.
+            let successor: Option<(String,)> =
+                sqlx::query_as("SELECT session_id FROM refresh_tokens WHERE token_hash = $1")
+                    .bind(new_hash)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            tx.commit().await?;
+            return Ok(match successor {
+                Some((s,)) if s == session_id => RefreshOutcome::Rotated {
+                    session_id,
+                    user_id,
+                },
+                // Not this token's successor (issued before successors were derived, or under
+                // another secret): refuse rather than start a second chain.
+                _ => RefreshOutcome::Unknown,
+            });
         }
         sqlx::query("INSERT INTO refresh_tokens (token_hash, session_id, issued_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(new_hash)

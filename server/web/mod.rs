@@ -14,10 +14,12 @@ use crate::error::Error;
 #[allow_missing = true]
 struct Assets;
 
-/// Content Security Policy of the app: no inline script; wasm may be compiled (Automerge).
+/// Content Security Policy of the app: no inline script; wasm may be compiled (Automerge);
+/// fetches and the sync WebSocket go to this origin only ('self' covers ws:/wss: to the same
+/// host in CSP Level 3).
 const CSP: &str =
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
-img-src 'self' data: blob:; connect-src 'self' ws: wss:; worker-src 'self'; manifest-src 'self'; \
+img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; \
 object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
 
 /// Shown when the binary was built without the PWA.

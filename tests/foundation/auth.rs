@@ -11,6 +11,7 @@ on_both_backends!(
     login_refresh_logout,
     wrong_credentials_and_disabled_accounts,
     refresh_retry_within_grace_is_not_theft,
+    refresh_replay_within_grace_leaves_one_chain,
     refresh_token_reuse_revokes_the_session => |c: &mut khaosat::Config| c.refresh_reuse_grace_secs = 0,
     expired_forged_and_missing_tokens_are_refused,
     lost_phone_is_revoked_alone,
@@ -131,6 +132,34 @@ async fn refresh_retry_within_grace_is_not_theft(app: &TestApp) {
             .0,
         StatusCode::OK
     );
+}
+
+async fn refresh_replay_within_grace_leaves_one_chain(app: &TestApp) {
+    // The token is used once, then replayed within the grace (a lost answer, or a copy).
+    let pair = app.login_as("demo-lead", "phone-replay").await;
+    let old = pair["refresh_token"].as_str().unwrap();
+    let (status, first) = refresh(app, old).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let (status, replay) = refresh(app, old).await;
+    assert_eq!(status, StatusCode::OK, "{replay}");
+    // Each holder goes on refreshing with what it got: they must not both keep going on
+    // different tokens (two live chains on one device session).
+    let mut a = first["refresh_token"].as_str().unwrap().to_string();
+    let mut b = replay["refresh_token"].as_str().unwrap().to_string();
+    for round in 0..3 {
+        let (status_a, next_a) = refresh(app, &a).await;
+        let (status_b, next_b) = refresh(app, &b).await;
+        if status_a != StatusCode::OK || status_b != StatusCode::OK {
+            // One holder was cut off; the other, if any, is the only chain left.
+            return;
+        }
+        a = next_a["refresh_token"].as_str().unwrap().to_string();
+        b = next_b["refresh_token"].as_str().unwrap().to_string();
+        assert_eq!(
+            a, b,
+            "round {round}: the first answer and the replay are two chains that both refresh"
+        );
+    }
 }
 
 async fn refresh_token_reuse_revokes_the_session(app: &TestApp) {

@@ -6,6 +6,7 @@
 mod common;
 
 mod fuzz;
+mod http;
 mod login;
 mod logs;
 mod matrix;
