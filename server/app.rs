@@ -19,51 +19,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::api;
-use crate::auth::{LoginThrottle, TokenKeys};
-use crate::config::Config;
-use crate::store::{Backend, Store};
-use crate::sync::{replicas, SyncError, SyncHub};
-
-/// What every request handler can reach.
-#[derive(Clone, Debug)]
-pub struct AppState {
-    pub store: Store,
-    pub config: Arc<Config>,
-    pub keys: TokenKeys,
-    pub sync: Arc<SyncHub>,
-    pub login_throttle: Arc<LoginThrottle>,
-}
-
-impl AppState {
-    /// Opens (and migrates) the database named in the configuration.
-    pub async fn open(config: Config) -> Result<Self, SyncError> {
-        let store = Store::connect(&config.database_url).await?;
-        Self::new(store, config).await
-    }
-
-    /// Builds the state over an open store; on PostgreSQL it also starts listening for the
-    /// changes other replicas store.
-    pub async fn new(store: Store, config: Config) -> Result<Self, SyncError> {
-        let keys = TokenKeys::new(&config.jwt_secret);
-        let sync = SyncHub::new(store.clone()).await?;
-        sync.set_max_document_bytes(config.max_document_bytes);
-        if store.backend() == Backend::Postgres {
-            replicas::spawn_listener(sync.clone(), config.database_url.clone());
-        }
-        let login_throttle = Arc::new(LoginThrottle::new(
-            config.login_ip_per_minute,
-            config.login_ip_burst,
-        ));
-        Ok(AppState {
-            login_throttle,
-            store,
-            config: Arc::new(config),
-            keys,
-            sync,
-        })
-    }
-}
+use crate::api::{self, AppState};
 
 /// The complete HTTP application.
 pub fn router(state: AppState) -> Router {

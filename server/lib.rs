@@ -21,6 +21,7 @@ pub mod units;
 pub mod users;
 pub mod web;
 
-pub use app::{router, serve, AppState};
+pub use api::AppState;
+pub use app::{router, serve};
 pub use config::Config;
 pub use error::{Error, Result};

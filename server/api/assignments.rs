@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 
 use crate::api::extract::{Json, Path, Query};
-use crate::app::AppState;
+use crate::api::AppState;
 use crate::assignments::{
     self, Assignment, AssignmentQuery, NewAssignmentRequest, UpdateAssignmentRequest,
 };

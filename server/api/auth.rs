@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::extract::{ClientIp, Json};
-use crate::app::AppState;
+use crate::api::AppState;
 use crate::auth::{self, Principal, TokenPair};
 use crate::error::Result;
 use crate::users::{self, User};
@@ -44,7 +44,14 @@ pub async fn login(
     Json(req): Json<LoginRequest>,
 ) -> Result<axum::Json<TokenPair>> {
     Ok(axum::Json(
-        auth::login(&state, ip, &req.username, &req.password, &req.device_id).await?,
+        auth::login(
+            state.sessions(),
+            ip,
+            &req.username,
+            &req.password,
+            &req.device_id,
+        )
+        .await?,
     ))
 }
 
@@ -55,14 +62,16 @@ pub async fn refresh(
     State(state): State<AppState>,
     Json(req): Json<RefreshRequest>,
 ) -> Result<axum::Json<TokenPair>> {
-    Ok(axum::Json(auth::refresh(&state, &req.refresh_token).await?))
+    Ok(axum::Json(
+        auth::refresh(state.sessions(), &req.refresh_token).await?,
+    ))
 }
 
 /// Sign this device out.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204)))]
 pub async fn logout(State(state): State<AppState>, who: Principal) -> Result<StatusCode> {
-    auth::logout(&state, &who).await?;
+    auth::logout(state.sessions(), &who).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -5,8 +5,9 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts};
 use axum::http::request::Parts;
 
-use crate::app::AppState;
-use crate::error::Error;
+use crate::api::AppState;
+use crate::auth::{principal_from_token, Principal};
+use crate::error::{Error, Result};
 
 /// JSON body; unknown fields, wrong types and bad syntax come back as clear 4xx errors.
 #[derive(FromRequest)]
@@ -60,5 +61,30 @@ impl FromRequestParts<AppState> for ClientIp {
         Ok(ClientIp(
             peer.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)),
         ))
+    }
+}
+
+/// `Authorization: Bearer …` turned into the live caller.
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .ok_or_else(|| {
+                Error::unauthorized("sign in first: send 'Authorization: Bearer <access_token>'")
+            })?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
+            .ok_or_else(|| {
+                Error::unauthorized("the Authorization header must be 'Bearer <access_token>'")
+            })?;
+        principal_from_token(&state.keys, &state.store, token.trim()).await
     }
 }

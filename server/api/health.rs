@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
+use crate::api::AppState;
 use crate::error::{Error, Result};
 
 #[derive(Debug, Serialize, ToSchema)]

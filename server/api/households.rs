@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::extract::{Path, Upload};
-use crate::app::AppState;
+use crate::api::AppState;
 use crate::auth::Principal;
 use crate::error::Result;
 use crate::survey::audit::{household_history, HouseholdChange};

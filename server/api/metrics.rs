@@ -5,7 +5,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::api::extract::{Json, Path, Query};
-use crate::app::AppState;
+use crate::api::AppState;
 use crate::auth::Principal;
 use crate::error::Result;
 use crate::metrics::campaigns::{self, Campaign, NewCampaign};

@@ -1,4 +1,5 @@
-//! HTTP: routes, extractors, and the single mapping of errors to responses.
+//! HTTP: the state handlers reach, routes, extractors, and the single mapping of errors to
+//! responses.
 
 mod assignments;
 mod auth;
@@ -9,6 +10,7 @@ mod households;
 mod metrics;
 pub mod openapi;
 mod privacy;
+mod state;
 mod sync;
 mod units;
 mod users;
@@ -17,7 +19,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::app::AppState;
+pub use state::AppState;
 
 /// Every route of the API, with body limits; layers common to all responses are added in `app`.
 pub fn routes(state: &AppState) -> Router<AppState> {

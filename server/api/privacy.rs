@@ -3,7 +3,7 @@
 use axum::extract::State;
 
 use crate::api::extract::Query;
-use crate::app::AppState;
+use crate::api::AppState;
 use crate::auth::Principal;
 use crate::error::Result;
 use crate::privacy::{access_log, AccessEntry, AccessLogQuery};

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::api::extract::{Json, Query};
-use crate::app::AppState;
+use crate::api::AppState;
 use crate::auth::{principal_from_token, Principal};
 use crate::error::{Error, Result};
 use crate::sync::documents::{self, ChangedReport, ChangedRequest, DocumentEntry};
@@ -36,7 +36,7 @@ pub async fn sync_socket(
     let token = q
         .token
         .ok_or_else(|| Error::unauthorized("add ?token=<access_token> to the sync URL"))?;
-    let who: Principal = principal_from_token(&state, &token).await?;
+    let who: Principal = principal_from_token(&state.keys, &state.store, &token).await?;
     let upgrade = upgrade
         .map_err(|e| Error::bad_request(format!("this endpoint speaks WebSocket only: {e}")))?;
     let hub = state.sync.clone();

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::api::extract::{Json, Path, Query, Upload};
-use crate::app::AppState;
+use crate::api::AppState;
 use crate::auth::Principal;
 use crate::error::Result;
 use crate::units::{self, ImportReport, NewUnitRequest, Unit, UnitDetail, UnitQuery};

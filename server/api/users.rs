@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::extract::{Json, Path, Query};
-use crate::app::AppState;
+use crate::api::AppState;
 use crate::auth::Principal;
 use crate::error::Result;
 use crate::users::{self, DeviceSession, NewUserRequest, UpdateUserRequest, User};

@@ -5,12 +5,35 @@ use std::net::IpAddr;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
+use crate::auth::throttle::LoginThrottle;
 use crate::auth::token::{hash_refresh_token, new_refresh_token, successor_refresh_token};
+use crate::auth::TokenKeys;
 use crate::auth::{verify_password, Principal, Role};
 use crate::clock::now;
 use crate::error::{Error, Result};
-use crate::store::RefreshOutcome;
+use crate::store::{RefreshOutcome, Store};
+
+/// Token lifetimes and sign-in limits (from the configuration).
+#[derive(Debug, Clone)]
+pub struct SessionPolicy {
+    pub access_ttl_secs: i64,
+    pub refresh_ttl_secs: i64,
+    /// How long a refresh token may be presented again (a lost answer) without revoking.
+    pub refresh_reuse_grace_secs: i64,
+    pub login_max_failures: i64,
+    pub login_lock_secs: i64,
+    /// The server secret the next refresh token is derived with.
+    pub refresh_secret: Vec<u8>,
+}
+
+/// What sign-in, refresh and sign-out work with.
+#[derive(Clone, Copy)]
+pub struct Sessions<'a> {
+    pub store: &'a Store,
+    pub keys: &'a TokenKeys,
+    pub throttle: &'a LoginThrottle,
+    pub policy: &'a SessionPolicy,
+}
 
 /// Answer to a login or refresh.
 #[derive(Debug, Serialize, ToSchema)]
@@ -55,14 +78,14 @@ fn locked(secs_left: i64) -> Error {
 /// Signs a user in on a device. Refused while the client's address is over its rate or the
 /// account is locked; every wrong password counts towards the account's lock.
 pub async fn login(
-    state: &AppState,
+    state: Sessions<'_>,
     client: IpAddr,
     username: &str,
     password: &str,
     device_id: &str,
 ) -> Result<TokenPair> {
     validate_device_id(device_id)?;
-    if let Err(wait) = state.login_throttle.attempt(client) {
+    if let Err(wait) = state.throttle.attempt(client) {
         let secs = wait.as_secs().max(1);
         tracing::warn!(%client, "sign-in attempts over the rate");
         return Err(Error::TooManyRequests {
@@ -89,7 +112,7 @@ pub async fn login(
     let user = match user {
         Some(u) if ok => u,
         Some(u) => {
-            let cfg = &state.config;
+            let cfg = state.policy;
             let lock = state
                 .store
                 .record_login_failure(u.id, cfg.login_max_failures, at + cfg.login_lock_secs)
@@ -110,7 +133,7 @@ pub async fn login(
     state.store.clear_login_failures(user.id).await?;
     let role = Role::parse(&user.role)
         .ok_or_else(|| Error::Internal(format!("unknown role '{}'", user.role)))?;
-    let cfg = &state.config;
+    let cfg = state.policy;
     let session_id = uuid::Uuid::new_v4().to_string();
     let refresh_token = new_refresh_token();
     state
@@ -145,10 +168,10 @@ pub async fn login(
 
 /// Rotates a refresh token: the old one dies, a new pair is returned. A retry with the same token
 /// within the grace gets the same new refresh token (and a fresh access token).
-pub async fn refresh(state: &AppState, refresh_token: &str) -> Result<TokenPair> {
-    let cfg = &state.config;
+pub async fn refresh(state: Sessions<'_>, refresh_token: &str) -> Result<TokenPair> {
+    let cfg = state.policy;
     let at = now();
-    let new_token = successor_refresh_token(&cfg.jwt_secret, refresh_token)?;
+    let new_token = successor_refresh_token(&cfg.refresh_secret, refresh_token)?;
     let outcome = state
         .store
         .rotate_refresh_token(
@@ -219,7 +242,7 @@ pub async fn refresh(state: &AppState, refresh_token: &str) -> Result<TokenPair>
 }
 
 /// Ends the caller's device session (every token it holds stops working).
-pub async fn logout(state: &AppState, principal: &Principal) -> Result<()> {
+pub async fn logout(state: Sessions<'_>, principal: &Principal) -> Result<()> {
     state
         .store
         .revoke_session(&principal.session_id, "logged out", now())

@@ -1,44 +1,20 @@
-//! The axum extractor that turns `Authorization: Bearer …` into a `Principal`.
+//! From an access token, or a session, to the live `Principal` behind it.
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-
-use crate::app::AppState;
-use crate::auth::{Principal, Role};
+use crate::auth::{Principal, Role, TokenKeys};
 use crate::error::{Error, Result};
 
-impl FromRequestParts<AppState> for Principal {
-    type Rejection = Error;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .ok_or_else(|| {
-                Error::unauthorized("sign in first: send 'Authorization: Bearer <access_token>'")
-            })?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|h| {
-                h.strip_prefix("Bearer ")
-                    .or_else(|| h.strip_prefix("bearer "))
-            })
-            .ok_or_else(|| {
-                Error::unauthorized("the Authorization header must be 'Bearer <access_token>'")
-            })?;
-        principal_from_token(state, token.trim()).await
-    }
-}
-
 /// Verifies an access token and loads the live user and session behind it.
-pub async fn principal_from_token(state: &AppState, token: &str) -> Result<Principal> {
-    let claims = state.keys.verify(token)?;
+pub async fn principal_from_token(
+    keys: &TokenKeys,
+    store: &crate::store::Store,
+    token: &str,
+) -> Result<Principal> {
+    let claims = keys.verify(token)?;
     let user_id: i64 = claims
         .sub
         .parse()
         .map_err(|_| Error::unauthorized("access token invalid: sign in again"))?;
-    load_principal(&state.store, user_id, &claims.sid).await
+    load_principal(store, user_id, &claims.sid).await
 }
 
 /// Loads the live user and session behind `session_id`: fails when the session was revoked or
