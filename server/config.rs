@@ -1,5 +1,8 @@
 //! Server configuration, filled from flags and `KHAOSAT_*` environment variables by `cli`.
 
+/// A village of a thousand households with a year of edits stays far below this.
+pub const DEFAULT_MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Everything `serve` needs to know; see `cli::ServeArgs` for the defaults.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -50,7 +53,7 @@ impl Config {
             refresh_reuse_grace_secs: 30,
             json_body_limit: 1024 * 1024,
             upload_body_limit: 32 * 1024 * 1024,
-            max_document_bytes: crate::sync::DEFAULT_MAX_DOCUMENT_BYTES,
+            max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
             login_max_failures: 5,
             login_lock_secs: 15 * 60,
             // Generous: a commune office trains forty people behind one NAT address.

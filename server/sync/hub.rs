@@ -11,6 +11,7 @@ use tokio::sync::OwnedMutexGuard;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::config::DEFAULT_MAX_DOCUMENT_BYTES;
 use crate::store::{Store, VillageDocRow};
 use crate::sync::access::Access;
 use crate::sync::commit::{Attribution, Uploader};
@@ -24,9 +25,6 @@ type Guard = OwnedMutexGuard<Option<LoadedDoc>>;
 
 /// How long a document with no connected peer stays in memory.
 const IDLE_EVICTION: Duration = Duration::from_secs(60);
-
-/// A village of a thousand households with a year of edits stays far below this.
-pub const DEFAULT_MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
 
 pub struct SyncHub {
     store: Store,

@@ -14,7 +14,7 @@ pub mod wire;
 pub use access::Access;
 pub use commit::{Attribution, Uploader};
 pub use connection::serve_connection;
-pub use hub::{SyncHub, DEFAULT_MAX_DOCUMENT_BYTES};
+pub use hub::SyncHub;
 pub use village::ConnRef;
 
 use crate::error::Error;

@@ -84,12 +84,23 @@ fn a_new_household_and_a_schema_change_are_told_apart() {
     assert_eq!(touched_households(&doc.diff(&before, &after)), Touched::All);
 }
 
-/// A store on a temporary SQLite file with the demo tree, and the document of village 39301.01.
+/// A store on a temporary SQLite file with one village, and that village's document.
 async fn village() -> (tempfile::TempDir, Store, String, String, AutoCommit) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("commit.db").display());
     let store = Store::connect(&url).await.unwrap();
-    crate::demo::seed(&store).await.unwrap();
+    store
+        .insert_units(
+            &[
+                ("38", "Tỉnh Thanh Hóa", "province", None),
+                ("39301", "Xã Nga Liên", "commune", Some("38")),
+                ("39301.01", "Thôn 1", "village", Some("39301")),
+            ],
+            "test",
+            1_790_000_000,
+        )
+        .await
+        .unwrap();
     let row = ensure_village_document(&store, "39301.01").await.unwrap();
     let mut doc = AutoCommit::new();
     for (_, bytes) in store.doc_chunks(&row.document_id, 0).await.unwrap() {
