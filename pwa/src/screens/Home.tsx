@@ -25,6 +25,9 @@ export function Home() {
     // One card per village, even with several assignments in it.
     const seen = new Set<string>()
     const cards = list.filter((a) => !seen.has(a.village_code) && seen.add(a.village_code))
+    // A village taken off my list that still holds changes the server has not confirmed stays
+    // on screen (marked) until they are sent, whatever the fresh list of assignments says.
+    const removed = villages.filter((v) => v.entry.removed && !seen.has(v.entry.unit_code))
     return (
       <>
         <Header title={t("home.my_work")} />
@@ -34,7 +37,10 @@ export function Home() {
           {cards.map((a) => (
             <VillageCard key={a.id} name={a.village_name} assignment={a} village={byCode.get(a.village_code)} />
           ))}
-          {!cards.length && <p class="empty">{assignments.data ? t("home.no_assignments") : t("loading")}</p>}
+          {removed.map((v) => (
+            <VillageCard key={v.entry.document_id} name={v.entry.unit_name} village={v} />
+          ))}
+          {!cards.length && !removed.length && <p class="empty">{assignments.data ? t("home.no_assignments") : t("loading")}</p>}
         </div>
       </>
     )
