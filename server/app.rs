@@ -14,6 +14,7 @@ use tower_http::trace::TraceLayer;
 use crate::api;
 use crate::auth::{LoginThrottle, TokenKeys};
 use crate::config::Config;
+use crate::jobs::Jobs;
 use crate::store::{Backend, Store};
 use crate::sync::{replicas, SyncError, SyncHub};
 
@@ -25,6 +26,8 @@ pub struct AppState {
     pub keys: TokenKeys,
     pub sync: Arc<SyncHub>,
     pub login_throttle: Arc<LoginThrottle>,
+    /// Household register imports running in the background.
+    pub jobs: Arc<Jobs>,
 }
 
 impl AppState {
@@ -53,6 +56,7 @@ impl AppState {
             config: Arc::new(config),
             keys,
             sync,
+            jobs: Arc::new(Jobs::default()),
         })
     }
 }

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod jobs;
 pub mod metrics;
 pub mod privacy;
 pub mod store;

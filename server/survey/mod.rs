@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod document_id;
+pub mod import;
 pub mod problems;
 pub mod read;
 pub mod register;
