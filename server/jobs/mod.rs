@@ -7,7 +7,6 @@
 //! job had written by then is durable, and importing the same file again adds nothing twice.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
@@ -192,7 +191,7 @@ impl Jobs {
         Ok(Reservation {
             jobs: self.clone(),
             job,
-            accepted: AtomicBool::new(false),
+            accepted: false,
         })
     }
 
@@ -242,7 +241,7 @@ impl Jobs {
 pub struct Reservation {
     jobs: Arc<Jobs>,
     job: Arc<Job>,
-    accepted: AtomicBool,
+    accepted: bool,
 }
 
 impl Reservation {
@@ -251,15 +250,15 @@ impl Reservation {
     }
 
     /// The upload is stored: the job exists from now on.
-    pub fn accept(self) -> Arc<Job> {
-        self.accepted.store(true, Ordering::Relaxed);
+    pub fn accept(mut self) -> Arc<Job> {
+        self.accepted = true;
         self.job.clone()
     }
 }
 
 impl Drop for Reservation {
     fn drop(&mut self) {
-        if !self.accepted.load(Ordering::Relaxed) {
+        if !self.accepted {
             let mut jobs = self.jobs.jobs.lock().unwrap_or_else(|p| p.into_inner());
             jobs.remove(&self.job.id);
         }

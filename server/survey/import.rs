@@ -27,7 +27,7 @@ use crate::sync::SyncHub;
 
 /// Households written per document change: each batch is one store transaction, so the
 /// database's writer (SQLite has one) is never held for a whole village.
-const BATCH: usize = 2000;
+const BATCH: usize = 1000;
 
 /// What the import needs from the server.
 #[derive(Clone)]

@@ -13,6 +13,7 @@ mod indicators;
 mod node;
 mod properties;
 mod register;
+mod register_job;
 mod replicas;
 mod storage;
 mod support;
