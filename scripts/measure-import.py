@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env -S python3 -u
 """Measures a large household register import against a real server (not a test: it prints
 numbers). Starts `khaosat serve --demo` on a fresh SQLite file, adds villages to Nga Liên,
 generates a register (default 50 villages x 17,000 lines, ~29 MiB), imports it as demo-lead and
