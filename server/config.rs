@@ -22,6 +22,9 @@ pub struct Config {
     pub json_body_limit: usize,
     /// Largest CSV upload accepted, in bytes.
     pub upload_body_limit: usize,
+    /// Largest household register accepted, in bytes (streamed to a temporary file, not held
+    /// in memory).
+    pub register_upload_limit: u64,
     /// Stored size past which a village document takes no more changes.
     pub max_document_bytes: u64,
     /// Consecutive wrong passwords that lock an account.
@@ -53,6 +56,7 @@ impl Config {
             refresh_reuse_grace_secs: 30,
             json_body_limit: 1024 * 1024,
             upload_body_limit: 32 * 1024 * 1024,
+            register_upload_limit: 64 * 1024 * 1024,
             max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
             login_max_failures: 5,
             login_lock_secs: 15 * 60,

@@ -84,6 +84,9 @@ struct ServeArgs {
     /// Sign-in attempts per minute from one address (also the burst allowed at once).
     #[arg(long, env = "KHAOSAT_LOGIN_IP_PER_MINUTE", default_value_t = 60)]
     login_ip_per_minute: u32,
+    /// Largest household register import accepted, in MiB.
+    #[arg(long, env = "KHAOSAT_REGISTER_MAX_MIB", default_value_t = 64)]
+    register_max_mib: u64,
     /// Behind a reverse proxy: take the client address from X-Forwarded-For's last hop.
     #[arg(long, env = "KHAOSAT_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
@@ -255,6 +258,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     config.header_read_timeout =
         std::time::Duration::from_secs(args.header_read_timeout_secs.max(1));
     config.max_connections = args.max_connections.max(1);
+    config.register_upload_limit = args.register_max_mib.max(1) * 1024 * 1024;
     let state = AppState::new(store, config).await?;
     if seeded {
         demo::seed_survey(&state.store, &state.sync).await?;

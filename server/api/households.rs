@@ -1,30 +1,88 @@
 //! `/api/v1/households/*`: the register import and the audit trail of a household.
 
+use axum::body::Body;
 use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::extract::{Path, Upload};
+use crate::api::extract::Path;
 use crate::api::AppState;
 use crate::auth::Principal;
 use crate::error::Result;
-use crate::survey::audit::{household_history, HouseholdChange};
-use crate::survey::problems::{record_problems, RecordProblem};
-use crate::survey::register::{import_register, RegisterReport};
+use crate::households::audit::{household_history, HouseholdChange};
+use crate::households::import::{start_import, ImportContext};
+use crate::households::jobs::{ImportJobStatus, JobState};
+use crate::households::problems::{record_problems, RecordProblem};
+
+/// The answer to an accepted import: where to follow it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportAccepted {
+    pub job_id: String,
+    /// `GET` this for the state, the progress and in the end the report or the problems.
+    pub status_url: String,
+    pub state: JobState,
+}
 
 /// Import the commune's household register (CSV, one row per member:
-/// `village_code,head_name,address,member_name,birth_year`); all rows checked first, re-import adds nothing twice.
+/// `village_code,head_name,address,member_name,birth_year`). The upload is stored and the import
+/// runs as a job: poll `status_url`. All rows are checked before anything is written; a
+/// re-import adds nothing twice.
 #[utoipa::path(post, path = "/api/v1/households/import", tag = "households", security(("bearer" = [])),
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = RegisterReport), (status = 422, body = crate::api::error::ErrorBody)))]
+    responses((status = 202, body = ImportAccepted, description = "stored; the import runs as a job"),
+        (status = 403, body = crate::api::error::ErrorBody), (status = 409, body = crate::api::error::ErrorBody, description = "an import for the same area is running"),
+        (status = 413, body = crate::api::error::ErrorBody), (status = 429, body = crate::api::error::ErrorBody, description = "too many imports on the server")))]
 pub async fn import(
     State(s): State<AppState>,
     who: Principal,
-    Upload(body): Upload,
-) -> Result<axum::Json<RegisterReport>> {
-    Ok(axum::Json(
-        import_register(&s.store, &s.sync, &who, &body).await?,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<(
+    StatusCode,
+    [(header::HeaderName, String); 1],
+    axum::Json<ImportAccepted>,
+)> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let cx = ImportContext {
+        store: s.store.clone(),
+        hub: s.sync.clone(),
+        jobs: s.jobs.clone(),
+    };
+    let job = start_import(
+        &cx,
+        &who,
+        declared,
+        body.into_data_stream(),
+        s.config.register_upload_limit,
+    )
+    .await?;
+    let status_url = format!("/api/v1/households/import/{}", job.id);
+    Ok((
+        StatusCode::ACCEPTED,
+        [(header::LOCATION, status_url.clone())],
+        axum::Json(ImportAccepted {
+            job_id: job.id.clone(),
+            status_url,
+            state: JobState::Queued,
+        }),
     ))
+}
+
+/// The state of an import job: progress while it runs, then the report or the problems found.
+/// Visible to whoever started it and to anyone who may import over the same area.
+#[utoipa::path(get, path = "/api/v1/households/import/{job}", tag = "households", security(("bearer" = [])),
+    params(("job" = String, Path)),
+    responses((status = 200, body = ImportJobStatus), (status = 404, body = crate::api::error::ErrorBody)))]
+pub async fn import_status(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(job): Path<String>,
+) -> Result<axum::Json<ImportJobStatus>> {
+    Ok(axum::Json(s.jobs.status(&job, &who)?))
 }
 
 /// The audit trail of a household.

@@ -41,9 +41,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/api/v1/units/{code}/record-problems",
             get(households::problems),
         )
+        // The register is streamed to a file with its own limit (register_upload_limit).
         .route(
             "/api/v1/households/import",
-            post(households::import).layer(DefaultBodyLimit::max(state.config.upload_body_limit)),
+            post(households::import).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/v1/households/import/{job}",
+            get(households::import_status),
         )
         .route("/api/v1/sync", get(sync::sync_socket))
         .route("/api/v1/units", get(units::list).post(units::create))

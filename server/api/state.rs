@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::auth::{LoginThrottle, SessionPolicy, Sessions, TokenKeys};
 use crate::config::Config;
+use crate::households::jobs::Jobs;
 use crate::store::{Backend, Store};
 use crate::sync::{replicas, SyncError, SyncHub};
 
@@ -17,6 +18,8 @@ pub struct AppState {
     pub login_throttle: Arc<LoginThrottle>,
     /// Token lifetimes and sign-in limits, from the configuration.
     pub session_policy: Arc<SessionPolicy>,
+    /// Household register imports running in the background.
+    pub jobs: Arc<Jobs>,
 }
 
 impl AppState {
@@ -54,6 +57,7 @@ impl AppState {
             config: Arc::new(config),
             keys,
             sync,
+            jobs: Arc::new(Jobs::default()),
         })
     }
 }

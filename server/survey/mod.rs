@@ -1,11 +1,8 @@
 //! The survey record: the village document's schema (see docs/SCHEMA.md), how a household is
-//! read out of an Automerge document, and how new documents and registers are written.
+//! read out of an Automerge document, and how new documents are written.
 
-pub mod audit;
 pub mod document_id;
-pub mod problems;
 pub mod read;
-pub mod register;
 pub mod schema;
 pub mod typescript;
 pub mod write;

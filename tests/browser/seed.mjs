@@ -33,12 +33,21 @@ export function householdsCsv(villageCode, count, seed = 1) {
 
 const csvField = (v) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v))
 
+/** Imports a register and waits for its job (the server answers 202, then the import runs). */
 export async function importHouseholds(base, token, csv) {
   const r = await fetch(`${base}/api/v1/households/import`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "text/csv" },
     body: csv,
   })
-  if (!r.ok) throw new Error(`household import: ${r.status} ${(await r.text()).slice(0, 600)}`)
-  return r.json()
+  if (r.status !== 202) throw new Error(`household import: ${r.status} ${(await r.text()).slice(0, 600)}`)
+  const { status_url } = await r.json()
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
+    const s = await fetch(`${base}${status_url}`, { headers: { authorization: `Bearer ${token}` } })
+    const job = await s.json()
+    if (job.state === "done") return job.report
+    if (job.state === "failed") throw new Error(`household import failed: ${JSON.stringify(job.error).slice(0, 600)}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error("household import: still running after 120 s")
 }

@@ -231,6 +231,62 @@ impl TestApp {
         read(req.send().await.expect("request")).await
     }
 
+    /// Imports a household register and waits for its job. A refusal of the upload comes back as
+    /// it is (403, 413, 422 for a wrong header…); otherwise 200 with the report when the job is
+    /// done, or 422 with the job's status (its `error` has `message`, `details`) when it failed.
+    pub async fn import_register(
+        &self,
+        token: &str,
+        csv: impl Into<Vec<u8>>,
+    ) -> (StatusCode, Value) {
+        let answer = self
+            .send_raw(
+                Method::POST,
+                "/api/v1/households/import",
+                Some(token),
+                "text/csv",
+                csv.into(),
+            )
+            .await;
+        self.import_outcome(token, answer).await
+    }
+
+    /// The outcome of a `POST /api/v1/households/import` answer, as `import_register` gives it.
+    pub async fn import_outcome(
+        &self,
+        token: &str,
+        (status, body): (StatusCode, Value),
+    ) -> (StatusCode, Value) {
+        if status != StatusCode::ACCEPTED {
+            return (status, body);
+        }
+        let url = body["status_url"].as_str().expect("status_url").to_string();
+        let job = self.wait_job(token, &url).await;
+        if job["state"] == "done" {
+            (StatusCode::OK, job["report"].clone())
+        } else {
+            (StatusCode::UNPROCESSABLE_ENTITY, job)
+        }
+    }
+
+    /// Polls an import job until it is done or failed (at most ten minutes: a large register in a
+    /// debug build takes a few).
+    pub async fn wait_job(&self, token: &str, status_url: &str) -> Value {
+        let deadline = std::time::Instant::now() + Duration::from_secs(600);
+        loop {
+            let (status, job) = self.get(status_url, token).await;
+            assert_eq!(status, StatusCode::OK, "{status_url}: {job}");
+            if job["state"] == "done" || job["state"] == "failed" {
+                return job;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "import still running: {job}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// The WebSocket base URL of the server.
     pub fn ws_base(&self) -> String {
         self.base.replacen("http://", "ws://", 1)

@@ -159,11 +159,15 @@ async fn probes_and_openapi(app: &TestApp) {
         "/api/v1/auth/refresh",
         "/api/v1/units/{code}/merge",
         "/api/v1/assignments",
+        "/api/v1/households/import",
+        "/api/v1/households/import/{job}",
         "/readyz",
     ] {
         assert!(spec["paths"][path].is_object(), "openapi lacks {path}");
     }
     assert!(spec["components"]["schemas"]["TokenPair"].is_object());
+    assert!(spec["components"]["schemas"]["ImportJobStatus"].is_object());
+    assert!(spec["paths"]["/api/v1/households/import"]["post"]["responses"]["202"].is_object());
     assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
 
     // The PWA (or, in a binary built without it, a page saying so) with strict headers; app

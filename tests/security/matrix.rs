@@ -153,8 +153,14 @@ impl Probe {
             }
             Some(Body::Csv(make)) => {
                 let body = make(caller, inside).into_bytes();
-                app.send_raw(self.method.clone(), path, token, "text/csv", body)
-                    .await
+                let answer = app
+                    .send_raw(self.method.clone(), path, token, "text/csv", body)
+                    .await;
+                // The register import answers 202 and runs as a job: the row shows its outcome.
+                match token {
+                    Some(token) => app.import_outcome(token, answer).await,
+                    None => answer,
+                }
             }
         }
     }
@@ -325,7 +331,8 @@ fn probes(t: &Targets) -> Vec<Probe> {
 }
 
 /// Expected status inside/outside, per role in the order of `USERS`. Outside the area answers
-/// as if the target did not exist: 404, or for a whole-file import 422 with the line refused, or
+/// as if the target did not exist: 404, or for a whole-file import 422 with the line refused (the
+/// register import: its job done → 200, failed → 422), or
 /// 400 for a unit whose parent "does not exist"; a role that may never do it gets 403.
 const EXPECTED: &str = "\
 GET me                       | 200/200 200/200 200/200 200/200 200/200 200/200

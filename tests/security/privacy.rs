@@ -2,7 +2,6 @@
 //! district and province can pull (indicators, reports, progress) carries no names or ID numbers.
 
 use automerge::AutoCommit;
-use reqwest::Method;
 
 use crate::common::peer::{Outcome, RustPeer};
 use crate::common::TestApp;
@@ -19,16 +18,8 @@ const REGISTER: &str = "village_code,head_name,address,member_name,birth_year\n\
 
 async fn import(app: &TestApp) -> String {
     let admin = app.token("demo-admin").await;
-    let (status, body) = app
-        .send_raw(
-            Method::POST,
-            "/api/v1/households/import",
-            Some(&admin),
-            "text/csv",
-            REGISTER.into(),
-        )
-        .await;
-    assert!(status.is_success(), "{body}");
+    let (status, body) = app.import_register(&admin, REGISTER).await;
+    assert_eq!(status, 200, "{body}");
     app.rows("SELECT id FROM households WHERE head_name = 'Trịnh Văn Khải'")
         .await[0][0]
         .clone()

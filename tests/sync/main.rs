@@ -15,6 +15,7 @@ mod live_access;
 mod node;
 mod properties;
 mod register;
+mod register_job;
 mod replicas;
 mod storage;
 mod support;

@@ -1,7 +1,6 @@
 //! Importing the commune's household register into the village documents.
 
 use automerge::ReadDoc;
-use reqwest::Method;
 use serde_json::json;
 
 use crate::common::peer::Outcome;
@@ -19,15 +18,9 @@ const REGISTER: &str = "village_code,head_name,address,member_name,birth_year
 39301.02,Phạm Văn Tùng,Xóm 5,,
 ";
 
+/// Posts a register and waits for its job (200 with the report, or 422 with the problems).
 async fn import(app: &TestApp, token: &str, csv: &str) -> (reqwest::StatusCode, serde_json::Value) {
-    app.send_raw(
-        Method::POST,
-        "/api/v1/households/import",
-        Some(token),
-        "text/csv",
-        csv.as_bytes().to_vec(),
-    )
-    .await
+    app.import_register(token, csv.as_bytes()).await
 }
 
 async fn register_import_is_checked_and_idempotent(app: &TestApp) {
