@@ -14,7 +14,7 @@ use crate::store::{ChangeRecord, Store, VillageDocRow};
 use crate::survey::read::{check_schema, household_ids, read_household};
 use crate::survey::schema;
 use crate::sync::access::Access;
-use crate::sync::wire::WireMessage;
+use crate::sync::wire::{DocumentId, PeerId, WireMessage};
 use crate::sync::SyncError;
 
 /// Chunks stored since the last snapshot before the document is compacted.
@@ -24,7 +24,7 @@ const COMPACT_ON_EVICTION: usize = 4;
 
 /// A connection's side of one document.
 pub struct Peer {
-    pub peer_id: String,
+    pub peer_id: PeerId,
     /// The user behind the connection (for the access epoch), absent for none.
     pub user_id: Option<i64>,
     /// The access epoch at which the connection last decided its access: while the user's
@@ -41,7 +41,7 @@ pub struct ConnRef<'a> {
     pub id: u64,
     /// The access epoch at which the connection decided its access to this document.
     pub epoch: u64,
-    pub peer_id: &'a str,
+    pub peer_id: &'a PeerId,
     pub out: &'a mpsc::Sender<Vec<u8>>,
     pub uploader: Uploader<'a>,
 }
@@ -74,7 +74,7 @@ impl From<Uploader<'_>> for Attribution {
 }
 
 pub struct LoadedDoc {
-    pub document_id: String,
+    pub document_id: DocumentId,
     pub village_code: String,
     pub doc: AutoCommit,
     /// Highest chunk sequence number merged into `doc`.
@@ -110,12 +110,15 @@ pub fn heads_string(heads: &[ChangeHash]) -> String {
 impl LoadedDoc {
     /// Loads a document from its stored chunks.
     pub async fn load(store: &Store, row: &VillageDocRow) -> Result<Self, SyncError> {
-        Self::load_parts(store, &row.document_id, &row.unit_code).await
+        // Rows are made with valid ids; one that is not could never be named to a client.
+        let document_id = DocumentId::try_from(row.document_id.clone())
+            .map_err(|e| SyncError::Invalid(format!("stored document {}: {e}", row.document_id)))?;
+        Self::load_parts(store, &document_id, &row.unit_code).await
     }
 
     async fn load_parts(
         store: &Store,
-        document_id: &str,
+        document_id: &DocumentId,
         village_code: &str,
     ) -> Result<Self, SyncError> {
         let chunks = store.doc_chunks(document_id, 0).await?;
@@ -126,7 +129,7 @@ impl LoadedDoc {
             last_seq = *seq;
         }
         Ok(LoadedDoc {
-            document_id: document_id.to_string(),
+            document_id: document_id.clone(),
             village_code: village_code.to_string(),
             doc,
             last_seq,
@@ -174,7 +177,7 @@ impl LoadedDoc {
         conn: &ConnRef<'_>,
         access: Access,
         data: &[u8],
-        server_peer_id: &str,
+        server_peer_id: &PeerId,
         max_bytes: u64,
         store: &Store,
     ) -> Result<Option<Vec<ChangeHash>>, SyncError> {
@@ -204,7 +207,7 @@ impl LoadedDoc {
             )));
         }
         let entry = self.peers.entry(conn.id).or_insert_with(|| Peer {
-            peer_id: conn.peer_id.to_string(),
+            peer_id: conn.peer_id.clone(),
             user_id: conn.uploader.user_id,
             epoch: conn.epoch,
             access,
@@ -231,7 +234,7 @@ impl LoadedDoc {
     /// Generates and queues the next sync message for one peer, if there is one. A peer whose
     /// user's access changed since the connection last decided gets nothing until it decides
     /// again (its sync state does not move, so nothing is skipped for good).
-    pub fn send_to(&mut self, conn: u64, server_peer_id: &str, store: &Store) {
+    pub fn send_to(&mut self, conn: u64, server_peer_id: &PeerId, store: &Store) {
         let Some(peer) = self.peers.get_mut(&conn) else {
             return;
         };
@@ -259,7 +262,7 @@ impl LoadedDoc {
     }
 
     /// Tells every peer (but `except`) about new heads.
-    pub fn fan_out(&mut self, except: Option<u64>, server_peer_id: &str, store: &Store) {
+    pub fn fan_out(&mut self, except: Option<u64>, server_peer_id: &PeerId, store: &Store) {
         let conns: Vec<u64> = self
             .peers
             .keys()
