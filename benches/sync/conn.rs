@@ -5,7 +5,7 @@ use std::time::Duration;
 use automerge::sync::{self, SyncDoc};
 use automerge::{AutoCommit, ChangeHash};
 use futures_util::{SinkExt, StreamExt};
-use khaosat::sync::wire::WireMessage;
+use khaosat::sync::wire::{DocumentId, PeerId, WireMessage};
 use tokio_tungstenite::tungstenite::Message;
 
 /// Longest wait for any one answer from the server before a phone counts as failed.
@@ -18,8 +18,8 @@ type Socket =
 /// it sends and receives (frame headers and TCP/IP are not counted).
 pub struct SyncConn {
     ws: Socket,
-    peer_id: String,
-    server_peer_id: String,
+    peer_id: PeerId,
+    server_peer_id: PeerId,
     sent: u64,
     received: u64,
 }
@@ -31,25 +31,22 @@ impl SyncConn {
             .await
             .map_err(|_| "WebSocket connect timed out".to_string())?
             .map_err(|e| format!("WebSocket connect: {e}"))?;
+        let peer_id: PeerId = peer_id
+            .parse()
+            .map_err(|e| format!("peer id {peer_id:?}: {e}"))?;
         let mut conn = SyncConn {
             ws,
-            peer_id: peer_id.to_string(),
-            server_peer_id: String::new(),
+            // Replaced by the server's own as soon as it answers.
+            server_peer_id: peer_id.clone(),
+            peer_id,
             sent: 0,
             received: 0,
         };
-        conn.send(&WireMessage {
-            kind: "join".into(),
-            sender_id: Some(peer_id.to_string()),
-            supported_protocol_versions: Some(vec!["1".into()]),
-            ..Default::default()
-        })
-        .await?;
-        let reply = conn.recv().await?;
-        if reply.kind != "peer" {
-            return Err(format!("expected `peer` after `join`, got {reply:?}"));
+        conn.send(&WireMessage::join(&conn.peer_id)).await?;
+        match conn.recv().await? {
+            WireMessage::Peer { sender_id, .. } => conn.server_peer_id = sender_id,
+            reply => return Err(format!("expected `peer` after `join`, got {reply:?}")),
         }
-        conn.server_peer_id = reply.sender_id.unwrap_or_default();
         Ok(conn)
     }
 
@@ -119,15 +116,14 @@ impl SyncConn {
         state: &mut sync::State,
         quiet: Option<Duration>,
     ) -> Result<(), String> {
+        let document_id: DocumentId = document_id
+            .parse()
+            .map_err(|e| format!("document {document_id:?}: {e}"))?;
         // automerge-repo asks for a document it has nothing of with `request`.
-        let kind = if doc.get_heads().is_empty() {
-            "request"
-        } else {
-            "sync"
-        };
+        let request = doc.get_heads().is_empty();
         match doc.sync().generate_sync_message(state) {
             Some(m) => {
-                self.send(&self.message(kind, document_id, m.encode()))
+                self.send(&self.message(request, &document_id, m.encode()))
                     .await?
             }
             // The sync state says the server already has everything: nothing to ask.
@@ -141,25 +137,32 @@ impl SyncConn {
                     None => return Ok(()),
                 },
             };
-            match reply.kind.as_str() {
-                "doc-unavailable" => return Err(format!("document {document_id} unavailable")),
-                "error" => {
-                    return Err(format!(
-                        "server error: {}",
-                        reply.message.unwrap_or_default()
-                    ))
+            match reply {
+                WireMessage::DocUnavailable { .. } => {
+                    return Err(format!("document {document_id} unavailable"))
+                }
+                WireMessage::Error { message, .. } => {
+                    return Err(format!("server error: {message}"))
                 }
                 // A peer that lacks the document asks for it with `request`, which carries a
                 // sync message like `sync` (the stock server does, for a document it has not seen).
-                "sync" | "request" if reply.document_id.as_deref() == Some(document_id) => {
-                    let data = reply.data.unwrap_or_default();
+                WireMessage::Sync {
+                    document_id: of,
+                    data,
+                    ..
+                }
+                | WireMessage::Request {
+                    document_id: of,
+                    data,
+                    ..
+                } if of == document_id => {
                     let message = sync::Message::decode(&data)
                         .map_err(|e| format!("server sync message: {e}"))?;
                     doc.sync()
                         .receive_sync_message(state, message)
                         .map_err(|e| format!("applying the server's message: {e}"))?;
                     if let Some(m) = doc.sync().generate_sync_message(state) {
-                        self.send(&self.message("sync", document_id, m.encode()))
+                        self.send(&self.message(false, &document_id, m.encode()))
                             .await?;
                     }
                     match &state.their_heads {
@@ -192,10 +195,13 @@ impl SyncConn {
         self.wire_bytes()
     }
 
-    fn message(&self, kind: &str, document_id: &str, data: Vec<u8>) -> WireMessage {
-        let mut m = WireMessage::sync(&self.peer_id, &self.server_peer_id, document_id, data);
-        m.kind = kind.into();
-        m
+    /// A `request` (asking for a document we have nothing of) or a `sync`.
+    fn message(&self, request: bool, document_id: &DocumentId, data: Vec<u8>) -> WireMessage {
+        if request {
+            WireMessage::request(&self.peer_id, &self.server_peer_id, document_id, data)
+        } else {
+            WireMessage::sync(&self.peer_id, &self.server_peer_id, document_id, data)
+        }
     }
 }
 

@@ -12,11 +12,12 @@ use crate::auth::{load_principal, Principal};
 use crate::error::Error;
 use crate::privacy::{self, Read};
 use crate::store::{Store, VillageDocRow};
-use crate::survey::valid_document_id;
 use crate::sync::access::{document_access, Access};
 use crate::sync::hub::SyncHub;
 use crate::sync::village::ConnRef;
-use crate::sync::wire::{WireMessage, PROTOCOL_VERSION};
+use crate::sync::wire::{
+    DecodeError, DocumentId, MessageType, PeerId, WireMessage, PROTOCOL_VERSION,
+};
 use crate::sync::SyncError;
 use crate::sync::Uploader;
 
@@ -36,12 +37,12 @@ struct Connection<'a> {
     id: u64,
     out: mpsc::Sender<Vec<u8>>,
     /// The client's peer id, once it has sent `join`.
-    peer_id: Option<String>,
+    peer_id: Option<PeerId>,
     /// Access decided per document on first use (`None`: unavailable to this user).
-    access: HashMap<String, Option<(VillageDocRow, Access)>>,
-    synced: HashSet<String>,
+    access: HashMap<DocumentId, Option<(VillageDocRow, Access)>>,
+    synced: HashSet<DocumentId>,
     /// Documents whose read by an official this connection has already logged.
-    logged: HashSet<String>,
+    logged: HashSet<DocumentId>,
     /// The access epoch at which `who` and `access` were last decided.
     epoch: u64,
     /// The user's access version read when they were last decided.
@@ -155,44 +156,88 @@ impl Connection<'_> {
     }
 
     async fn on_frame(&mut self, bytes: &[u8]) {
-        let server = self.hub.peer_id.clone();
         let message = match WireMessage::decode(bytes) {
             Ok(m) => m,
             Err(e) => {
-                self.reply(WireMessage::error(
-                    &server,
-                    self.peer_id.as_deref(),
-                    e.to_string(),
-                ));
+                self.reply(self.refusal(e));
                 return;
             }
         };
-        match message.kind.as_str() {
-            "join" => self.on_join(message),
-            "request" | "sync" => {
+        match message {
+            WireMessage::Join {
+                sender_id,
+                supported_protocol_versions,
+                ..
+            } => self.on_join(sender_id, supported_protocol_versions),
+            WireMessage::Request {
+                document_id, data, ..
+            }
+            | WireMessage::Sync {
+                document_id, data, ..
+            } => {
                 let Some(peer) = self.peer_id.clone() else {
-                    self.reply(WireMessage::error(&server, None, "send join first"));
+                    self.reply(WireMessage::error(
+                        &self.hub.peer_id,
+                        None,
+                        "send join first",
+                    ));
                     return;
                 };
-                self.on_sync(&peer, message).await;
+                self.on_sync(&peer, document_id, data).await;
             }
             // Presence, gossip and refusals need no answer from a server that keeps every document.
-            _ => {}
+            WireMessage::Peer { .. }
+            | WireMessage::DocUnavailable { .. }
+            | WireMessage::Error { .. }
+            | WireMessage::Ephemeral { .. }
+            | WireMessage::RemoteSubscriptionChange { .. }
+            | WireMessage::RemoteHeadsChanged { .. }
+            | WireMessage::Unknown { .. } => {}
         }
     }
 
-    fn on_join(&mut self, message: WireMessage) {
+    /// The answer to a frame that does not decode. A broken `join` is answered to nobody (its
+    /// sender is not known), and a broken `request`/`sync` from a client that has not joined
+    /// is told to join, as a well-formed one would be.
+    fn refusal(&self, e: DecodeError) -> WireMessage {
         let server = &self.hub.peer_id;
-        let Some(peer) = message
-            .sender_id
-            .filter(|p| !p.is_empty() && p.len() <= 256)
-        else {
-            self.reply(WireMessage::error(server, None, "join needs a senderId"));
-            return;
-        };
-        let supported = message
-            .supported_protocol_versions
-            .is_none_or(|v| v.iter().any(|p| p == PROTOCOL_VERSION));
+        let joined = self.peer_id.as_ref();
+        let sync = |kind| matches!(kind, MessageType::Request | MessageType::Sync);
+        match e {
+            DecodeError::Invalid {
+                kind: MessageType::Join,
+                field: "senderId",
+                ..
+            } => WireMessage::error(server, None, "join needs a senderId"),
+            DecodeError::Invalid { kind, .. } if sync(kind) && joined.is_none() => {
+                WireMessage::error(server, None, "send join first")
+            }
+            DecodeError::Invalid {
+                kind,
+                field: "documentId",
+                ..
+            } if sync(kind) => WireMessage::error(
+                server,
+                joined,
+                "documentId missing or not an automerge-repo document id",
+            ),
+            DecodeError::Invalid {
+                kind,
+                field: "data",
+                ..
+            } if sync(kind) => WireMessage::error(
+                server,
+                joined,
+                "data (an Automerge sync message) is missing",
+            ),
+            e => WireMessage::error(server, joined, e.to_string()),
+        }
+    }
+
+    fn on_join(&mut self, peer: PeerId, supported_protocol_versions: Option<Vec<String>>) {
+        let server = &self.hub.peer_id;
+        let supported =
+            supported_protocol_versions.is_none_or(|v| v.iter().any(|p| p == PROTOCOL_VERSION));
         if !supported {
             self.reply(WireMessage::error(
                 server,
@@ -205,24 +250,8 @@ impl Connection<'_> {
         self.peer_id = Some(peer);
     }
 
-    async fn on_sync(&mut self, peer: &str, message: WireMessage) {
+    async fn on_sync(&mut self, peer: &PeerId, document_id: DocumentId, data: Vec<u8>) {
         let server = self.hub.peer_id.clone();
-        let Some(document_id) = message.document_id.filter(|d| valid_document_id(d)) else {
-            self.reply(WireMessage::error(
-                &server,
-                Some(peer),
-                "documentId missing or not an automerge-repo document id",
-            ));
-            return;
-        };
-        let Some(data) = message.data.filter(|d| !d.is_empty()) else {
-            self.reply(WireMessage::error(
-                &server,
-                Some(peer),
-                "data (an Automerge sync message) is missing",
-            ));
-            return;
-        };
         if self.store.access_epoch(self.who.user_id) != self.epoch && !self.recheck().await {
             self.closing = true;
             return;
@@ -297,7 +326,7 @@ impl Connection<'_> {
             Err(e) => {
                 self.reply(WireMessage::error(
                     &server,
-                    self.peer_id.as_deref(),
+                    self.peer_id.as_ref(),
                     format!("{e}; nothing more is stored from this device"),
                 ));
                 return false;
@@ -306,7 +335,7 @@ impl Connection<'_> {
         self.access.clear();
         self.epoch = epoch;
         self.access_version = version;
-        let documents: Vec<String> = self.synced.iter().cloned().collect();
+        let documents: Vec<DocumentId> = self.synced.iter().cloned().collect();
         for document_id in documents {
             match self.access_to(&document_id).await {
                 Ok(Some((_, access))) => {
@@ -332,7 +361,7 @@ impl Connection<'_> {
 
     async fn access_to(
         &mut self,
-        document_id: &str,
+        document_id: &DocumentId,
     ) -> crate::error::Result<Option<(VillageDocRow, Access)>> {
         if let Some(known) = self.access.get(document_id) {
             return Ok(known.clone());
@@ -354,10 +383,10 @@ impl Connection<'_> {
                     document_id,
                 )
                 .await?;
-                self.logged.insert(document_id.to_string());
+                self.logged.insert(document_id.clone());
             }
         }
-        self.access.insert(document_id.to_string(), decided.clone());
+        self.access.insert(document_id.clone(), decided.clone());
         Ok(decided)
     }
 }

@@ -16,6 +16,7 @@ use crate::store::{Store, VillageDocRow};
 use crate::sync::access::Access;
 use crate::sync::commit::{Attribution, Uploader};
 use crate::sync::village::{ConnRef, LoadedDoc};
+use crate::sync::wire::{DocumentId, PeerId, StorageId};
 use crate::sync::SyncError;
 
 /// A document slot: `None` until loaded (or after eviction).
@@ -29,8 +30,8 @@ const IDLE_EVICTION: Duration = Duration::from_secs(60);
 pub struct SyncHub {
     store: Store,
     /// Our automerge-repo peer id and storage id (shared by every replica on one database).
-    pub peer_id: String,
-    pub storage_id: String,
+    pub peer_id: PeerId,
+    pub storage_id: StorageId,
     docs: Mutex<HashMap<String, Slot>>,
     next_conn: AtomicU64,
     /// Stored size past which a village document takes no more changes.
@@ -52,9 +53,12 @@ impl SyncHub {
         let storage_id = store
             .setting_or_insert("sync_storage_id", &uuid::Uuid::new_v4().to_string())
             .await?;
+        let peer_id = PeerId::try_from(format!("khaosat-{storage_id}")).map_err(|e| {
+            SyncError::Invalid(format!("the stored sync_storage_id makes no peer id: {e}"))
+        })?;
         let hub = Arc::new(SyncHub {
-            peer_id: format!("khaosat-{storage_id}"),
-            storage_id,
+            peer_id,
+            storage_id: StorageId::from(storage_id),
             store,
             docs: Mutex::new(HashMap::new()),
             next_conn: AtomicU64::new(1),
@@ -194,13 +198,19 @@ impl SyncHub {
     }
 
     /// Stops syncing one document with a connection (its access was taken away).
-    pub async fn leave(&self, conn: u64, document_id: &str) {
-        self.disconnect(conn, [document_id.to_string()]).await;
+    pub async fn leave(&self, conn: u64, document_id: &DocumentId) {
+        self.disconnect(conn, [document_id.clone()]).await;
     }
 
     /// Applies a connection's re-decided access (at `epoch`) to a document it syncs, and sends
     /// what was held back while the decision was pending.
-    pub async fn set_access(&self, conn: u64, document_id: &str, access: Access, epoch: u64) {
+    pub async fn set_access(
+        &self,
+        conn: u64,
+        document_id: &DocumentId,
+        access: Access,
+        epoch: u64,
+    ) {
         let slot = self.slot(document_id);
         let mut guard = slot.lock().await;
         let Some(doc) = guard.as_mut() else { return };
@@ -215,7 +225,7 @@ impl SyncHub {
     }
 
     /// Forgets a closed connection in every document it synced.
-    pub async fn disconnect(&self, conn: u64, documents: impl IntoIterator<Item = String>) {
+    pub async fn disconnect(&self, conn: u64, documents: impl IntoIterator<Item = DocumentId>) {
         for id in documents {
             let slot = self.slot(&id);
             let mut guard = slot.lock().await;
@@ -355,7 +365,7 @@ const RECOVERY_DELAYS_SECS: [u64; 8] = [0, 1, 2, 4, 8, 15, 30, 60];
 /// Reloads a dirty document from the store and resyncs its peers, retrying in the background
 /// while the database is unreachable; gives up (dropping the copy, so the next message loads
 /// it) when that does not work for a few minutes.
-async fn recover(store: Store, peer_id: String, mut guard: Guard) {
+async fn recover(store: Store, peer_id: PeerId, mut guard: Guard) {
     if let Some(doc) = guard.as_mut() {
         if doc.reload(&store).await.is_ok() {
             doc.fan_out(None, &peer_id, &store);

@@ -39,6 +39,9 @@ pub enum SyncError {
     /// The task storing a write ended without an answer (it panicked); nothing was confirmed.
     #[error("{0}")]
     Interrupted(String),
+    /// An id the server holds (a setting, a stored document row) that the protocol cannot carry.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl From<SyncError> for Error {
@@ -48,7 +51,7 @@ impl From<SyncError> for Error {
             SyncError::AccessChanged => Error::forbidden(SyncError::AccessChanged.to_string()),
             SyncError::Store(s) => Error::Store(s),
             SyncError::Automerge(a) => Error::Internal(a.to_string()),
-            SyncError::Interrupted(m) => Error::Internal(m),
+            SyncError::Interrupted(m) | SyncError::Invalid(m) => Error::Internal(m),
         }
     }
 }

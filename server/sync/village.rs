@@ -12,7 +12,7 @@ use crate::clock::now;
 use crate::store::{Store, VillageDocRow};
 use crate::sync::access::Access;
 use crate::sync::commit::{self, sha256_hex, Attribution, Uploader};
-use crate::sync::wire::WireMessage;
+use crate::sync::wire::{DocumentId, PeerId, WireMessage};
 use crate::sync::SyncError;
 
 /// Chunks stored since the last snapshot before the document is compacted.
@@ -22,7 +22,7 @@ const COMPACT_ON_EVICTION: usize = 4;
 
 /// A connection's side of one document.
 pub struct Peer {
-    pub peer_id: String,
+    pub peer_id: PeerId,
     /// The user behind the connection (for the access epoch), absent for none.
     pub user_id: Option<i64>,
     /// The access epoch at which the connection last decided its access: while the user's
@@ -41,13 +41,13 @@ pub struct ConnRef<'a> {
     pub epoch: u64,
     /// The user's access version read when the connection decided it (see `Attribution`).
     pub access_version: i64,
-    pub peer_id: &'a str,
+    pub peer_id: &'a PeerId,
     pub out: &'a mpsc::Sender<Vec<u8>>,
     pub uploader: Uploader<'a>,
 }
 
 pub struct LoadedDoc {
-    pub document_id: String,
+    pub document_id: DocumentId,
     pub village_code: String,
     pub doc: AutoCommit,
     /// Highest chunk sequence number merged into `doc`.
@@ -69,12 +69,15 @@ pub struct LoadedDoc {
 impl LoadedDoc {
     /// Loads a document from its stored chunks.
     pub async fn load(store: &Store, row: &VillageDocRow) -> Result<Self, SyncError> {
-        Self::load_parts(store, &row.document_id, &row.unit_code).await
+        // Rows are made with valid ids; one that is not could never be named to a client.
+        let document_id = DocumentId::try_from(row.document_id.clone())
+            .map_err(|e| SyncError::Invalid(format!("stored document {}: {e}", row.document_id)))?;
+        Self::load_parts(store, &document_id, &row.unit_code).await
     }
 
     async fn load_parts(
         store: &Store,
-        document_id: &str,
+        document_id: &DocumentId,
         village_code: &str,
     ) -> Result<Self, SyncError> {
         let chunks = store.doc_chunks(document_id, 0).await?;
@@ -85,7 +88,7 @@ impl LoadedDoc {
             last_seq = *seq;
         }
         Ok(LoadedDoc {
-            document_id: document_id.to_string(),
+            document_id: document_id.clone(),
             village_code: village_code.to_string(),
             doc,
             last_seq,
@@ -133,7 +136,7 @@ impl LoadedDoc {
         conn: &ConnRef<'_>,
         access: Access,
         data: &[u8],
-        server_peer_id: &str,
+        server_peer_id: &PeerId,
         max_bytes: u64,
         store: &Store,
     ) -> Result<Option<Vec<ChangeHash>>, SyncError> {
@@ -163,7 +166,7 @@ impl LoadedDoc {
             )));
         }
         let entry = self.peers.entry(conn.id).or_insert_with(|| Peer {
-            peer_id: conn.peer_id.to_string(),
+            peer_id: conn.peer_id.clone(),
             user_id: conn.uploader.user_id,
             epoch: conn.epoch,
             access,
@@ -190,7 +193,7 @@ impl LoadedDoc {
     /// Generates and queues the next sync message for one peer, if there is one. A peer whose
     /// user's access changed since the connection last decided gets nothing until it decides
     /// again (its sync state does not move, so nothing is skipped for good).
-    pub fn send_to(&mut self, conn: u64, server_peer_id: &str, store: &Store) {
+    pub fn send_to(&mut self, conn: u64, server_peer_id: &PeerId, store: &Store) {
         let Some(peer) = self.peers.get_mut(&conn) else {
             return;
         };
@@ -218,7 +221,7 @@ impl LoadedDoc {
     }
 
     /// Tells every peer (but `except`) about new heads.
-    pub fn fan_out(&mut self, except: Option<u64>, server_peer_id: &str, store: &Store) {
+    pub fn fan_out(&mut self, except: Option<u64>, server_peer_id: &PeerId, store: &Store) {
         let conns: Vec<u64> = self
             .peers
             .keys()

@@ -5,7 +5,7 @@ use std::time::Duration;
 use automerge::sync::{self, SyncDoc};
 use automerge::AutoCommit;
 use futures_util::{SinkExt, StreamExt};
-use khaosat::sync::wire::WireMessage;
+use khaosat::sync::wire::{DocumentId, PeerId, StorageId, WireMessage};
 use tokio_tungstenite::tungstenite::Message;
 
 type Socket =
@@ -13,9 +13,9 @@ type Socket =
 
 pub struct RustPeer {
     ws: Socket,
-    pub peer_id: String,
-    pub server_peer_id: String,
-    pub storage_id: Option<String>,
+    pub peer_id: PeerId,
+    pub server_peer_id: PeerId,
+    pub storage_id: Option<StorageId>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -35,29 +35,31 @@ impl RustPeer {
         let (ws, _) = tokio_tungstenite::connect_async(url)
             .await
             .map_err(|e| e.to_string())?;
-        let peer_id = format!("rust-peer-{}", uuid::Uuid::new_v4().simple());
+        let peer_id: PeerId = format!("rust-peer-{}", uuid::Uuid::new_v4().simple())
+            .parse()
+            .map_err(|e| format!("{e}"))?;
         let mut peer = RustPeer {
             ws,
-            peer_id: peer_id.clone(),
-            server_peer_id: String::new(),
+            // Replaced by the server's own as soon as it answers.
+            server_peer_id: peer_id.clone(),
+            peer_id,
             storage_id: None,
         };
-        peer.send(&WireMessage {
-            kind: "join".into(),
-            sender_id: Some(peer_id),
-            supported_protocol_versions: Some(vec!["1".into()]),
-            ..Default::default()
-        })
-        .await;
+        peer.send(&WireMessage::join(&peer.peer_id)).await;
         let reply = peer
             .recv(Duration::from_secs(5))
             .await
             .ok_or("no answer to join")?;
-        if reply.kind != "peer" {
+        let WireMessage::Peer {
+            sender_id,
+            peer_metadata,
+            ..
+        } = reply
+        else {
             return Err(format!("expected peer, got {reply:?}"));
-        }
-        peer.server_peer_id = reply.sender_id.unwrap_or_default();
-        peer.storage_id = reply.peer_metadata.and_then(|m| m.storage_id);
+        };
+        peer.server_peer_id = sender_id;
+        peer.storage_id = peer_metadata.storage_id;
         Ok(peer)
     }
 
@@ -121,14 +123,11 @@ impl RustPeer {
         doc: &mut AutoCommit,
         state: &mut sync::State,
     ) -> Outcome {
-        let kind = if doc.get_heads().is_empty() {
-            "request"
-        } else {
-            "sync"
-        };
+        let document_id: DocumentId = document_id.parse().expect("a document id");
+        let request = doc.get_heads().is_empty();
         if let Some(m) = doc.sync().generate_sync_message(state) {
             if !self
-                .try_send(&self.message(kind, document_id, m.encode()))
+                .try_send(&self.message(request, &document_id, m.encode()))
                 .await
             {
                 return Outcome::Error("connection closed".into());
@@ -138,18 +137,21 @@ impl RustPeer {
             let Some(reply) = self.recv(Duration::from_secs(10)).await else {
                 return Outcome::Error("no answer within 10 s".into());
             };
-            match reply.kind.as_str() {
-                "doc-unavailable" => return Outcome::Unavailable,
-                "error" => return Outcome::Error(reply.message.unwrap_or_default()),
-                "sync" if reply.document_id.as_deref() == Some(document_id) => {
-                    let msg = sync::Message::decode(reply.data.as_deref().unwrap_or_default())
-                        .expect("server sync message");
+            match reply {
+                WireMessage::DocUnavailable { .. } => return Outcome::Unavailable,
+                WireMessage::Error { message, .. } => return Outcome::Error(message),
+                WireMessage::Sync {
+                    document_id: of,
+                    data,
+                    ..
+                } if of == document_id => {
+                    let msg = sync::Message::decode(&data).expect("server sync message");
                     doc.sync()
                         .receive_sync_message(state, msg)
                         .expect("apply server message");
                     if let Some(m) = doc.sync().generate_sync_message(state) {
                         if !self
-                            .try_send(&self.message("sync", document_id, m.encode()))
+                            .try_send(&self.message(false, &document_id, m.encode()))
                             .await
                         {
                             return Outcome::Error("connection closed".into());
@@ -184,22 +186,30 @@ impl RustPeer {
         state: &mut sync::State,
         wait: Duration,
     ) -> usize {
+        let document_id: DocumentId = document_id.parse().expect("a document id");
         let deadline = tokio::time::Instant::now() + wait;
         let mut received = 0;
         while let Some(left) = deadline.checked_duration_since(tokio::time::Instant::now()) {
             let Some(m) = self.recv(left).await else {
                 break;
             };
-            if m.kind == "sync" && m.document_id.as_deref() == Some(document_id) {
+            if let WireMessage::Sync {
+                document_id: of,
+                data,
+                ..
+            } = m
+            {
+                if of != document_id {
+                    continue;
+                }
                 received += 1;
-                let msg = sync::Message::decode(m.data.as_deref().unwrap_or_default())
-                    .expect("server sync message");
+                let msg = sync::Message::decode(&data).expect("server sync message");
                 doc.sync()
                     .receive_sync_message(state, msg)
                     .expect("apply server message");
                 if let Some(reply) = doc.sync().generate_sync_message(state) {
                     if !self
-                        .try_send(&self.message("sync", document_id, reply.encode()))
+                        .try_send(&self.message(false, &document_id, reply.encode()))
                         .await
                     {
                         break;
@@ -210,10 +220,13 @@ impl RustPeer {
         received
     }
 
-    fn message(&self, kind: &str, document_id: &str, data: Vec<u8>) -> WireMessage {
-        let mut m = WireMessage::sync(&self.peer_id, &self.server_peer_id, document_id, data);
-        m.kind = kind.into();
-        m
+    /// A `request` (asking for a document we have nothing of) or a `sync`.
+    fn message(&self, request: bool, document_id: &DocumentId, data: Vec<u8>) -> WireMessage {
+        if request {
+            WireMessage::request(&self.peer_id, &self.server_peer_id, document_id, data)
+        } else {
+            WireMessage::sync(&self.peer_id, &self.server_peer_id, document_id, data)
+        }
     }
 }
 

@@ -72,15 +72,8 @@ async fn setup(app: &TestApp) -> Targets {
     let csv = "village_code,head_name,address,member_name,birth_year\n\
                39301.01,Nguyễn Văn An,Xóm Đông,Nguyễn Văn An,1970\n\
                41201.01,Hồ Thị Bình,Xóm 1,Hồ Thị Bình,1980\n";
-    let (status, body) = app
-        .send_raw(
-            Method::POST,
-            "/api/v1/households/import",
-            Some(&admin),
-            "text/csv",
-            csv.into(),
-        )
-        .await;
+    // The import runs as a job: wait for it, the households are needed below.
+    let (status, body) = app.import_register(&admin, csv).await;
     assert!(status.is_success(), "register import: {body}");
     let household = |village: &str| {
         let village = village.to_string();

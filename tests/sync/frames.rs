@@ -3,7 +3,8 @@
 
 use automerge::sync::SyncDoc;
 use automerge::AutoCommit;
-use khaosat::sync::wire::WireMessage;
+use ciborium::Value;
+use khaosat::sync::wire::{DocumentId, WireMessage};
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -22,8 +23,9 @@ async fn expect_error(peer: &mut RustPeer, hint: &str) {
         .recv(std::time::Duration::from_secs(5))
         .await
         .expect("an answer");
-    assert_eq!(reply.kind, "error", "{reply:?}");
-    let message = reply.message.unwrap_or_default();
+    let WireMessage::Error { message, .. } = reply else {
+        panic!("expected an error, got {reply:?}");
+    };
     assert!(message.contains(hint), "expected '{hint}' in '{message}'");
 }
 
@@ -54,29 +56,50 @@ async fn bad_frames_get_errors_and_nothing_breaks(app: &TestApp) {
             .await
     );
     expect_error(&mut peer, "unreadable").await;
+    let document_id: DocumentId = doc_id.parse().unwrap();
     let base = WireMessage::sync(
         &peer.peer_id,
         &peer.server_peer_id,
-        &doc_id,
+        &document_id,
         vec![0x42, 0x13, 0x37, 0x00],
     );
     peer.send(&base).await;
     expect_error(&mut peer, "invalid Automerge sync message").await;
-    let mut no_doc = base.clone();
-    no_doc.document_id = Some("not-a-document".into());
-    peer.send(&no_doc).await;
+    // The typed messages cannot be malformed: these two are written by hand.
+    let (sender, target) = (peer.peer_id.to_string(), peer.server_peer_id.to_string());
+    let sync_fields = |document_id: Option<&str>, data: Option<Vec<u8>>| {
+        let mut fields = vec![
+            ("type", Value::Text("sync".into())),
+            ("senderId", Value::Text(sender.clone())),
+            ("targetId", Value::Text(target.clone())),
+        ];
+        fields.extend(document_id.map(|d| ("documentId", Value::Text(d.into()))));
+        fields.extend(data.map(|d| ("data", Value::Bytes(d))));
+        let map = fields
+            .into_iter()
+            .map(|(k, v)| (Value::Text(k.into()), v))
+            .collect();
+        let mut frame = Vec::new();
+        ciborium::into_writer(&Value::Map(map), &mut frame).unwrap();
+        Message::Binary(frame.into())
+    };
+    let no_doc = sync_fields(Some("not-a-document"), Some(vec![0x42, 0x13, 0x37, 0x00]));
+    assert!(peer.send_raw(no_doc).await);
     expect_error(&mut peer, "documentId").await;
-    let mut no_data = base.clone();
-    no_data.data = None;
-    peer.send(&no_data).await;
+    let no_data = sync_fields(Some(&doc_id), None);
+    assert!(peer.send_raw(no_data).await);
     expect_error(&mut peer, "data").await;
     // A well-formed sync message claiming heads nobody has.
     let mut empty = AutoCommit::new();
     let mut state = automerge::sync::State::new();
     let mut bogus = empty.sync().generate_sync_message(&mut state).unwrap();
     bogus.heads = vec![automerge::ChangeHash([7; 32])];
-    let mut with_garbage = base.clone();
-    with_garbage.data = Some(bogus.encode());
+    let with_garbage = WireMessage::sync(
+        &peer.peer_id,
+        &peer.server_peer_id,
+        &document_id,
+        bogus.encode(),
+    );
     peer.send(&with_garbage).await;
     // Either answered or ignored; what matters is what follows.
     let _ = peer.recv(std::time::Duration::from_millis(500)).await;
@@ -95,7 +118,7 @@ async fn oversized_messages_close_the_socket(app: &TestApp) {
     let huge = WireMessage::sync(
         &peer.peer_id,
         &peer.server_peer_id,
-        &doc_id,
+        &doc_id.parse().unwrap(),
         vec![0x42; 17 * 1024 * 1024],
     );
     // Refused while sending or right after: either way the connection ends.
