@@ -65,11 +65,14 @@ pub fn heads_string(heads: &[ChangeHash]) -> String {
     hex.join(",")
 }
 
-/// Writes the changes `doc` gained since `before` into `w`: nothing is durable until the caller
-/// commits `w`, and nothing in memory moves here (the caller does its bookkeeping after commit).
+/// Writes `changes` (what this uploader brought, taken before other replicas' chunks were merged,
+/// so theirs are never attributed to it) into `w`, and re-projects every household `doc` changed
+/// since `before` (theirs included). Nothing is durable until the caller commits `w`, and nothing
+/// in memory moves here (the caller does its bookkeeping after commit).
 pub async fn write_batch(
     w: &mut DocWrite,
     doc: &mut AutoCommit,
+    changes: &[Change],
     before: &[ChangeHash],
     village_code: &str,
     by: &Attribution,
@@ -80,11 +83,10 @@ pub async fn write_batch(
             return Err(SyncError::AccessChanged);
         }
     }
-    let changes: Vec<Change> = doc.get_changes(before);
     let mut actors = BTreeSet::new();
     let mut records = Vec::with_capacity(changes.len());
     let mut bytes = Vec::new();
-    for c in &changes {
+    for c in changes {
         let actor = c.actor_id().to_hex_string();
         // Each actor is bound (and checked) once per batch, not once per change.
         if let (Some(user), Some(device), false) =

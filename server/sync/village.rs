@@ -254,14 +254,24 @@ impl LoadedDoc {
         by: &Attribution,
     ) -> Result<(), SyncError> {
         let at = now();
+        // Taken before other replicas' chunks are merged below: only these are the uploader's.
+        let changes = self.doc.get_changes(before);
         let mut w = store.begin_doc_write(&self.document_id).await?;
         // Chunks other replicas committed are durable whatever happens to this transaction.
         for (seq, bytes) in w.chunks_after(self.last_seq).await? {
             self.doc.load_incremental(&bytes)?;
             self.note_merged(seq, bytes.len() as u64);
         }
-        let appended =
-            commit::write_batch(&mut w, &mut self.doc, before, &self.village_code, by, at).await?;
+        let appended = commit::write_batch(
+            &mut w,
+            &mut self.doc,
+            &changes,
+            before,
+            &self.village_code,
+            by,
+            at,
+        )
+        .await?;
         w.commit().await?;
         if let Some(chunk) = appended {
             self.note_merged(chunk.seq, chunk.bytes);

@@ -130,6 +130,7 @@ async fn a_batch_writes_everything_or_nothing() {
         username: Some("importer".into()),
         device_id: None,
     };
+    let changes = doc.get_changes(&before);
     let pool = sqlx::AnyPool::connect(&url).await.unwrap();
     let count = |sql: &'static str| {
         let pool = pool.clone();
@@ -153,7 +154,16 @@ async fn a_batch_writes_everything_or_nothing() {
         device_id: Some("phone".into()),
     };
     let mut w = store.begin_doc_write(&document_id).await.unwrap();
-    let refused = write_batch(&mut w, &mut doc, &before, "39301.01", &stale, 1_790_000_000).await;
+    let refused = write_batch(
+        &mut w,
+        &mut doc,
+        &changes,
+        &before,
+        "39301.01",
+        &stale,
+        1_790_000_000,
+    )
+    .await;
     assert!(matches!(
         refused,
         Err(crate::sync::SyncError::AccessChanged)
@@ -162,9 +172,17 @@ async fn a_batch_writes_everything_or_nothing() {
 
     // Dropped without commit: nothing at all.
     let mut w = store.begin_doc_write(&document_id).await.unwrap();
-    write_batch(&mut w, &mut doc, &before, "39301.01", &by, 1_790_000_000)
-        .await
-        .unwrap();
+    write_batch(
+        &mut w,
+        &mut doc,
+        &changes,
+        &before,
+        "39301.01",
+        &by,
+        1_790_000_000,
+    )
+    .await
+    .unwrap();
     drop(w);
     assert_eq!(
         count("SELECT COUNT(*) FROM doc_chunks WHERE document_id = $1").await,
@@ -177,9 +195,17 @@ async fn a_batch_writes_everything_or_nothing() {
 
     // Committed: the chunk, one attribution row per change, the projection, the audit, heads.
     let mut w = store.begin_doc_write(&document_id).await.unwrap();
-    let appended = write_batch(&mut w, &mut doc, &before, "39301.01", &by, 1_790_000_000)
-        .await
-        .unwrap();
+    let appended = write_batch(
+        &mut w,
+        &mut doc,
+        &changes,
+        &before,
+        "39301.01",
+        &by,
+        1_790_000_000,
+    )
+    .await
+    .unwrap();
     w.commit().await.unwrap();
     assert!(appended.is_some_and(|a| a.bytes > 0));
     assert_eq!(
