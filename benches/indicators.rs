@@ -44,11 +44,11 @@ use clap::Parser;
 use khaosat::auth::{Principal, Role};
 use khaosat::clock::{now, vietnam_date};
 use khaosat::metrics::{report, unit_indicators, IndicatorQuery};
-use khaosat::store::{Counters, Store, COUNTERS};
+use khaosat::store::{counter_columns, Counters, Store};
 use sqlx::any::AnyPoolOptions;
 use sqlx::postgres::PgConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteSynchronous};
-use sqlx::{AnyPool, Connection, QueryBuilder, Row as _, Sqlite};
+use sqlx::{AnyPool, Connection, QueryBuilder, Sqlite};
 
 /// The shape of the generated province (about the size of Thanh Hóa before the 2025 merger).
 const PROVINCE: &str = "38";
@@ -1048,15 +1048,7 @@ async fn naive_counters(pool: &AnyPool, path: &str, born_by: i64) -> Result<Coun
         .bind(born_by)
         .fetch_one(pool)
         .await?;
-    let mut c = Counters::default();
-    for (i, slot) in c.0.iter_mut().enumerate() {
-        *slot = if i < 7 {
-            h.try_get::<i64, _>(i)?
-        } else {
-            p.try_get::<i64, _>(i - 7)?
-        };
-    }
-    Ok(c)
+    Ok(Counters::from_selects(&h, &p)?)
 }
 
 /// Compares the naive province counters with the maintained ones (summed by the store, and as
@@ -1071,11 +1063,10 @@ async fn compare(
     for v in store.village_counters(province_path, None).await? {
         maintained.add(&v.counters);
     }
-    let mut diffs: Vec<String> = COUNTERS
+    let mut diffs: Vec<String> = naive
         .iter()
-        .zip(naive.0.iter().zip(maintained.0))
-        .filter(|(_, (n, m))| *n != m)
-        .map(|(name, (n, m))| format!("{name}: naive {n}, maintained {m}"))
+        .filter(|(d, n)| *n != maintained[d.counter])
+        .map(|(d, n)| format!("{}: naive {n}, maintained {}", d.name, maintained[d.counter]))
         .collect();
     let table = unit_indicators(store, admin, PROVINCE, &IndicatorQuery::default()).await?;
     for (ind, value) in store.indicators().await?.iter().zip(&table.unit.indicators) {
@@ -1236,7 +1227,7 @@ async fn run_backend(
         args.history_days
     );
     let t = Instant::now();
-    let columns = COUNTERS.join(", ");
+    let columns = counter_columns("");
     for k in 1..=i64::from(args.history_days) {
         let earlier = vietnam_date(at - k * 86_400).0;
         sqlx::query(&format!(
