@@ -11,13 +11,13 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::args::{Args, Profile};
-use crate::db::{count_rows, Backend, TempDb};
+use crate::db::{Backend, TempDb};
 use crate::http::Api;
 use crate::phone::{self, join_all, Ctx};
 use crate::proxy::{Link, Proxy};
 use crate::report::Report;
 use crate::server::{disk_bytes, ServerProcess};
-use crate::setup;
+use crate::setup::{self, count_rows};
 
 #[derive(Clone, Debug)]
 pub enum Target {
@@ -37,7 +37,7 @@ impl Target {
 pub async fn run_target(target: &Target, args: &Args) -> Result<Report, String> {
     match target {
         Target::Ours(backend) => {
-            let db = TempDb::create(backend).await?;
+            let db = TempDb::create(backend, "syncbench").await?;
             let result = async {
                 let setup = setup::prepare_database(&db.url, args).await?;
                 let server = ServerProcess::start_ours(&db.url).await?;

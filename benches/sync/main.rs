@@ -34,6 +34,7 @@
 mod args;
 mod burst;
 mod conn;
+#[path = "../common/db.rs"]
 mod db;
 mod http;
 mod phone;

@@ -60,7 +60,7 @@ async fn connect(api: &Api, ws: &str, i: usize) -> Result<Connected, String> {
 
 pub async fn run(args: &Args) -> Result<(), String> {
     let villages = args.villages();
-    let db = TempDb::create(&Backend::Sqlite).await?;
+    let db = TempDb::create(&Backend::Sqlite, "syncbench").await?;
     let result = measure(&db, args, villages).await;
     db.remove().await;
     result
@@ -274,7 +274,7 @@ async fn with_server(
         p.conn.close().await;
     }
     Ok((
-        crate::db::count_rows(database_url, "households").await?,
+        crate::setup::count_rows(database_url, "households").await?,
         Connections {
             phones: args.phones as usize,
             startup: server.startup,

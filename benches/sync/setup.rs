@@ -176,3 +176,19 @@ async fn fill(store: &Store, database_url: &str, args: &Args) -> Result<Setup, S
         documents: started.elapsed(),
     })
 }
+
+/// Rows of `table` in the benchmark's villages, read straight from the database.
+pub async fn count_rows(database_url: &str, table: &str) -> Result<i64, String> {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(database_url)
+        .await
+        .map_err(|e| format!("connecting to {database_url}: {e}"))?;
+    let sql = format!("SELECT COUNT(*) FROM {table} WHERE village_code LIKE $1");
+    let count = sqlx::query_scalar::<_, i64>(&sql)
+        .bind(format!("{COMMUNE}.bench%"))
+        .fetch_one(&pool)
+        .await
+        .map_err(|e| format!("counting {table}: {e}"));
+    pool.close().await;
+    count
+}

@@ -12,7 +12,7 @@ use crate::clock::{is_iso_date, now, vietnam_date};
 use crate::error::{Error, Result};
 use crate::metrics::readable_unit;
 use crate::metrics::targets::Targets;
-use crate::store::{Counters, IndicatorRow, Store, UnitFilter, UnitRow};
+use crate::store::{Counter, Counters, IndicatorRow, Store, UnitFilter, UnitRow};
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -155,9 +155,9 @@ fn unit_row(
         code: unit.code.clone(),
         name: unit.name.clone(),
         level: unit.level.clone(),
-        households_known: c.get("h_known").unwrap_or(0),
-        households_visited: c.get("h_visited").unwrap_or(0),
-        persons_surveyed: c.get("p_surveyed").unwrap_or(0),
+        households_known: c[Counter::HKnown],
+        households_visited: c[Counter::HVisited],
+        persons_surveyed: c[Counter::PSurveyed],
         indicators: catalogue
             .iter()
             .map(|ind| {

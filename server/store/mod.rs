@@ -4,6 +4,7 @@
 
 mod access_changes;
 mod assignments;
+mod counters;
 mod documents;
 mod households;
 mod indicators;
@@ -24,13 +25,14 @@ use sqlx::AnyPool;
 
 pub use access_changes::{AccessChange, ACCESS_CHANNEL};
 pub use assignments::{AssignmentRow, NewAssignment, ProgressRow};
+pub use counters::{counter_columns, Counter, CounterDef, Counters, Counts, COUNTERS};
 pub use documents::{ChangeRecord, DocWrite, VillageDocRow};
 pub use households::{AuditRow, ProjectionErrorRow};
 pub use indicators::{CampaignRow, DeclaredRow, TargetRow};
 pub use rows::{HouseholdRow, PersonRow};
 pub use security::{AccessLogRow, NewAccess};
 pub use sessions::{RefreshOutcome, SessionRow};
-pub use stats::{Counters, IndicatorRow, VillageCounters, COUNTERS};
+pub use stats::{IndicatorRow, VillageCounters};
 pub use units::{NewUnit, UnitEventRow, UnitFilter, UnitRow};
 pub use users::{NewUser, UserRow, UserUpdate};
 

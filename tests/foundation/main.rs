@@ -9,4 +9,5 @@ mod assignments;
 mod auth;
 mod bad_input;
 mod cli;
+mod counters;
 mod units;

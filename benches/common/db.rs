@@ -1,10 +1,9 @@
-//! Throw-away databases for khaosat: a temporary SQLite file, or a uniquely named PostgreSQL
-//! database that is dropped afterwards; and counting rows straight from them.
+//! Throw-away databases for the benchmarks (shared by `benches/sync` and `benches/indicators`,
+//! each including this file with `#[path]`): a temporary SQLite file, or a uniquely named
+//! PostgreSQL database created through KHAOSAT_TEST_POSTGRES_URL and dropped afterwards.
 
 use std::path::PathBuf;
 use std::time::Duration;
-
-use crate::setup::COMMUNE;
 
 #[derive(Clone, Debug)]
 pub enum Backend {
@@ -27,20 +26,23 @@ pub struct TempDb {
     pub url: String,
     /// (admin URL, database name) to drop at the end.
     postgres: Option<(String, String)>,
-    _dir: tempfile::TempDir,
+    /// Holds the SQLite file; removed with it when the `TempDb` is dropped.
+    dir: tempfile::TempDir,
 }
 
 impl TempDb {
-    pub async fn create(backend: &Backend) -> Result<TempDb, String> {
+    /// `label` goes into the PostgreSQL database's name, so that a database left behind by a
+    /// killed run says which benchmark made it.
+    pub async fn create(backend: &Backend, label: &str) -> Result<TempDb, String> {
         let dir = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
         match backend {
             Backend::Sqlite => Ok(TempDb {
                 url: format!("sqlite://{}", dir.path().join("bench.db").display()),
                 postgres: None,
-                _dir: dir,
+                dir,
             }),
             Backend::Postgres(admin) => {
-                let name = format!("khaosat_syncbench_{}", uuid::Uuid::new_v4().simple());
+                let name = format!("khaosat_{label}_{}", uuid::Uuid::new_v4().simple());
                 pg_exec(admin, &format!("CREATE DATABASE {name}")).await?;
                 // The same server and credentials, another database.
                 let url = match admin.rfind('/') {
@@ -50,7 +52,7 @@ impl TempDb {
                 Ok(TempDb {
                     url,
                     postgres: Some((admin.clone(), name)),
-                    _dir: dir,
+                    dir,
                 })
             }
         }
@@ -60,14 +62,15 @@ impl TempDb {
     pub fn sqlite_path(&self) -> Option<PathBuf> {
         self.postgres
             .is_none()
-            .then(|| self._dir.path().join("bench.db"))
+            .then(|| self.dir.path().join("bench.db"))
     }
 
     /// The database's size in bytes: the SQLite file with its WAL, or pg_database_size.
     pub async fn size(&self) -> Result<u64, String> {
         if let Some(path) = self.sqlite_path() {
             let wal = PathBuf::from(format!("{}-wal", path.display()));
-            return Ok(crate::server::disk_bytes(&path) + crate::server::disk_bytes(&wal));
+            let len = |p: &PathBuf| std::fs::metadata(p).map_or(0, |m| m.len());
+            return Ok(len(&path) + len(&wal));
         }
         sqlx::any::install_default_drivers();
         let pool = sqlx::AnyPool::connect(&self.url)
@@ -81,11 +84,13 @@ impl TempDb {
         size.map(|s| u64::try_from(s).unwrap_or(0))
     }
 
+    /// Drops the PostgreSQL database; the SQLite directory goes when `self` is dropped.
     pub async fn remove(self) {
         if let Some((admin, name)) = &self.postgres {
-            // FORCE: a pool the server left open must not keep the database alive.
+            // FORCE: a pool left open (by the server, or an interrupted run) must not keep the
+            // database alive.
             let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-            match tokio::time::timeout(Duration::from_secs(30), pg_exec(admin, &sql)).await {
+            match tokio::time::timeout(Duration::from_secs(60), pg_exec(admin, &sql)).await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => eprintln!("could not drop benchmark database {name}: {e}"),
                 Err(_) => eprintln!("dropping benchmark database {name} timed out"),
@@ -102,20 +107,4 @@ async fn pg_exec(admin_url: &str, sql: &str) -> Result<(), String> {
     let result = sqlx::query(sql).execute(&mut conn).await;
     conn.close().await.ok();
     result.map(|_| ()).map_err(|e| format!("{sql}: {e}"))
-}
-
-/// Rows of `table` in the benchmark's villages, read straight from the database.
-pub async fn count_rows(database_url: &str, table: &str) -> Result<i64, String> {
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(database_url)
-        .await
-        .map_err(|e| format!("connecting to {database_url}: {e}"))?;
-    let sql = format!("SELECT COUNT(*) FROM {table} WHERE village_code LIKE $1");
-    let count = sqlx::query_scalar::<_, i64>(&sql)
-        .bind(format!("{COMMUNE}.bench%"))
-        .fetch_one(&pool)
-        .await
-        .map_err(|e| format!("counting {table}: {e}"));
-    pool.close().await;
-    count
 }
