@@ -8,7 +8,8 @@ import { date, t } from "../i18n"
 export const vietnamToday = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10)
 
 interface Props {
-  campaigns: Campaign[]
+  /** undefined: not loaded (offline with nothing cached) */
+  campaigns: Campaign[] | undefined
   /** the campaign the figures on screen use (the server's current one unless picked) */
   shown: number | null
   onCampaign: (id: number) => void
@@ -22,7 +23,7 @@ interface Props {
 export function FigureControls({ campaigns, shown, onCampaign, asOf, onAsOf, baseline }: Props) {
   return (
     <section class="section controls" data-testid="figure-controls">
-      {campaigns.length > 0 ? (
+      {campaigns && campaigns.length > 0 && (
         <label class="field">
           <span class="field-label">{t("dash.campaign")}</span>
           <select name="campaign" value={shown ?? ""} onChange={(e) => onCampaign(Number(e.currentTarget.value))}>
@@ -34,9 +35,8 @@ export function FigureControls({ campaigns, shown, onCampaign, asOf, onAsOf, bas
             ))}
           </select>
         </label>
-      ) : (
-        <p class="muted small">{t("dash.no_campaign")}</p>
       )}
+      {campaigns && campaigns.length === 0 && <p class="muted small">{t("dash.no_campaign")}</p>}
       <label class="field">
         <span class="field-label">{t("dash.as_of_day")}</span>
         <span class="date-row">

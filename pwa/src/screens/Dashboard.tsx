@@ -50,7 +50,7 @@ export function Dashboard() {
       <Header title={t("dash.title")} />
       {report && <Summary u={report.unit} />}
       <FigureControls
-        campaigns={campaigns.data ?? []}
+        campaigns={campaigns.data}
         shown={shown}
         onCampaign={setPicked}
         asOf={asOf}
