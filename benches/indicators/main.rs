@@ -46,6 +46,7 @@ mod population;
 mod report;
 mod rng;
 mod rows;
+#[path = "../common/timing.rs"]
 mod timing;
 mod xlsx;
 

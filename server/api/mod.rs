@@ -6,6 +6,7 @@ mod auth;
 pub mod error;
 mod extract;
 mod health;
+mod history;
 mod households;
 mod metrics;
 pub mod openapi;
@@ -69,6 +70,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/api/v1/units/{code}/report.csv", get(metrics::report_csv))
         .route("/api/v1/units/{code}/progress", get(metrics::unit_progress))
+        .route(
+            "/api/v1/units/{code}/restatements",
+            get(history::restatements),
+        )
         .route(
             "/api/v1/units/{code}/weekly.xlsx",
             get(metrics::weekly_xlsx),

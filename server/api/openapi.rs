@@ -3,7 +3,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{assignments, auth, health, households, metrics, privacy, sync, units, users};
+use crate::api::{
+    assignments, auth, health, history, households, metrics, privacy, sync, units, users,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,7 +22,7 @@ use crate::api::{assignments, auth, health, households, metrics, privacy, sync, 
         metrics::catalogue, metrics::unit_indicators, metrics::report_xlsx, metrics::report_csv,
         metrics::declared_history, metrics::declare, metrics::target, metrics::campaign_list, metrics::campaign_create,
         metrics::campaign_current, metrics::campaign_mark_current,
-        metrics::unit_progress, metrics::weekly_xlsx,
+        metrics::unit_progress, metrics::weekly_xlsx, history::restatements,
     ),
     modifiers(&BearerAuth),
     tags(

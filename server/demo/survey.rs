@@ -2,7 +2,7 @@
 //! path as a phone's edits, first as they stood at the campaign's baseline, then after the
 //! teams helped people (so "before/after" shows something), plus the communes' declarations.
 
-use automerge::transaction::Transactable;
+use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{AutoCommit, ObjType, ScalarValue};
 
 use crate::clock::{now, vietnam_date};
@@ -13,6 +13,8 @@ use crate::survey::schema::{self, PERSON_FLAGS};
 use crate::sync::documents::ensure_village_document;
 use crate::sync::SyncHub;
 use crate::sync::Uploader;
+
+const DAY: i64 = 24 * 3600;
 
 const FAMILY: [&str; 8] = ["Nguyễn", "Lê", "Trần", "Phạm", "Hoàng", "Mai", "Đỗ", "Vũ"];
 const MIDDLE_M: [&str; 4] = ["Văn", "Đức", "Hữu", "Minh"];
@@ -126,17 +128,22 @@ fn baseline_households(
     Ok(())
 }
 
-/// After the teams' work: more people with accounts, apps and signatures.
+/// After the teams' work: more people with accounts, apps and signatures, one household after
+/// another between `from` and `to` (Unix seconds: the phone's clock on each change).
 fn helped(
     doc: &mut AutoCommit,
     village: &str,
+    from: i64,
+    to: i64,
 ) -> std::result::Result<(), automerge::AutomergeError> {
     let Some(root) = households_obj(doc) else {
         return Ok(());
     };
     let mut d = Dice(village.bytes().fold(11, |h, b| h * 37 + u64::from(b)));
     let households: Vec<String> = automerge::ReadDoc::keys(doc, &root).collect();
-    for hid in households {
+    let n = households.len().max(1) as i64;
+    for (k, hid) in households.into_iter().enumerate() {
+        doc.commit_with(CommitOptions::default().with_time(from + (to - from) * k as i64 / n));
         let Some((_, h)) = automerge::ReadDoc::get(doc, &root, &hid)? else {
             continue;
         };
@@ -169,13 +176,18 @@ fn helped(
             }
         }
     }
+    doc.commit_with(CommitOptions::default().with_time(to));
     Ok(())
 }
 
 /// Seeds survey data in every demo village and the communes' declarations.
 pub async fn seed_survey(store: &Store, hub: &SyncHub) -> Result<()> {
     let at = now();
-    let baseline_day = vietnam_date(at - 30 * 24 * 3600).0;
+    // Recorded by the phones' clocks, like any phone's work synced later: the baseline survey
+    // 30 days ago, the teams' help over the days since (the server files each change under
+    // the day it was observed, see `sync::observed`).
+    let baseline_at = at - 30 * DAY;
+    let baseline_day = vietnam_date(baseline_at).0;
     let villages = store
         .units(&UnitFilter {
             level: Some("village"),
@@ -192,25 +204,20 @@ pub async fn seed_survey(store: &Store, hub: &SyncHub) -> Result<()> {
         let row = ensure_village_document(store, &v.code).await?;
         let count = 10 + (v.code.len() as u64 % 5) * 2;
         hub.edit(&row, uploader, |doc| {
-            baseline_households(
-                doc,
-                &v.code,
-                count,
-                "demo-seed",
-                (at - 30 * 24 * 3600) * 1000,
-            )
-            .map(|()| true)
+            baseline_households(doc, &v.code, count, "demo-seed", baseline_at * 1000)?;
+            doc.commit_with(CommitOptions::default().with_time(baseline_at));
+            Ok(true)
         })
         .await
         .map_err(Error::from)?;
     }
-    // What was recorded so far is the baseline; the teams' work comes after it.
-    store.backdate_snapshots(&baseline_day).await?;
     for v in &villages {
         let row = ensure_village_document(store, &v.code).await?;
-        hub.edit(&row, uploader, |doc| helped(doc, &v.code).map(|()| true))
-            .await
-            .map_err(Error::from)?;
+        hub.edit(&row, uploader, |doc| {
+            helped(doc, &v.code, baseline_at + DAY, at - DAY).map(|()| true)
+        })
+        .await
+        .map_err(Error::from)?;
     }
     store
         .insert_campaign(

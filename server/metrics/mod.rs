@@ -6,6 +6,7 @@ pub mod campaigns;
 pub mod declared;
 pub mod progress;
 pub mod report;
+pub mod restatements;
 pub mod table;
 pub mod targets;
 

@@ -1,12 +1,15 @@
 //! The indicator counters, each declared once: its column in `village_stats` and
-//! `stats_snapshots`, whether it counts households or persons, and the SQL condition a row meets
-//! to be counted. The selects that compute them, the column lists and the binds are all built
-//! from `COUNTERS`, so adding a counter is one line here plus a migration adding its column
-//! (tests/foundation/counters.rs checks that the two agree).
+//! `stats_snapshots`, whether it counts households or persons, and the condition a row meets
+//! to be counted. The selects that compute them, the column lists, the binds and the count over
+//! rows held in memory (`tally.rs`, for past days) are all built from `COUNTERS`, so adding a
+//! counter is one line here plus a migration adding its column (tests/foundation/counters.rs
+//! checks that the two agree).
 
 use std::ops::{Index, IndexMut};
 
 use sqlx::Row;
+
+use super::rows::PERSON_FLAG_COLUMNS;
 
 /// What a counter counts. The two kinds are computed by two selects over different tables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,9 +28,72 @@ pub struct CounterDef {
     /// Its column in `village_stats` and `stats_snapshots` (and the name indicators refer to).
     pub name: &'static str,
     pub counts: Counts,
-    /// The condition a live row meets to be counted; `None`: every live row.
-    pub when: Option<&'static str>,
+    /// The condition a live row meets to be counted.
+    pub when: When,
 }
+
+/// A condition on one projected row, written once and read two ways: as SQL for the selects
+/// (`sql`) and against rows in memory (`tally.rs`). Columns are those of `households` (alias
+/// `h`) or `persons` (alias `p`), as the counter's `Counts` says.
+#[derive(Debug)]
+pub enum When {
+    /// Every live row.
+    Always,
+    /// A yes answer (`column = 1`).
+    Yes(&'static str),
+    /// A number at least this (`column >= n`).
+    AtLeast(&'static str, i64),
+    /// Some answer recorded (`column IS NOT NULL`).
+    Answered(&'static str),
+    /// Any of these answered (`COALESCE(...) IS NOT NULL`).
+    AnyAnswered(&'static [&'static str]),
+    /// A text column equal to this value.
+    Equals(&'static str, &'static str),
+    All(&'static [When]),
+    Any(&'static [When]),
+}
+
+impl When {
+    /// The condition as SQL over the alias `alias` (`h` or `p`); `None` for `Always`.
+    pub fn sql(&self, alias: &str) -> Option<String> {
+        Some(match self {
+            When::Always => return None,
+            When::Yes(c) => format!("{alias}.{c} = 1"),
+            When::AtLeast(c, n) => format!("{alias}.{c} >= {n}"),
+            When::Answered(c) => format!("{alias}.{c} IS NOT NULL"),
+            When::AnyAnswered(cs) => {
+                let cs: Vec<String> = cs.iter().map(|c| format!("{alias}.{c}")).collect();
+                format!("COALESCE({}) IS NOT NULL", cs.join(", "))
+            }
+            When::Equals(c, v) => format!("{alias}.{c} = '{v}'"),
+            When::All(ws) | When::Any(ws) => {
+                let joiner = if matches!(self, When::All(_)) {
+                    " AND "
+                } else {
+                    " OR "
+                };
+                let parts: Vec<String> = ws
+                    .iter()
+                    .map(|w| format!("({})", w.sql(alias).unwrap_or_else(|| "1 = 1".into())))
+                    .collect();
+                parts.join(joiner)
+            }
+        })
+    }
+}
+
+/// The person checklist answers plus the VNeID level: a person with any of them answered was
+/// surveyed.
+const PERSON_ANSWERS: [&str; PERSON_FLAG_COLUMNS.len() + 1] = {
+    let mut all = [""; PERSON_FLAG_COLUMNS.len() + 1];
+    all[0] = "vneid_level";
+    let mut i = 0;
+    while i < PERSON_FLAG_COLUMNS.len() {
+        all[i + 1] = PERSON_FLAG_COLUMNS[i];
+        i += 1;
+    }
+    all
+};
 
 /// Declares `Counter` and `COUNTERS` together, so a counter's position in the list and its
 /// enum value cannot drift apart.
@@ -45,36 +111,34 @@ macro_rules! counters {
 }
 
 counters! {
-    HKnown = "h_known", Households, None;
-    HVisited = "h_visited", Households, Some("h.visit_outcome IS NOT NULL");
+    HKnown = "h_known", Households, When::Always;
+    HVisited = "h_visited", Households, When::Answered("visit_outcome");
     // Indicator 15's denominator: a survey was recorded, or its electricity question answered.
     HSurveyed = "h_surveyed", Households,
-        Some("h.visit_outcome = 'surveyed' OR h.pays_electricity_cashless IS NOT NULL");
-    HElecCashless = "h_elec_cashless", Households, Some("h.pays_electricity_cashless = 1");
-    HWaterCashless = "h_water_cashless", Households, Some("h.pays_water_cashless = 1");
-    HBusiness = "h_business", Households, Some("h.has_business = 1");
-    HBusinessQr = "h_business_qr", Households, Some("h.has_business = 1 AND h.business_has_qr = 1");
-    PKnown = "p_known", Persons, None;
+        When::Any(&[When::Equals("visit_outcome", "surveyed"), When::Answered("pays_electricity_cashless")]);
+    HElecCashless = "h_elec_cashless", Households, When::Yes("pays_electricity_cashless");
+    HWaterCashless = "h_water_cashless", Households, When::Yes("pays_water_cashless");
+    HBusiness = "h_business", Households, When::Yes("has_business");
+    HBusinessQr = "h_business_qr", Households,
+        When::All(&[When::Yes("has_business"), When::Yes("business_has_qr")]);
+    PKnown = "p_known", Persons, When::Always;
     // Surveyed: any checklist item answered (the denominators of the person indicators).
-    PSurveyed = "p_surveyed", Persons, Some(
-        "COALESCE(p.has_cccd, p.vneid_level, p.has_phone, p.has_smartphone, p.own_sim,
-        p.has_public_service_account, p.has_payment_account, p.has_e_signature, p.has_province_app,
-        p.has_cyber_safety_app, p.trained_digital_skills, p.uses_digital_platform, p.used_online_service_eid) IS NOT NULL");
-    PCccd = "p_cccd", Persons, Some("p.has_cccd = 1");
-    PVneid = "p_vneid", Persons, Some("p.vneid_level >= 1");
-    PPhone = "p_phone", Persons, Some("p.has_phone = 1");
-    PSmartphone = "p_smartphone", Persons, Some("p.has_smartphone = 1");
-    POwnSim = "p_own_sim", Persons, Some("p.own_sim = 1");
-    PPublicService = "p_public_service", Persons, Some("p.has_public_service_account = 1");
-    PPayment = "p_payment", Persons, Some("p.has_payment_account = 1");
-    PEsign = "p_esign", Persons, Some("p.has_e_signature = 1");
-    PProvinceApp = "p_province_app", Persons, Some("p.has_province_app = 1");
-    PCyberSafety = "p_cyber_safety", Persons, Some("p.has_cyber_safety_app = 1");
+    PSurveyed = "p_surveyed", Persons, When::AnyAnswered(&PERSON_ANSWERS);
+    PCccd = "p_cccd", Persons, When::Yes("has_cccd");
+    PVneid = "p_vneid", Persons, When::AtLeast("vneid_level", 1);
+    PPhone = "p_phone", Persons, When::Yes("has_phone");
+    PSmartphone = "p_smartphone", Persons, When::Yes("has_smartphone");
+    POwnSim = "p_own_sim", Persons, When::Yes("own_sim");
+    PPublicService = "p_public_service", Persons, When::Yes("has_public_service_account");
+    PPayment = "p_payment", Persons, When::Yes("has_payment_account");
+    PEsign = "p_esign", Persons, When::Yes("has_e_signature");
+    PProvinceApp = "p_province_app", Persons, When::Yes("has_province_app");
+    PCyberSafety = "p_cyber_safety", Persons, When::Yes("has_cyber_safety_app");
     PSmartphoneCyber = "p_smartphone_cyber", Persons,
-        Some("p.has_smartphone = 1 AND p.has_cyber_safety_app = 1");
-    PTrained = "p_trained", Persons, Some("p.trained_digital_skills = 1");
-    PPlatform = "p_platform", Persons, Some("p.uses_digital_platform = 1");
-    POnlineEid = "p_online_eid", Persons, Some("p.used_online_service_eid = 1");
+        When::All(&[When::Yes("has_smartphone"), When::Yes("has_cyber_safety_app")]);
+    PTrained = "p_trained", Persons, When::Yes("trained_digital_skills");
+    PPlatform = "p_platform", Persons, When::Yes("uses_digital_platform");
+    POnlineEid = "p_online_eid", Persons, When::Yes("used_online_service_eid");
 }
 
 const N: usize = COUNTERS.len();
@@ -98,6 +162,14 @@ impl Counts {
     /// The counters of this kind, in list order (the order of the select's columns).
     pub fn counters(self) -> impl Iterator<Item = &'static CounterDef> {
         COUNTERS.iter().filter(move |d| d.counts == self)
+    }
+
+    /// The alias of the counted table in `from()`.
+    pub fn alias(self) -> &'static str {
+        match self {
+            Counts::Households => "h",
+            Counts::Persons => "p",
+        }
     }
 
     /// The rows counted, under the aliases the conditions use.
@@ -124,7 +196,7 @@ impl Counts {
     pub fn select(self, join: &str, scope: &str) -> String {
         let aggregates: Vec<String> = self
             .counters()
-            .map(|d| match d.when {
+            .map(|d| match d.when.sql(self.alias()) {
                 None => "COUNT(*)".to_string(),
                 Some(when) => format!("COALESCE(SUM(CASE WHEN {when} THEN 1 ELSE 0 END), 0)"),
             })

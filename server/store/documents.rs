@@ -23,6 +23,8 @@ pub struct ChangeRecord<'a> {
     pub actor: String,
     pub seq: i64,
     pub change_time: i64,
+    /// When the change counts from (the rule is the sync layer's: `sync::observed`).
+    pub observed_at: i64,
     pub user_id: Option<i64>,
     pub device_id: Option<&'a str>,
 }
@@ -233,22 +235,13 @@ impl DocWrite {
         for batch in changes.chunks(100) {
             let rows: Vec<String> = (0..batch.len())
                 .map(|i| {
-                    let b = i * 8;
-                    format!(
-                        "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                        b + 1,
-                        b + 2,
-                        b + 3,
-                        b + 4,
-                        b + 5,
-                        b + 6,
-                        b + 7,
-                        b + 8
-                    )
+                    let b = i * 9;
+                    let params: Vec<String> = (1..=9).map(|k| format!("${}", b + k)).collect();
+                    format!("({})", params.join(", "))
                 })
                 .collect();
             let sql = format!(
-                "INSERT INTO doc_changes (document_id, change_hash, actor, seq, change_time, user_id, device_id, received_at)
+                "INSERT INTO doc_changes (document_id, change_hash, actor, seq, change_time, observed_at, user_id, device_id, received_at)
                  VALUES {} ON CONFLICT (document_id, change_hash) DO NOTHING",
                 rows.join(", ")
             );
@@ -260,6 +253,7 @@ impl DocWrite {
                     .bind(&c.actor)
                     .bind(c.seq)
                     .bind(c.change_time)
+                    .bind(c.observed_at)
                     .bind(c.user_id)
                     .bind(c.device_id)
                     .bind(now);

@@ -150,15 +150,3 @@ impl Store {
         Ok(rows)
     }
 }
-
-impl Store {
-    /// Moves every snapshot taken today to `day` (demo data: what was recorded first stands as
-    /// the baseline).
-    pub async fn backdate_snapshots(&self, day: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE stats_snapshots SET day = $1")
-            .bind(day)
-            .execute(&self.writer)
-            .await?;
-        Ok(())
-    }
-}

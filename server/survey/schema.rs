@@ -17,29 +17,13 @@ pub const HOUSEHOLD_TEXT: [&str; 5] = [
     "created_by",
 ];
 
-/// Household yes/no answers, in the column order of the `households` table.
-pub const HOUSEHOLD_FLAGS: [&str; 4] = [
-    "pays_electricity_cashless",
-    "pays_water_cashless",
-    "has_business",
-    "business_has_qr",
-];
+/// Household yes/no answers, in the column order of the `households` table: the document's keys
+/// are the projection's column names, declared once in `store::rows`.
+pub const HOUSEHOLD_FLAGS: [&str; 4] = crate::store::HOUSEHOLD_FLAG_COLUMNS;
 
-/// The per-person checklist (yes/no), in the column order of the `persons` table.
-pub const PERSON_FLAGS: [&str; 12] = [
-    "has_cccd",
-    "has_phone",
-    "has_smartphone",
-    "own_sim",
-    "has_public_service_account",
-    "has_payment_account",
-    "has_e_signature",
-    "has_province_app",
-    "has_cyber_safety_app",
-    "trained_digital_skills",
-    "uses_digital_platform",
-    "used_online_service_eid",
-];
+/// The per-person checklist (yes/no), in the column order of the `persons` table (declared once
+/// in `store::rows`).
+pub const PERSON_FLAGS: [&str; 12] = crate::store::PERSON_FLAG_COLUMNS;
 
 pub const SEXES: [&str; 3] = ["male", "female", "other"];
 

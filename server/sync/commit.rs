@@ -11,6 +11,7 @@ use crate::clock::vietnam_date;
 use crate::store::{ChangeRecord, DocWrite};
 use crate::survey::read::{check_schema, household_ids, read_household};
 use crate::survey::schema;
+use crate::sync::restate::DayPlan;
 use crate::sync::SyncError;
 
 /// Who sent a batch of changes (absent for server-side edits).
@@ -69,6 +70,7 @@ pub fn heads_string(heads: &[ChangeHash]) -> String {
 /// so theirs are never attributed to it) into `w`, and re-projects every household `doc` changed
 /// since `before` (theirs included). Nothing is durable until the caller commits `w`, and nothing
 /// in memory moves here (the caller does its bookkeeping after commit).
+#[allow(clippy::too_many_arguments)]
 pub async fn write_batch(
     w: &mut DocWrite,
     doc: &mut AutoCommit,
@@ -76,6 +78,7 @@ pub async fn write_batch(
     before: &[ChangeHash],
     village_code: &str,
     by: &Attribution,
+    days: &DayPlan,
     at: i64,
 ) -> Result<Option<Appended>, SyncError> {
     if let (Some(user), Some(decided)) = (by.user_id, by.access_version) {
@@ -86,7 +89,7 @@ pub async fn write_batch(
     let mut actors = BTreeSet::new();
     let mut records = Vec::with_capacity(changes.len());
     let mut bytes = Vec::new();
-    for c in changes {
+    for (i, c) in changes.iter().enumerate() {
         let actor = c.actor_id().to_hex_string();
         // Each actor is bound (and checked) once per batch, not once per change.
         if let (Some(user), Some(device), false) =
@@ -104,6 +107,7 @@ pub async fn write_batch(
             actor: actor.clone(),
             seq: i64::try_from(c.seq()).unwrap_or(i64::MAX),
             change_time: c.timestamp(),
+            observed_at: days.observed.get(i).copied().unwrap_or(at),
             user_id: by.user_id,
             device_id: by.device_id.as_deref(),
         });
@@ -141,6 +145,9 @@ pub async fn write_batch(
                 w.refresh_village_stats(village_code, &day, i64::from(year) - 15, at)
                     .await?;
             }
+            let who = (by.user_id, by.username.as_deref(), by.device_id.as_deref());
+            w.restate_days(village_code, &days.restated, who, at)
+                .await?;
         }
     }
     if let Touched::Some(map) = &touched {

@@ -11,6 +11,7 @@ use tokio::sync::OwnedMutexGuard;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::clock::now;
 use crate::config::DEFAULT_MAX_DOCUMENT_BYTES;
 use crate::store::{Store, VillageDocRow};
 use crate::sync::access::Access;
@@ -341,7 +342,9 @@ impl SyncHub {
         let before = doc.doc.get_heads();
         doc.dirty = true;
         let edited = edit(&mut doc.doc);
-        doc.doc.commit();
+        // An edit that did not commit its own changes is observed now (see `observed`).
+        doc.doc
+            .commit_with(automerge::transaction::CommitOptions::default().with_time(now()));
         doc.dirty = doc.doc.get_heads() != before;
         match edited {
             Ok(true) if doc.dirty => {}

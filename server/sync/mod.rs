@@ -7,7 +7,9 @@ pub mod commit;
 mod connection;
 pub mod documents;
 mod hub;
+pub mod observed;
 pub mod replicas;
+pub mod restate;
 pub mod village;
 pub mod wire;
 

@@ -12,6 +12,7 @@ use crate::clock::now;
 use crate::store::{Store, VillageDocRow};
 use crate::sync::access::Access;
 use crate::sync::commit::{self, sha256_hex, Attribution, Uploader};
+use crate::sync::restate;
 use crate::sync::wire::{DocumentId, PeerId, WireMessage};
 use crate::sync::SyncError;
 
@@ -256,11 +257,20 @@ impl LoadedDoc {
         let at = now();
         // Taken before other replicas' chunks are merged below: only these are the uploader's.
         let changes = self.doc.get_changes(before);
+        let village = self.village_code.clone();
+        let id = self.document_id.to_string();
+        let mut days = restate::plan(store, &id, &village, &mut self.doc, &changes, at).await?;
         let mut w = store.begin_doc_write(&self.document_id).await?;
         // Chunks other replicas committed are durable whatever happens to this transaction.
+        let mut merged = false;
         for (seq, bytes) in w.chunks_after(self.last_seq).await? {
             self.doc.load_incremental(&bytes)?;
             self.note_merged(seq, bytes.len() as u64);
+            merged = true;
+        }
+        if merged && !days.restated.is_empty() {
+            // Another replica wrote meanwhile: recount the past days with its changes too.
+            days = restate::plan(store, &id, &village, &mut self.doc, &changes, at).await?;
         }
         let appended = commit::write_batch(
             &mut w,
@@ -269,6 +279,7 @@ impl LoadedDoc {
             before,
             &self.village_code,
             by,
+            &days,
             at,
         )
         .await?;

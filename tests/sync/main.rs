@@ -13,6 +13,7 @@ mod http;
 mod indicators;
 mod live_access;
 mod node;
+mod observation;
 mod properties;
 mod register;
 mod register_job;

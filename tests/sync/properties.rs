@@ -1,13 +1,16 @@
 //! Property: phones editing one village offline, syncing in any order under random partitions
 //! (a phone only exchanges changes when it reconnects), all converge to the server's document;
 //! the SQL projection and the indicator counters then equal what the merged document implies,
-//! computed from scratch.
+//! computed from scratch. Each edit is stamped with a day in the past five: the figures "as of"
+//! each day equal a replay of the merged document's changes observed by the end of that day.
 //!
 //! Cases per backend: KHAOSAT_PROPTEST_CASES (default 32). Each case is a fresh village.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use automerge::AutoCommit;
+use automerge::{AutoCommit, Automerge, ChangeHash, ReadDoc};
+use khaosat::clock::{now, vietnam_date, vietnam_day_start};
 use khaosat::survey::read::{household_ids, read_household};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
@@ -16,11 +19,14 @@ use serde_json::json;
 
 use crate::common::peer::{Outcome, RustPeer};
 use crate::common::{Db, TestApp};
-use crate::support::{document_of, expected_rows, heads, projected_rows, put};
+use crate::support::{document_of, expected_rows, heads, projected_rows, put_at};
 
 const PEERS: usize = 3;
 const HOUSEHOLDS: usize = 3;
 const PERSONS: usize = 2;
+/// Edits are stamped on one of this many days, ending today.
+const DAYS: i64 = 5;
+const DAY: i64 = 24 * 3600;
 
 #[derive(Debug, Clone)]
 enum Edit {
@@ -53,6 +59,8 @@ enum Op {
         peer: usize,
         household: usize,
         edit: Edit,
+        /// The phone's clock on this edit: so many days ago.
+        days_ago: i64,
     },
     /// The phone reconnects and syncs; phones that do not are cut off from the others.
     Sync { peer: usize },
@@ -80,8 +88,8 @@ fn edit() -> impl Strategy<Value = Edit> {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (0..PEERS, 0..HOUSEHOLDS, edit())
-            .prop_map(|(peer, household, edit)| Op::Edit { peer, household, edit }),
+        4 => (0..PEERS, 0..HOUSEHOLDS, edit(), 0i64..DAYS)
+            .prop_map(|(peer, household, edit, days_ago)| Op::Edit { peer, household, edit, days_ago }),
         1 => (0..PEERS).prop_map(|peer| Op::Sync { peer }),
     ]
 }
@@ -95,7 +103,15 @@ fn person_id(h: &str, p: usize) -> String {
     uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, format!("{h}/{p}").as_bytes()).to_string()
 }
 
-fn apply(doc: &mut AutoCommit, peer: usize, household: usize, edit: &Edit, fresh: &mut usize) {
+fn apply(
+    doc: &mut AutoCommit,
+    peer: usize,
+    household: usize,
+    edit: &Edit,
+    fresh: &mut usize,
+    time: i64,
+) {
+    let put = |doc: &mut AutoCommit, path: &[&str], value| put_at(doc, path, value, time);
     let h = household_id(household);
     let at = |p: usize, key: &'static str| (h.clone(), person_id(&h, p), key);
     match edit {
@@ -164,13 +180,16 @@ async fn case(app: &TestApp, admin: &str, lead: &str, n: usize, ops: Vec<Op>) {
     assert!(status.is_success(), "{body}");
     let document_id = document_of(app, lead, &village).await;
     // The households and persons exist before the phones go out (as after a register import).
+    let started = now();
+    let setup = started - DAYS * DAY;
     let mut first = AutoCommit::new();
     sync_peer(app, lead, &document_id, &mut first).await;
     for h in 0..HOUSEHOLDS {
-        put(
+        put_at(
             &mut first,
             &["households", &household_id(h), "head_name"],
             json!("Hộ gốc"),
+            setup,
         );
         for p in 0..PERSONS {
             let path = [
@@ -180,7 +199,7 @@ async fn case(app: &TestApp, admin: &str, lead: &str, n: usize, ops: Vec<Op>) {
                 &person_id(&household_id(h), p),
                 "full_name",
             ];
-            put(&mut first, &path, json!(format!("Người {p}")));
+            put_at(&mut first, &path, json!(format!("Người {p}")), setup);
         }
     }
     sync_peer(app, lead, &document_id, &mut first).await;
@@ -201,7 +220,18 @@ async fn case(app: &TestApp, admin: &str, lead: &str, n: usize, ops: Vec<Op>) {
                 peer,
                 household,
                 edit,
-            } => apply(&mut phones[*peer], *peer, *household, edit, &mut fresh),
+                days_ago,
+            } => {
+                let time = started - days_ago * DAY;
+                apply(
+                    &mut phones[*peer],
+                    *peer,
+                    *household,
+                    edit,
+                    &mut fresh,
+                    time,
+                )
+            }
             Op::Sync { peer } => sync_peer(app, lead, &document_id, &mut phones[*peer]).await,
         }
     }
@@ -222,26 +252,7 @@ async fn case(app: &TestApp, admin: &str, lead: &str, n: usize, ops: Vec<Op>) {
         "projection equals the merged document"
     );
     // The indicator counters, from scratch over the merged document.
-    let cutoff = i64::from(khaosat::clock::vietnam_date(khaosat::clock::now()).1) - 15;
-    let (mut h_known, mut h_elec, mut p_known, mut p_surveyed, mut p_smart, mut p_vneid) =
-        (0, 0, 0, 0, 0, 0);
-    for id in household_ids(&server) {
-        let h = read_household(&server, &id).expect("household");
-        if h.deleted || h.duplicate_of.is_some() {
-            continue;
-        }
-        h_known += 1;
-        h_elec += i64::from(h.flags[0] == Some(true));
-        for p in h.persons.iter().filter(|p| !p.deleted) {
-            if p.birth_year.is_some_and(|y| y > cutoff) {
-                continue;
-            }
-            p_known += 1;
-            p_surveyed += i64::from(p.flags.iter().any(Option::is_some) || p.vneid_level.is_some());
-            p_smart += i64::from(p.flags[2] == Some(true));
-            p_vneid += i64::from(p.vneid_level.is_some_and(|l| l >= 1));
-        }
-    }
+    let [h_known, h_elec, p_known, p_surveyed, p_smart, p_vneid] = counts(&server, started);
     let stats = app
         .rows(&format!(
             "SELECT CAST(h_known AS TEXT), CAST(h_elec_cashless AS TEXT), CAST(p_known AS TEXT),
@@ -249,11 +260,44 @@ async fn case(app: &TestApp, admin: &str, lead: &str, n: usize, ops: Vec<Op>) {
              FROM village_stats WHERE village_code = '{village}'"
         ))
         .await;
-    let expected: Vec<Option<String>> = [h_known, h_elec, p_known, p_surveyed, p_smart, p_vneid]
-        .iter()
-        .map(|v| Some(v.to_string()))
-        .collect();
-    assert_eq!(stats, vec![expected], "counters for {ops:?}");
+    assert_eq!(
+        stats,
+        vec![text([
+            h_known, h_elec, p_known, p_surveyed, p_smart, p_vneid
+        ])],
+        "counters for {ops:?}"
+    );
+    // Each past day: the stored figures "as of" it against a replay of the changes observed
+    // by its end.
+    let observed = observation_times(&mut server);
+    let changes = server.get_changes(&[]);
+    for ago in 0..=DAYS {
+        let day = vietnam_date(started - ago * DAY).0;
+        let end = vietnam_day_start(&day).expect("day") + DAY;
+        let mut replay = Automerge::new();
+        replay
+            .apply_changes(
+                changes
+                    .iter()
+                    .filter(|c| observed[&c.hash()] < end)
+                    .cloned(),
+            )
+            .expect("replay");
+        let stored = app
+            .rows(&format!(
+                "SELECT CAST(h_known AS TEXT), CAST(h_elec_cashless AS TEXT), CAST(p_known AS TEXT),
+                        CAST(p_surveyed AS TEXT), CAST(p_smartphone AS TEXT), CAST(p_vneid AS TEXT)
+                 FROM stats_snapshots WHERE village_code = '{village}' AND day <= '{day}'
+                 ORDER BY day DESC LIMIT 1"
+            ))
+            .await;
+        let stored = stored.into_iter().next().unwrap_or_else(|| text([0; 6]));
+        assert_eq!(
+            stored,
+            text(counts(&replay, end - 1)),
+            "as of {day} ({ago} days ago) for {ops:?}"
+        );
+    }
     // And the indicator the dashboard shows (6: people with a smartphone).
     let (status, table) = app
         .get(&format!("/api/v1/units/{village}/indicators"), lead)
@@ -270,6 +314,58 @@ async fn case(app: &TestApp, admin: &str, lead: &str, n: usize, ops: Vec<Op>) {
         (six["numerator"].as_i64(), six["denominator"].as_i64()),
         (Some(p_smart), Some(p_surveyed))
     );
+}
+
+fn text(values: [i64; 6]) -> Vec<Option<String>> {
+    values.iter().map(|v| Some(v.to_string())).collect()
+}
+
+/// h_known, h_elec_cashless, p_known, p_surveyed, p_smartphone, p_vneid of a document, counted
+/// from scratch for the year of `at`.
+fn counts<D: ReadDoc>(doc: &D, at: i64) -> [i64; 6] {
+    let cutoff = i64::from(vietnam_date(at).1) - 15;
+    let mut c = [0; 6];
+    for id in household_ids(doc) {
+        let h = read_household(doc, &id).expect("household");
+        if h.deleted || h.duplicate_of.is_some() {
+            continue;
+        }
+        c[0] += 1;
+        c[1] += i64::from(h.flags[0] == Some(true));
+        for p in h.persons.iter().filter(|p| !p.deleted) {
+            if p.birth_year.is_some_and(|y| y > cutoff) {
+                continue;
+            }
+            c[2] += 1;
+            c[3] += i64::from(p.flags.iter().any(Option::is_some) || p.vneid_level.is_some());
+            c[4] += i64::from(p.flags[2] == Some(true));
+            c[5] += i64::from(p.vneid_level.is_some_and(|l| l >= 1));
+        }
+    }
+    c
+}
+
+/// When each change counts from, by the rule of docs/API.md: every stamp here is inside the
+/// window, so a change counts from its own stamp, raised to its dependencies' times; the
+/// document's creation (the one change with no dependency) counts from the beginning.
+fn observation_times(doc: &mut AutoCommit) -> HashMap<ChangeHash, i64> {
+    let changes = doc.get_changes(&[]);
+    let mut times: HashMap<ChangeHash, i64> = HashMap::new();
+    while times.len() < changes.len() {
+        for c in &changes {
+            if times.contains_key(&c.hash()) || !c.deps().iter().all(|d| times.contains_key(d)) {
+                continue;
+            }
+            let own = if c.deps().is_empty() {
+                0
+            } else {
+                c.timestamp()
+            };
+            let t = c.deps().iter().map(|d| times[d]).fold(own, i64::max);
+            times.insert(c.hash(), t);
+        }
+    }
+    times
 }
 
 fn run(db: Db) {

@@ -1,6 +1,6 @@
 //! Helpers for building survey edits and checking the projection.
 
-use automerge::transaction::Transactable;
+use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value};
 use khaosat::survey::read::{household_ids, read_household};
 use serde_json::Value as Json;
@@ -48,8 +48,14 @@ fn map_in(doc: &mut AutoCommit, parent: &ObjId, key: &str) -> ObjId {
 }
 
 /// Sets fields along a path (creating maps on the way), as the PWA would: strings are
-/// immutable strings, JSON numbers ints, booleans booleans.
+/// immutable strings, JSON numbers ints, booleans booleans. The change has no time stamp (the
+/// server dates it when it arrives).
 pub fn put(doc: &mut AutoCommit, path: &[&str], value: Json) {
+    put_at(doc, path, value, 0);
+}
+
+/// `put`, committed with the phone's clock at `time` (Unix seconds; 0: no stamp).
+pub fn put_at(doc: &mut AutoCommit, path: &[&str], value: Json, time: i64) {
     let mut obj = automerge::ROOT;
     for key in &path[..path.len() - 1] {
         obj = map_in(doc, &obj, key);
@@ -63,7 +69,7 @@ pub fn put(doc: &mut AutoCommit, path: &[&str], value: Json) {
         other => panic!("unsupported {other}"),
     };
     doc.put(&obj, key, scalar).unwrap();
-    doc.commit();
+    doc.commit_with(CommitOptions::default().with_time(time));
 }
 
 /// Rows of a query, all columns as text.

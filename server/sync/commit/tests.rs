@@ -8,6 +8,7 @@ use super::{heads_string, touched_households, write_batch, Attribution, Touched}
 use crate::store::Store;
 use crate::survey::schema;
 use crate::sync::documents::ensure_village_document;
+use crate::sync::restate::DayPlan;
 
 fn household(doc: &mut AutoCommit, id: &str, name: &str) {
     let households = match doc.get(automerge::ROOT, schema::HOUSEHOLDS).unwrap() {
@@ -161,6 +162,7 @@ async fn a_batch_writes_everything_or_nothing() {
         &before,
         "39301.01",
         &stale,
+        &DayPlan::default(),
         1_790_000_000,
     )
     .await;
@@ -179,6 +181,7 @@ async fn a_batch_writes_everything_or_nothing() {
         &before,
         "39301.01",
         &by,
+        &DayPlan::default(),
         1_790_000_000,
     )
     .await
@@ -202,6 +205,7 @@ async fn a_batch_writes_everything_or_nothing() {
         &before,
         "39301.01",
         &by,
+        &DayPlan::default(),
         1_790_000_000,
     )
     .await

@@ -1,4 +1,5 @@
-//! Timing: median and p95 of repeated runs.
+//! Timing for the benchmarks (each including this file with `#[path]`): median and p95 of
+//! repeated runs.
 
 use std::future::Future;
 use std::time::{Duration, Instant};

@@ -1,0 +1,185 @@
+//! Late-sync restatement benchmark: what a sync costs when it brings work a phone recorded days
+//! ago, so the server recounts and restates every day since (issue 12, docs/API.md
+//! "Observation time").
+//!
+//! ```sh
+//! cargo bench --bench restate -- [--households 600] [--days 7] [--late 20] [--runs 10]
+//! KHAOSAT_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench --bench restate
+//! ```
+//!
+//! For each backend (a temporary SQLite file; and, with KHAOSAT_TEST_POSTGRES_URL, a fresh
+//! PostgreSQL database dropped afterwards), in process, through `SyncHub::edit` (the path a
+//! phone's sync takes after the network: apply, date, recount, store, project, commit):
+//! 1. a village of `--households` households (3 adults each, every answer its own Automerge
+//!    change as the PWA makes them) is recorded over the past `--days` days, one day's share
+//!    per sync, so every day has figures;
+//! 2. timed, `--runs` times: a same-day sync of `--late` households (nothing to restate), and a
+//!    late sync of `--late` households recorded `--days` days ago, which restates every day
+//!    from then to yesterday. Median and p95 of each, and the document's size in changes.
+
+// Shared with the other benchmarks; this one needs only part of it.
+#[allow(dead_code)]
+#[path = "../common/db.rs"]
+mod db;
+#[path = "../common/timing.rs"]
+mod timing;
+
+use std::process::ExitCode;
+
+use anyhow::{anyhow, Result};
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{AutoCommit, ObjType, ReadDoc, ScalarValue};
+use clap::Parser;
+use khaosat::clock::now;
+use khaosat::store::{Store, VillageDocRow};
+use khaosat::survey::schema::{self, PERSON_FLAGS};
+use khaosat::sync::documents::ensure_village_document;
+use khaosat::sync::{SyncHub, Uploader};
+
+use crate::db::{Backend, TempDb};
+use crate::timing::sample;
+
+const DAY: i64 = 24 * 3600;
+const VILLAGE: &str = "39301.01";
+
+#[derive(Parser, Debug, Clone)]
+struct Args {
+    /// Households recorded in the village before the timed syncs.
+    #[arg(long, default_value_t = 600)]
+    households: u32,
+    /// Days over which they were recorded; the late sync is dated this many days back.
+    #[arg(long, default_value_t = 7)]
+    days: i64,
+    /// Households in each timed sync.
+    #[arg(long, default_value_t = 20)]
+    late: u32,
+    #[arg(long, default_value_t = 10)]
+    runs: u32,
+}
+
+/// Records households `from..to`, every answer its own change stamped `time` (+1 s each).
+fn record(
+    doc: &mut AutoCommit,
+    from: u32,
+    to: u32,
+    time: i64,
+) -> Result<(), automerge::AutomergeError> {
+    let households = match doc.get(automerge::ROOT, schema::HOUSEHOLDS)? {
+        Some((_, obj)) => obj,
+        None => doc.put_object(automerge::ROOT, schema::HOUSEHOLDS, ObjType::Map)?,
+    };
+    let mut t = time;
+    let mut commit = |doc: &mut AutoCommit| {
+        doc.commit_with(CommitOptions::default().with_time(t));
+        t += 1;
+    };
+    for n in from..to {
+        let h = doc.put_object(&households, format!("bench-{n:06}"), ObjType::Map)?;
+        doc.put(&h, "head_name", ScalarValue::Str(format!("Hộ {n}").into()))?;
+        commit(doc);
+        doc.put(&h, "pays_electricity_cashless", n % 3 == 0)?;
+        commit(doc);
+        let persons = doc.put_object(&h, schema::PERSONS, ObjType::Map)?;
+        for p in 0..3 {
+            let person = doc.put_object(&persons, format!("bench-{n:06}-{p}"), ObjType::Map)?;
+            doc.put(&person, "birth_year", 1950 + i64::from((n + p) % 50))?;
+            commit(doc);
+            for (i, flag) in PERSON_FLAGS.iter().enumerate() {
+                doc.put(&person, *flag, (n as usize + i) % 3 != 0)?;
+                commit(doc);
+            }
+            doc.put(&person, "vneid_level", i64::from(n % 3))?;
+            commit(doc);
+        }
+    }
+    Ok(())
+}
+
+async fn edit(hub: &SyncHub, row: &VillageDocRow, from: u32, to: u32, time: i64) -> Result<()> {
+    hub.edit(row, Uploader::default(), |doc| {
+        record(doc, from, to, time).map(|()| true)
+    })
+    .await
+    .map_err(|e| anyhow!("storing the sync: {e}"))?;
+    Ok(())
+}
+
+async fn run(backend: &Backend, args: &Args) -> Result<()> {
+    let db = TempDb::create(backend, "restate")
+        .await
+        .map_err(|e| anyhow!(e))?;
+    let result = async {
+        let store = Store::connect(&db.url).await?;
+        khaosat::demo::seed(&store).await?;
+        let hub = SyncHub::new(store.clone()).await?;
+        let row = ensure_village_document(&store, VILLAGE).await?;
+        let at = now();
+        let per_day = args.households.div_ceil(args.days as u32);
+        for d in 0..args.days {
+            let from = d as u32 * per_day;
+            let to = (from + per_day).min(args.households);
+            // Each day's share, recorded that day (synced now: it lands on its own day).
+            edit(&hub, &row, from, to, at - (args.days - d) * DAY + 3600).await?;
+        }
+        let mut next = args.households;
+        let same_day = sample(args.runs, false, || {
+            let from = next;
+            next += args.late;
+            let (hub, row) = (&hub, &row);
+            async move { edit(hub, row, from, from + args.late, now() - 60).await }
+        })
+        .await?;
+        let late = sample(args.runs, false, || {
+            let from = next;
+            next += args.late;
+            let (hub, row) = (&hub, &row);
+            async move { edit(hub, row, from, from + args.late, now() - args.days * DAY).await }
+        })
+        .await?;
+        let changes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM doc_changes")
+            .fetch_one(&sqlx::AnyPool::connect(&db.url).await?)
+            .await?;
+        let restated: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stats_restatements")
+            .fetch_one(&sqlx::AnyPool::connect(&db.url).await?)
+            .await?;
+        println!(
+            "{}: village of {} households ({} changes at the end), syncs of {} households",
+            backend.name(),
+            next,
+            changes,
+            args.late
+        );
+        println!(
+            "  same-day sync (nothing restated)       median / p95: {}",
+            same_day.ms()
+        );
+        println!(
+            "  sync recorded {} days ago (restates {} days) median / p95: {}",
+            args.days,
+            args.days,
+            late.ms()
+        );
+        println!("  restated-day log rows: {restated}");
+        Ok(())
+    }
+    .await;
+    db.remove().await;
+    result
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    sqlx::any::install_default_drivers();
+    let mut backends = vec![Backend::Sqlite];
+    if let Ok(url) = std::env::var("KHAOSAT_TEST_POSTGRES_URL") {
+        backends.push(Backend::Postgres(url));
+    }
+    for b in &backends {
+        if let Err(e) = run(b, &args).await {
+            eprintln!("{}: {e:#}", b.name());
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,171 @@
+//! SQL for figures over time: when stored changes were observed, the days a village has figures
+//! for, past days restated by changes that arrived late, and the log of those restatements.
+
+use sqlx::FromRow;
+
+use super::counters::{counter_columns, Counters, COUNTERS};
+use super::documents::DocWrite;
+use super::{Store, StoreError};
+
+/// A past day of one village restated by a batch: its figures as they now stand, and how many
+/// of the batch's changes were observed on or before it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestatedDay {
+    pub day: String,
+    pub counters: Counters,
+    pub late_changes: i64,
+}
+
+/// Who restated a village's day, and when.
+#[derive(Debug, Clone, FromRow)]
+pub struct RestatementRow {
+    pub village_code: String,
+    pub village_name: String,
+    pub day: String,
+    pub restated_at: i64,
+    pub username: Option<String>,
+    pub device_id: Option<String>,
+    pub changes: i64,
+}
+
+impl Store {
+    /// Observation time of every recorded change of a document, by hex hash.
+    pub async fn change_observations(
+        &self,
+        document_id: &str,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = sqlx::query_as(
+            "SELECT change_hash, COALESCE(observed_at, received_at) FROM doc_changes WHERE document_id = $1",
+        )
+        .bind(document_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+
+    /// Observation times of some recorded changes of a document (the dependencies of a batch).
+    pub async fn observations_of(
+        &self,
+        document_id: &str,
+        hashes: &[String],
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut found = Vec::new();
+        for batch in hashes.chunks(500) {
+            let list: Vec<String> = (0..batch.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT change_hash, COALESCE(observed_at, received_at) FROM doc_changes
+                 WHERE document_id = $1 AND change_hash IN ({})",
+                list.join(", ")
+            );
+            let mut q = sqlx::query_as(&sql).bind(document_id);
+            for h in batch {
+                q = q.bind(h);
+            }
+            found.extend(q.fetch_all(&self.pool).await?);
+        }
+        Ok(found)
+    }
+
+    /// The days from `from` up to (not including) `until` on which a village has figures.
+    pub async fn snapshot_days(
+        &self,
+        village: &str,
+        from: &str,
+        until: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        let days = sqlx::query_scalar(
+            "SELECT day FROM stats_snapshots WHERE village_code = $1 AND day >= $2 AND day < $3 ORDER BY day",
+        )
+        .bind(village)
+        .bind(from)
+        .bind(until)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(days)
+    }
+
+    /// Restatements of villages under `path` for days in `[from, to]`, newest first.
+    pub async fn restatements(
+        &self,
+        path: &str,
+        from: &str,
+        to: &str,
+        limit: i64,
+    ) -> Result<Vec<RestatementRow>, StoreError> {
+        let rows = sqlx::query_as(
+            "SELECT r.village_code, v.name AS village_name, r.day, r.restated_at, r.username, r.device_id, r.changes
+             FROM stats_restatements r JOIN units v ON v.code = r.village_code
+             WHERE substr(v.path, 1, length($1)) = $1 AND r.day >= $2 AND r.day <= $3
+             ORDER BY r.restated_at DESC, r.id DESC LIMIT $4",
+        )
+        .bind(path)
+        .bind(from)
+        .bind(to)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+}
+
+impl DocWrite {
+    /// Stores restated past days of a village. A day whose figures differ from what "as of that
+    /// day" answered before (its own snapshot, or the latest one before it) is logged with who
+    /// brought the late changes.
+    pub async fn restate_days(
+        &mut self,
+        village: &str,
+        days: &[RestatedDay],
+        by: (Option<i64>, Option<&str>, Option<&str>),
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let columns = counter_columns("");
+        let before_sql = format!(
+            "SELECT {columns} FROM stats_snapshots WHERE village_code = $1 AND day <= $2 ORDER BY day DESC LIMIT 1"
+        );
+        let params: Vec<String> = (0..COUNTERS.len()).map(|i| format!("${}", i + 3)).collect();
+        let updates: Vec<String> = COUNTERS
+            .iter()
+            .map(|d| format!("{0} = excluded.{0}", d.name))
+            .collect();
+        let upsert = format!(
+            "INSERT INTO stats_snapshots (village_code, day, {columns}) VALUES ($1, $2, {})
+             ON CONFLICT (village_code, day) DO UPDATE SET {}",
+            params.join(", "),
+            updates.join(", ")
+        );
+        for d in days {
+            let before = sqlx::query(&before_sql)
+                .bind(village)
+                .bind(&d.day)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+            let before = match before {
+                Some(row) => Counters::from_columns(&row, 0)?,
+                None => Counters::default(),
+            };
+            if before == d.counters {
+                continue;
+            }
+            let mut q = sqlx::query(&upsert).bind(village).bind(&d.day);
+            for (_, v) in d.counters.iter() {
+                q = q.bind(v);
+            }
+            q.execute(&mut *self.tx).await?;
+            sqlx::query(
+                "INSERT INTO stats_restatements (village_code, day, restated_at, user_id, username, device_id, changes)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(village)
+            .bind(&d.day)
+            .bind(now)
+            .bind(by.0)
+            .bind(by.1)
+            .bind(by.2)
+            .bind(d.late_changes)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        Ok(())
+    }
+}
