@@ -8,7 +8,7 @@ use crate::api::extract::{Json, Path, Query};
 use crate::api::AppState;
 use crate::auth::Principal;
 use crate::error::Result;
-use crate::metrics::campaigns::{self, Campaign, NewCampaign};
+use crate::metrics::campaigns::{self, Campaign, CurrentCampaign, MarkCurrent, NewCampaign};
 use crate::metrics::declared::{self, Declaration, DeclaredValue};
 use crate::metrics::progress::{self, Progress};
 use crate::metrics::targets::{set_target, SetTarget};
@@ -133,6 +133,7 @@ pub async fn target(
     ))
 }
 
+/// The campaigns, with the current one flagged.
 #[utoipa::path(get, path = "/api/v1/campaigns", tag = "indicators", security(("bearer" = [])), responses((status = 200, body = [Campaign])))]
 pub async fn campaign_list(
     State(s): State<AppState>,
@@ -155,6 +156,29 @@ pub async fn campaign_create(
     ))
 }
 
+/// The current campaign (used when a request for indicators or a report names none) and whether it was marked.
+#[utoipa::path(get, path = "/api/v1/campaigns/current", tag = "indicators", security(("bearer" = [])),
+    responses((status = 200, body = CurrentCampaign)))]
+pub async fn campaign_current(
+    State(s): State<AppState>,
+    _who: Principal,
+) -> Result<axum::Json<CurrentCampaign>> {
+    Ok(axum::Json(campaigns::current(&s.store).await?))
+}
+
+/// Mark a campaign current for everyone (province, admin); `{"campaign": null}` returns to the latest that has started.
+#[utoipa::path(put, path = "/api/v1/campaigns/current", tag = "indicators", security(("bearer" = [])), request_body = MarkCurrent,
+    responses((status = 200, body = CurrentCampaign)))]
+pub async fn campaign_mark_current(
+    State(s): State<AppState>,
+    who: Principal,
+    Json(req): Json<MarkCurrent>,
+) -> Result<axum::Json<CurrentCampaign>> {
+    Ok(axum::Json(
+        campaigns::mark_current(&s.store, &who, &req).await?,
+    ))
+}
+
 /// Survey progress of a commune or village by enumerator and by day.
 #[utoipa::path(get, path = "/api/v1/units/{code}/progress", tag = "indicators", security(("bearer" = [])),
     params(("code" = String, Path)), responses((status = 200, body = Progress)))]
@@ -166,16 +190,17 @@ pub async fn unit_progress(
     Ok(axum::Json(progress::progress(&s.store, &who, &code).await?))
 }
 
-/// The commune's weekly progress report (XLSX): villages, enumerators, indicators.
+/// The commune's weekly progress report (XLSX): villages, enumerators, indicators (of the campaign and day asked for).
 #[utoipa::path(get, path = "/api/v1/units/{code}/weekly.xlsx", tag = "indicators", security(("bearer" = [])),
-    params(("code" = String, Path)), responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+    params(("code" = String, Path), IndicatorQuery), responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 pub async fn weekly_xlsx(
     State(s): State<AppState>,
     who: Principal,
     Path(code): Path<String>,
+    Query(q): Query<IndicatorQuery>,
 ) -> Result<Response> {
     let progress = progress::progress(&s.store, &who, &code).await?;
-    let table = metrics::unit_indicators(&s.store, &who, &code, &IndicatorQuery::default()).await?;
+    let table = metrics::unit_indicators(&s.store, &who, &code, &q).await?;
     let catalogue = s.store.indicators().await?;
     let bytes =
         tokio::task::spawn_blocking(move || report::weekly_xlsx(&table, &progress, &catalogue))

@@ -88,6 +88,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/api/v1/campaigns",
             get(metrics::campaign_list).post(metrics::campaign_create),
         )
+        .route(
+            "/api/v1/campaigns/current",
+            get(metrics::campaign_current).put(metrics::campaign_mark_current),
+        )
         .route("/api/v1/users", get(users::list).post(users::create))
         .route("/api/v1/users/{id}", get(users::get).patch(users::update))
         .route(

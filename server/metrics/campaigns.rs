@@ -1,14 +1,15 @@
-//! Campaigns (plans): a name and the baseline date that "before" refers to.
+//! Campaigns (plans): a name and the baseline date that "before" refers to, and which one is
+//! current — the campaign indicators and reports use when a request names none.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{Principal, Role};
-use crate::clock::{is_iso_date, now};
+use crate::clock::{is_iso_date, now, vietnam_date};
 use crate::error::{Error, Result};
 use crate::store::{CampaignRow, Store};
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Campaign {
     pub id: i64,
     pub name: String,
@@ -16,16 +17,19 @@ pub struct Campaign {
     pub baseline_date: String,
     pub start_date: Option<String>,
     pub end_date: Option<String>,
+    /// The campaign indicators and reports use when a request names none.
+    pub current: bool,
 }
 
-impl From<CampaignRow> for Campaign {
-    fn from(c: CampaignRow) -> Self {
+impl Campaign {
+    fn new(c: &CampaignRow, current: bool) -> Self {
         Campaign {
             id: c.id,
-            name: c.name,
-            baseline_date: c.baseline_date,
-            start_date: c.start_date,
-            end_date: c.end_date,
+            name: c.name.clone(),
+            baseline_date: c.baseline_date.clone(),
+            start_date: c.start_date.clone(),
+            end_date: c.end_date.clone(),
+            current,
         }
     }
 }
@@ -39,13 +43,106 @@ pub struct NewCampaign {
     pub end_date: Option<String>,
 }
 
+/// The current campaign and how it was chosen.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CurrentCampaign {
+    /// Null when no campaign has started and none is marked.
+    pub campaign: Option<Campaign>,
+    /// True when an admin or the province marked it; false when it is the latest campaign
+    /// that has started (start date, else baseline date, on or before today in Vietnam).
+    pub marked: bool,
+}
+
+/// Which campaign to mark current.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkCurrent {
+    /// A campaign id; null returns to the automatic choice (the latest that has started).
+    pub campaign: Option<i64>,
+}
+
+/// The day a campaign starts: its start date, else its baseline date.
+fn starts(c: &CampaignRow) -> &str {
+    c.start_date.as_deref().unwrap_or(&c.baseline_date)
+}
+
+/// The current campaign among `rows` (its index) and whether it was marked: the marked one if
+/// it exists, else the latest that has started by `today` (the later id on the same day, so a
+/// campaign created to replace another wins).
+fn choose(rows: &[CampaignRow], marked: Option<i64>, today: &str) -> Option<(usize, bool)> {
+    if let Some(i) = marked.and_then(|id| rows.iter().position(|c| c.id == id)) {
+        return Some((i, true));
+    }
+    rows.iter()
+        .enumerate()
+        .filter(|(_, c)| starts(c) <= today)
+        .max_by(|(_, a), (_, b)| starts(a).cmp(starts(b)).then(a.id.cmp(&b.id)))
+        .map(|(i, _)| (i, false))
+}
+
+/// Every campaign with the current one flagged, and which that is.
+async fn load(store: &Store) -> Result<(Vec<CampaignRow>, Option<(usize, bool)>)> {
+    let rows = store.campaigns().await?;
+    let marked = store.marked_current_campaign().await?;
+    let chosen = choose(&rows, marked, &vietnam_date(now()).0);
+    Ok((rows, chosen))
+}
+
 pub async fn list(store: &Store) -> Result<Vec<Campaign>> {
-    Ok(store
-        .campaigns()
-        .await?
-        .into_iter()
-        .map(Campaign::from)
+    let (rows, chosen) = load(store).await?;
+    let current = chosen.map(|(i, _)| i);
+    Ok(rows
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Campaign::new(c, Some(i) == current))
         .collect())
+}
+
+pub async fn current(store: &Store) -> Result<CurrentCampaign> {
+    let (rows, chosen) = load(store).await?;
+    Ok(CurrentCampaign {
+        campaign: chosen.map(|(i, _)| Campaign::new(&rows[i], true)),
+        marked: chosen.is_some_and(|(_, marked)| marked),
+    })
+}
+
+/// The campaign a request for indicators or a report uses: the one it names (which must exist),
+/// else the current one, else none.
+pub async fn for_request(store: &Store, requested: Option<i64>) -> Result<Option<Campaign>> {
+    let (rows, chosen) = load(store).await?;
+    let current = chosen.map(|(i, _)| i);
+    match requested {
+        Some(id) => rows
+            .iter()
+            .position(|c| c.id == id)
+            .map(|i| Some(Campaign::new(&rows[i], Some(i) == current)))
+            .ok_or_else(|| unknown(id)),
+        None => Ok(current.map(|i| Campaign::new(&rows[i], true))),
+    }
+}
+
+fn unknown(id: i64) -> Error {
+    Error::bad_request(format!(
+        "campaign {id} does not exist: GET /api/v1/campaigns lists the campaigns"
+    ))
+}
+
+/// Marks a campaign current for everyone (admin and province), or returns to the automatic
+/// choice with `null`.
+pub async fn mark_current(
+    store: &Store,
+    who: &Principal,
+    req: &MarkCurrent,
+) -> Result<CurrentCampaign> {
+    who.require_role(Role::Province, "marking the current campaign")?;
+    if let Some(id) = req.campaign {
+        if !store.campaigns().await?.iter().any(|c| c.id == id) {
+            return Err(unknown(id));
+        }
+    }
+    store.mark_current_campaign(req.campaign).await?;
+    tracing::info!(campaign = ?req.campaign, by = %who.username, "current campaign marked");
+    current(store).await
 }
 
 pub async fn create(store: &Store, who: &Principal, req: &NewCampaign) -> Result<Campaign> {
@@ -76,11 +173,44 @@ pub async fn create(store: &Store, who: &Principal, req: &NewCampaign) -> Result
             now(),
         )
         .await?;
-    store
-        .campaigns()
+    list(store)
         .await?
         .into_iter()
         .find(|c| c.id == id)
-        .map(Campaign::from)
         .ok_or_else(|| Error::Internal("campaign vanished after insert".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: i64, baseline: &str, start: Option<&str>) -> CampaignRow {
+        CampaignRow {
+            id,
+            name: format!("c{id}"),
+            baseline_date: baseline.into(),
+            start_date: start.map(str::to_string),
+            end_date: None,
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn the_latest_started_campaign_is_current_unless_one_is_marked() {
+        let rows = [
+            row(1, "2026-01-01", None),
+            row(2, "2026-03-01", Some("2026-02-01")),
+            row(3, "2026-05-01", Some("2026-06-01")),
+            row(4, "2026-02-01", None),
+        ];
+        let id = |c: Option<(usize, bool)>| c.map(|(i, m)| (rows[i].id, m));
+        // 2 and 4 start on 2026-02-01: the later id wins; 3 has not started.
+        assert_eq!(id(choose(&rows, None, "2026-05-15")), Some((4, false)));
+        assert_eq!(id(choose(&rows, None, "2026-06-01")), Some((3, false)));
+        assert_eq!(id(choose(&rows, None, "2025-12-31")), None);
+        assert_eq!(id(choose(&rows, Some(1), "2026-05-15")), Some((1, true)));
+        // A marked campaign may not have started yet; a marked id that is gone is ignored.
+        assert_eq!(id(choose(&rows, Some(3), "2026-01-15")), Some((3, true)));
+        assert_eq!(id(choose(&rows, Some(9), "2026-01-15")), Some((1, false)));
+    }
 }

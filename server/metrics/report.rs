@@ -25,7 +25,13 @@ pub fn vi_percent(rate: Option<f64>) -> String {
     }
 }
 
+/// The title and the line under it: which campaign (its targets apply), as of when, and the
+/// day the "Trước" columns are from, so a file read on its own says what it compares.
 fn title(table: &IndicatorTable) -> (String, String) {
+    let campaign = table.campaign.as_ref().map_or_else(
+        || "chưa có".to_string(),
+        |c| format!("{} (mã {})", c.name, c.id),
+    );
     let when = table.as_of.clone().unwrap_or_else(|| "hiện tại".into());
     let before = table.baseline.clone().unwrap_or_else(|| "chưa chọn".into());
     (
@@ -33,7 +39,7 @@ fn title(table: &IndicatorTable) -> (String, String) {
             "KẾT QUẢ THỰC HIỆN MÔ HÌNH \"3 KHÔNG\" – {}",
             table.unit.name
         ),
-        format!("Số liệu đến: {when}; trước (mốc so sánh): {before}"),
+        format!("Chiến dịch: {campaign}; số liệu đến: {when}; trước (mốc so sánh): {before}"),
     )
 }
 

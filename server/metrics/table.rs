@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::Principal;
 use crate::clock::{is_iso_date, now, vietnam_date};
 use crate::error::{Error, Result};
+use crate::metrics::campaigns::{self, Campaign};
 use crate::metrics::readable_unit;
 use crate::metrics::targets::Targets;
 use crate::store::{Counter, Counters, IndicatorRow, Store, UnitFilter, UnitRow};
@@ -21,7 +22,7 @@ pub struct IndicatorQuery {
     pub as_of: Option<String>,
     /// "Before" numbers from the end of this day; default: the campaign's baseline date.
     pub baseline: Option<String>,
-    /// Campaign whose targets and baseline apply.
+    /// Campaign whose targets and baseline apply; default: the current campaign.
     pub campaign: Option<i64>,
 }
 
@@ -64,9 +65,14 @@ pub struct UnitIndicators {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct IndicatorTable {
+    /// The day asked for with `as_of`; null: now.
     pub as_of: Option<String>,
+    /// The day the "before" numbers are from: `baseline` if given, else the campaign's
+    /// baseline date; null when there is neither.
     pub baseline: Option<String>,
-    pub campaign: Option<i64>,
+    /// The campaign whose targets and baseline were applied: the one asked for with
+    /// `campaign`, else the current one; null when there is none.
+    pub campaign: Option<Campaign>,
     pub unit: UnitIndicators,
     pub children: Vec<UnitIndicators>,
 }
@@ -196,17 +202,7 @@ pub async fn unit_indicators(
     let unit = readable_unit(store, who, code).await?;
     check_date("as_of", q.as_of.as_deref())?;
     check_date("baseline", q.baseline.as_deref())?;
-    let campaign = match q.campaign {
-        Some(id) => Some(
-            store
-                .campaigns()
-                .await?
-                .into_iter()
-                .find(|c| c.id == id)
-                .ok_or_else(|| Error::bad_request(format!("campaign {id} does not exist")))?,
-        ),
-        None => None,
-    };
+    let campaign = campaigns::for_request(store, q.campaign).await?;
     let baseline = q
         .baseline
         .clone()
@@ -242,7 +238,7 @@ pub async fn unit_indicators(
     Ok(IndicatorTable {
         as_of: q.as_of.clone(),
         baseline,
-        campaign: camp,
+        campaign,
         unit: row(0, &unit),
         children: children
             .iter()

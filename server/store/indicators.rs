@@ -39,6 +39,11 @@ pub struct CampaignRow {
     pub created_at: i64,
 }
 
+/// The `settings` key holding the campaign an admin or the province marked current. A setting,
+/// not a column: there is one current campaign for the whole server, and every replica reads it
+/// on each request.
+const CURRENT_CAMPAIGN: &str = "current_campaign";
+
 const DECLARED_SELECT: &str =
     "SELECT d.id, d.unit_code, u.path AS unit_path, d.indicator_id, d.numerator, d.denominator,
         d.value_date, d.note, d.entered_by, d.entered_at
@@ -163,5 +168,21 @@ impl Store {
         .fetch_one(&self.writer)
         .await?;
         Ok(id)
+    }
+
+    /// The campaign marked current, if one is (an unreadable value counts as none).
+    pub async fn marked_current_campaign(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .setting(CURRENT_CAMPAIGN)
+            .await?
+            .and_then(|v| v.parse().ok()))
+    }
+
+    /// Marks `campaign` current, or with `None` returns to the automatic choice.
+    pub async fn mark_current_campaign(&self, campaign: Option<i64>) -> Result<(), StoreError> {
+        match campaign {
+            Some(id) => self.set_setting(CURRENT_CAMPAIGN, &id.to_string()).await,
+            None => self.delete_setting(CURRENT_CAMPAIGN).await,
+        }
     }
 }

@@ -121,7 +121,13 @@ try {
   const commune = await (await phone(browser)).newPage()
   await signIn(commune, server.app, "demo-commune")
   await commune.click("a[data-nav=dashboard]")
-  await commune.waitForSelector("table.indicators, [data-testid=indicators-unavailable]")
+  await commune.waitForSelector("table.indicators td[data-before], [data-testid=indicators-unavailable]")
+  // The campaign and day pickers are above; show the cells with "before" beside "now".
+  await commune.evaluate(() => {
+    const table = document.querySelector("table.indicators")
+    const bar = document.querySelector(".syncbar")?.getBoundingClientRect().height ?? 0
+    if (table) window.scrollTo(0, table.getBoundingClientRect().top + window.scrollY - bar - 8)
+  })
   await shot(commune, "11-commune-dashboard")
 
   // English.

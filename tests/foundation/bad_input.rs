@@ -161,6 +161,7 @@ async fn probes_and_openapi(app: &TestApp) {
         "/api/v1/assignments",
         "/api/v1/households/import",
         "/api/v1/households/import/{job}",
+        "/api/v1/campaigns/current",
         "/readyz",
     ] {
         assert!(spec["paths"][path].is_object(), "openapi lacks {path}");

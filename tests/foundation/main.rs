@@ -8,6 +8,7 @@ mod access;
 mod assignments;
 mod auth;
 mod bad_input;
+mod campaigns;
 mod cli;
 mod counters;
 mod units;

@@ -92,10 +92,25 @@ export interface UnitIndicators {
   indicators: IndicatorValue[]
 }
 
+/** GET /api/v1/campaigns (each), and the campaign an indicator table used */
+export interface Campaign {
+  id: number
+  name: string
+  /** "before" figures are those at the end of this day */
+  baseline_date: string
+  start_date: string | null
+  end_date: string | null
+  /** the one the server uses when a request names none */
+  current: boolean
+}
+
 export interface IndicatorTable {
+  /** the day asked for; null: now */
   as_of?: string | null
+  /** the day the "before" figures are from */
   baseline?: string | null
-  campaign?: number | null
+  /** the campaign whose targets and baseline apply (the current one unless one was asked for) */
+  campaign?: Campaign | null
   unit: UnitIndicators
   children: UnitIndicators[]
 }

@@ -1,46 +1,73 @@
 // Commune, district, province: the 16 indicators of their unit and each child unit against
-// targets (one colour per cell, "before" beside "now" when the campaign has a baseline), survey
-// progress with a small chart, and the XLSX/CSV reports. When the indicators endpoint does not
-// answer (an older server, or offline with nothing cached) the screen says so and lists the units.
+// targets, "before" (the campaign's baseline) beside "now" in every cell with the change, a
+// campaign picker (the server's current campaign by default) and an "as of" day, survey progress
+// with a small chart, and the XLSX/CSV reports. Downloads ask for exactly the campaign, baseline
+// and day the table on screen was answered with, so a file has the same "Trước" figures as the
+// screen. When the indicators endpoint does not answer (an older server, or offline with nothing
+// cached) the screen says so and lists the units.
 import { useState } from "preact/hooks"
 import { session } from "../api/session"
-import type { IndicatorTable, IndicatorValue, Unit, UnitIndicators, UnitProgress } from "../api/types"
+import type { Campaign, IndicatorTable, Unit, UnitIndicators, UnitProgress } from "../api/types"
 import { download } from "../api/download"
 import { useCached } from "../hooks/useCached"
 import { Header } from "../components/Header"
 import { DayChart } from "../components/DayChart"
-import { date, num, pct, t, when } from "../i18n"
+import { IndicatorGrid } from "../components/IndicatorGrid"
+import { FigureControls } from "../components/FigureControls"
+import { t, when } from "../i18n"
 
-const INDICATORS = Array.from({ length: 16 }, (_, i) => i + 1)
+/** `?campaign=…&as_of=…&baseline=…` with only the parts that are set. */
+function query(params: Record<string, string | number | null | undefined>): string {
+  const q = new URLSearchParams()
+  for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== "") q.set(k, String(v))
+  const s = q.toString()
+  return s ? `?${s}` : ""
+}
 
 export function Dashboard() {
   const scope = session.value!.user.scope_unit
   const unit = useCached<Unit & { children: Unit[] }>(scope ? `/api/v1/units/${encodeURIComponent(scope)}` : null)
   const provinces = useCached<Unit[]>(scope ? null : "/api/v1/units?level=province")
+  const campaigns = useCached<Campaign[]>("/api/v1/campaigns")
+  // null: whatever the server has as current; "": now.
+  const [picked, setPicked] = useState<number | null>(null)
+  const [asOf, setAsOf] = useState("")
   const root = scope ?? provinces.data?.[0]?.code
   const level = unit.data?.level ?? "province"
-  const table = useCached<IndicatorTable>(root ? `/api/v1/units/${encodeURIComponent(root)}/indicators` : null)
-  const progress = useCached<UnitProgress>(root && (level === "commune" || level === "village") ? `/api/v1/units/${encodeURIComponent(root)}/progress` : null)
+  const base = root ? `/api/v1/units/${encodeURIComponent(root)}` : null
+  const table = useCached<IndicatorTable>(base && `${base}/indicators${query({ campaign: picked, as_of: asOf })}`)
+  const progress = useCached<UnitProgress>(base && (level === "commune" || level === "village") ? `${base}/progress` : null)
   const units: Unit[] = unit.data ? [unit.data, ...unit.data.children] : (provinces.data ?? [])
   const report = table.data?.unit ? table.data : undefined
+  const shown = report?.campaign?.id ?? picked ?? campaigns.data?.find((c) => c.current)?.id ?? null
   const [error, setError] = useState<string | null>(null)
-  const get = (file: string) => root && download(`/api/v1/units/${encodeURIComponent(root)}/${file}`, `${root}-${file}`).catch((e) => setError(String(e.message ?? e)))
+  // The figures on screen as the server answered them: the same campaign, baseline and day.
+  const same = query({ campaign: report?.campaign?.id, baseline: report?.baseline, as_of: report?.as_of })
+  const get = (file: string) =>
+    base && download(`${base}/${file}${same}`, `${root}-${report?.as_of ?? "hien-tai"}-${file}`).catch((e) => setError(String(e.message ?? e)))
   return (
     <>
       <Header title={t("dash.title")} />
+      {report && <Summary u={report.unit} />}
+      <FigureControls
+        campaigns={campaigns.data}
+        shown={shown}
+        onCampaign={setPicked}
+        asOf={asOf}
+        onAsOf={setAsOf}
+        baseline={report?.baseline ?? null}
+      />
       {report ? (
         <>
-          <Summary u={report.unit} />
           <IndicatorGrid report={report} />
-          <p class="muted pad small">
-            {table.at && t("dash.as_of", { when: when(table.at) })}
-            {report.baseline ? ` · ${t("dash.baseline", { date: date(report.baseline) })}` : ""}
-          </p>
+          <p class="muted pad small">{table.at && t("dash.as_of", { when: when(table.at) })}</p>
         </>
-      ) : (
+      ) : table.error || table.offline ? (
         <p class="banner info" data-testid="indicators-unavailable">
           {table.offline ? t("dash.offline") : t("dash.not_available")}
         </p>
+      ) : (
+        <p class="muted pad">{t("loading")}</p>
       )}
       {progress.data && progress.data.by_day.length > 0 && (
         <section class="section">
@@ -92,62 +119,5 @@ function Summary({ u }: { u: UnitIndicators }) {
     <p class="pad">
       {t("dash.summary", { visited: u.households_visited ?? 0, known: u.households_known, persons: u.persons_surveyed ?? 0 })}
     </p>
-  )
-}
-
-function IndicatorGrid({ report }: { report: IndicatorTable }) {
-  const columns: UnitIndicators[] = [report.unit, ...(report.children ?? [])]
-  const cell = (u: UnitIndicators, id: number) => u.indicators.find((x) => x.id === id)
-  return (
-    <div class="table-wrap">
-      <table class="indicators">
-        <thead>
-          <tr>
-            <th class="ind-name">{t("dash.indicator")}</th>
-            <th>{t("dash.target")}</th>
-            {columns.map((u) => (
-              <th key={u.code}>{u.name}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {INDICATORS.map((id) => {
-            const target = columns.map((u) => cell(u, id)?.target).find((x) => x !== null && x !== undefined)
-            return (
-              <tr key={id} data-indicator={id}>
-                <th class="ind-name">
-                  {id}. {t(`ind.${id}`)}
-                </th>
-                <td>{target !== undefined && target !== null ? pct(target) : "—"}</td>
-                {columns.map((u) => (
-                  <Cell key={u.code} v={cell(u, id)} />
-                ))}
-              </tr>
-            )
-          })}
-        </tbody>
-      </table>
-    </div>
-  )
-}
-
-/** Green: target met; amber: within 10 points; red: further; grey: nothing counted. */
-function tone(v: IndicatorValue): string {
-  if (v.rate === null) return "c-none"
-  if (v.met === true) return "c-met"
-  if (v.target === null) return "c-none"
-  return v.rate >= v.target - 0.1 ? "c-near" : "c-miss"
-}
-
-function Cell({ v }: { v: IndicatorValue | undefined }) {
-  if (!v) return <td class="c-none">—</td>
-  return (
-    <td class={tone(v)} data-rate={v.rate ?? ""}>
-      {v.rate === null ? "—" : pct(v.rate)}
-      <span class="frac">
-        {num(v.numerator)}/{num(v.denominator)}
-      </span>
-      {v.baseline && v.baseline.rate !== null && <span class="frac">{t("dash.before", { rate: pct(v.baseline.rate) })}</span>}
-    </td>
   )
 }
