@@ -16,6 +16,7 @@ use crate::config::DEFAULT_MAX_DOCUMENT_BYTES;
 use crate::store::{Store, VillageDocRow};
 use crate::sync::access::Access;
 use crate::sync::commit::{Attribution, Uploader};
+use crate::sync::recovery::recover;
 use crate::sync::village::{ConnRef, LoadedDoc};
 use crate::sync::wire::{DocumentId, PeerId, StorageId};
 use crate::sync::SyncError;
@@ -360,42 +361,4 @@ impl SyncHub {
             .await
             .map(|()| true)
     }
-}
-
-/// How long recovery keeps trying to reload a document the store could not give back.
-const RECOVERY_DELAYS_SECS: [u64; 8] = [0, 1, 2, 4, 8, 15, 30, 60];
-
-/// Reloads a dirty document from the store and resyncs its peers, retrying in the background
-/// while the database is unreachable; gives up (dropping the copy, so the next message loads
-/// it) when that does not work for a few minutes.
-async fn recover(store: Store, peer_id: PeerId, mut guard: Guard) {
-    if let Some(doc) = guard.as_mut() {
-        if doc.reload(&store).await.is_ok() {
-            doc.fan_out(None, &peer_id, &store);
-            return;
-        }
-    }
-    // The lock is given back while waiting, so nothing else queues behind a database outage;
-    // whoever takes the document meanwhile sees it dirty and reloads it first.
-    let slot = OwnedMutexGuard::mutex(&guard).clone();
-    drop(guard);
-    tokio::spawn(async move {
-        for delay in RECOVERY_DELAYS_SECS {
-            tokio::time::sleep(Duration::from_secs(delay)).await;
-            let mut guard = slot.lock().await;
-            let Some(doc) = guard.as_mut() else { return };
-            if !doc.dirty {
-                return;
-            }
-            if doc.reload(&store).await.is_ok() {
-                doc.fan_out(None, &peer_id, &store);
-                return;
-            }
-        }
-        let mut guard = slot.lock().await;
-        if guard.as_ref().is_some_and(|d| d.dirty) {
-            tracing::warn!("a document could not be reloaded from the store; its peers resync when they next send");
-            *guard = None;
-        }
-    });
 }

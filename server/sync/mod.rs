@@ -8,6 +8,7 @@ mod connection;
 pub mod documents;
 mod hub;
 pub mod observed;
+mod recovery;
 pub mod replicas;
 pub mod restate;
 pub mod village;
