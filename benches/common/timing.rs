@@ -44,11 +44,16 @@ where
         f().await?;
         times.push(t.elapsed());
     }
+    Ok(summarize(times))
+}
+
+/// Median and p95 of measured times (at least one).
+pub fn summarize(mut times: Vec<Duration>) -> Stats {
     times.sort();
     // Nearest rank: the smallest time at or above 95% of the runs.
     let rank = ((times.len() as f64) * 0.95).ceil() as usize;
-    Ok(Stats {
+    Stats {
         median: times[times.len() / 2],
         p95: times[rank.max(1) - 1],
-    })
+    }
 }

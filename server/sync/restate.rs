@@ -31,9 +31,13 @@ pub async fn plan(
     changes: &[Change],
     at: i64,
 ) -> Result<DayPlan, SyncError> {
+    // Only dependencies outside the batch are stored (usually the heads it was made on).
+    let inside: BTreeSet<ChangeHash> = changes.iter().map(Change::hash).collect();
     let deps: BTreeSet<String> = changes
         .iter()
-        .flat_map(|c| c.deps().iter().map(|d| d.to_string()))
+        .flat_map(|c| c.deps().iter())
+        .filter(|d| !inside.contains(d))
+        .map(|d| d.to_string())
         .collect();
     let deps: Vec<String> = deps.into_iter().collect();
     let stored = parse_hashes(store.observations_of(document_id, &deps).await?);
