@@ -1,14 +1,84 @@
 //! Reading households out of a village document, tolerating anything a phone may have written:
 //! a field of the wrong type becomes a per-record error and an empty value, never a failure.
 
-use automerge::{ObjId, ObjType, ReadDoc, ScalarValue, Value};
+use automerge::{ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value};
 
 use crate::store::{HouseholdRow, PersonRow};
 use crate::survey::schema::{self, HOUSEHOLD_FLAGS, PERSON_FLAGS};
 
+/// A document as the readers see it: as it is now, or as it stood at some heads (a past day,
+/// read in the loaded document without rebuilding it).
+pub struct View<'a, D: ReadDoc> {
+    doc: &'a D,
+    heads: Option<&'a [ChangeHash]>,
+}
+
+impl<D: ReadDoc> Clone for View<'_, D> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<D: ReadDoc> Copy for View<'_, D> {}
+
+impl<'a, D: ReadDoc> View<'a, D> {
+    pub fn now(doc: &'a D) -> Self {
+        View { doc, heads: None }
+    }
+
+    pub fn at(doc: &'a D, heads: &'a [ChangeHash]) -> Self {
+        View {
+            doc,
+            heads: Some(heads),
+        }
+    }
+
+    fn get(&self, obj: &ObjId, key: &str) -> Option<(Value<'a>, ObjId)> {
+        match self.heads {
+            None => self.doc.get(obj, key),
+            Some(heads) => self.doc.get_at(obj, key, heads),
+        }
+        .ok()
+        .flatten()
+    }
+
+    fn keys(&self, obj: &ObjId) -> Vec<String> {
+        match self.heads {
+            None => self.doc.keys(obj).collect(),
+            Some(heads) => self.doc.keys_at(obj, heads).collect(),
+        }
+    }
+
+    fn text(&self, obj: &ObjId) -> Option<String> {
+        match self.heads {
+            None => self.doc.text(obj),
+            Some(heads) => self.doc.text_at(obj, heads),
+        }
+        .ok()
+    }
+
+    /// The `households` map, if there is one.
+    pub fn households(&self) -> Option<ObjId> {
+        map_at(*self, &automerge::ROOT, schema::HOUSEHOLDS)
+    }
+
+    /// Ids of every household.
+    pub fn household_ids(&self) -> Vec<String> {
+        match self.households() {
+            Some(obj) => self.keys(&obj),
+            None => Vec::new(),
+        }
+    }
+
+    /// Reads one household; `None` when there is no such key.
+    pub fn household(&self, id: &str) -> Option<HouseholdRow> {
+        read(*self, id)
+    }
+}
+
 /// The `households` map of a document, if it has one.
 pub fn households_obj<D: ReadDoc>(doc: &D) -> Option<ObjId> {
-    map_at(doc, &automerge::ROOT, schema::HOUSEHOLDS)
+    View::now(doc).households()
 }
 
 /// Checks the document's schema version: `Err` with the reason when it cannot be projected.
@@ -28,21 +98,22 @@ pub fn check_schema<D: ReadDoc>(doc: &D) -> Result<(), String> {
 
 /// Ids of every household in the document.
 pub fn household_ids<D: ReadDoc>(doc: &D) -> Vec<String> {
-    match households_obj(doc) {
-        Some(obj) => doc.keys(&obj).collect(),
-        None => Vec::new(),
-    }
+    View::now(doc).household_ids()
 }
 
 /// Reads one household; `None` when the document has no such key.
 pub fn read_household<D: ReadDoc>(doc: &D, id: &str) -> Option<HouseholdRow> {
-    let households = households_obj(doc)?;
+    View::now(doc).household(id)
+}
+
+fn read<D: ReadDoc>(doc: View<'_, D>, id: &str) -> Option<HouseholdRow> {
+    let households = doc.households()?;
     let mut rec = HouseholdRow {
         id: id.to_string(),
         ..Default::default()
     };
     let Some(obj) = map_at(doc, &households, id) else {
-        doc.get(&households, id).ok().flatten()?;
+        doc.get(&households, id)?;
         rec.errors.push("the household is not a map".into());
         return Some(rec);
     };
@@ -62,7 +133,7 @@ pub fn read_household<D: ReadDoc>(doc: &D, id: &str) -> Option<HouseholdRow> {
         *slot = r.flag(&obj, key);
     }
     if let Some(visits) = r.map(&obj, schema::VISITS) {
-        for vid in doc.keys(&visits).collect::<Vec<_>>() {
+        for vid in doc.keys(&visits) {
             r.context = format!("visit {vid}: ");
             let Some(v) = r.map(&visits, &vid) else {
                 continue;
@@ -87,7 +158,7 @@ pub fn read_household<D: ReadDoc>(doc: &D, id: &str) -> Option<HouseholdRow> {
         }
     }
     if let Some(persons) = r.map(&obj, schema::PERSONS) {
-        let mut ids: Vec<String> = doc.keys(&persons).collect();
+        let mut ids: Vec<String> = doc.keys(&persons);
         ids.sort();
         for pid in ids {
             r.context = format!("person {pid}: ");
@@ -120,9 +191,9 @@ pub fn read_household<D: ReadDoc>(doc: &D, id: &str) -> Option<HouseholdRow> {
     Some(rec)
 }
 
-fn map_at<D: ReadDoc>(doc: &D, obj: &ObjId, key: &str) -> Option<ObjId> {
+fn map_at<D: ReadDoc>(doc: View<'_, D>, obj: &ObjId, key: &str) -> Option<ObjId> {
     match doc.get(obj, key) {
-        Ok(Some((Value::Object(ObjType::Map), id))) => Some(id),
+        Some((Value::Object(ObjType::Map), id)) => Some(id),
         _ => None,
     }
 }
@@ -151,7 +222,7 @@ fn describe(v: &Value<'_>) -> String {
 
 /// Reads typed fields, collecting an error for each one of the wrong type.
 struct Reader<'a, D: ReadDoc> {
-    doc: &'a D,
+    doc: View<'a, D>,
     errors: Vec<String>,
     context: String,
 }
@@ -166,7 +237,7 @@ impl<D: ReadDoc> Reader<'_, D> {
     }
 
     fn text(&mut self, obj: &ObjId, key: &str) -> Option<String> {
-        match self.doc.get(obj, key).ok().flatten() {
+        match self.doc.get(obj, key) {
             None => None,
             Some((Value::Scalar(s), _)) if matches!(s.as_ref(), ScalarValue::Null) => None,
             Some((Value::Scalar(s), _)) if matches!(s.as_ref(), ScalarValue::Str(_)) => {
@@ -175,7 +246,7 @@ impl<D: ReadDoc> Reader<'_, D> {
                     _ => None,
                 }
             }
-            Some((Value::Object(ObjType::Text), id)) => self.doc.text(&id).ok(),
+            Some((Value::Object(ObjType::Text), id)) => self.doc.text(&id),
             Some((v, _)) => {
                 self.wrong(key, "text", &v);
                 None
@@ -184,7 +255,7 @@ impl<D: ReadDoc> Reader<'_, D> {
     }
 
     fn flag(&mut self, obj: &ObjId, key: &str) -> Option<bool> {
-        match self.doc.get(obj, key).ok().flatten() {
+        match self.doc.get(obj, key) {
             None => None,
             Some((Value::Scalar(s), _)) => match s.as_ref() {
                 ScalarValue::Boolean(b) => Some(*b),
@@ -202,7 +273,7 @@ impl<D: ReadDoc> Reader<'_, D> {
     }
 
     fn int(&mut self, obj: &ObjId, key: &str) -> Option<i64> {
-        match self.doc.get(obj, key).ok().flatten() {
+        match self.doc.get(obj, key) {
             None => None,
             Some((Value::Scalar(s), _)) if matches!(s.as_ref(), ScalarValue::Null) => None,
             Some((Value::Scalar(s), _)) => match scalar_int(&s) {
@@ -234,7 +305,7 @@ impl<D: ReadDoc> Reader<'_, D> {
     }
 
     fn map(&mut self, obj: &ObjId, key: &str) -> Option<ObjId> {
-        match self.doc.get(obj, key).ok().flatten() {
+        match self.doc.get(obj, key) {
             None => None,
             Some((Value::Object(ObjType::Map), id)) => Some(id),
             Some((v, _)) => {
