@@ -1,84 +1,14 @@
 //! Reading households out of a village document, tolerating anything a phone may have written:
 //! a field of the wrong type becomes a per-record error and an empty value, never a failure.
 
-use automerge::{ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value};
+use automerge::{ObjId, ObjType, ReadDoc, ScalarValue, Value};
 
 use crate::store::{HouseholdRow, PersonRow};
 use crate::survey::schema::{self, HOUSEHOLD_FLAGS, PERSON_FLAGS};
 
-/// A document as the readers see it: as it is now, or as it stood at some heads (a past day,
-/// read in the loaded document without rebuilding it).
-pub struct View<'a, D: ReadDoc> {
-    doc: &'a D,
-    heads: Option<&'a [ChangeHash]>,
-}
-
-impl<D: ReadDoc> Clone for View<'_, D> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<D: ReadDoc> Copy for View<'_, D> {}
-
-impl<'a, D: ReadDoc> View<'a, D> {
-    pub fn now(doc: &'a D) -> Self {
-        View { doc, heads: None }
-    }
-
-    pub fn at(doc: &'a D, heads: &'a [ChangeHash]) -> Self {
-        View {
-            doc,
-            heads: Some(heads),
-        }
-    }
-
-    fn get(&self, obj: &ObjId, key: &str) -> Option<(Value<'a>, ObjId)> {
-        match self.heads {
-            None => self.doc.get(obj, key),
-            Some(heads) => self.doc.get_at(obj, key, heads),
-        }
-        .ok()
-        .flatten()
-    }
-
-    fn keys(&self, obj: &ObjId) -> Vec<String> {
-        match self.heads {
-            None => self.doc.keys(obj).collect(),
-            Some(heads) => self.doc.keys_at(obj, heads).collect(),
-        }
-    }
-
-    fn text(&self, obj: &ObjId) -> Option<String> {
-        match self.heads {
-            None => self.doc.text(obj),
-            Some(heads) => self.doc.text_at(obj, heads),
-        }
-        .ok()
-    }
-
-    /// The `households` map, if there is one.
-    pub fn households(&self) -> Option<ObjId> {
-        map_at(*self, &automerge::ROOT, schema::HOUSEHOLDS)
-    }
-
-    /// Ids of every household.
-    pub fn household_ids(&self) -> Vec<String> {
-        match self.households() {
-            Some(obj) => self.keys(&obj),
-            None => Vec::new(),
-        }
-    }
-
-    /// Reads one household; `None` when there is no such key.
-    pub fn household(&self, id: &str) -> Option<HouseholdRow> {
-        read(*self, id)
-    }
-}
-
 /// The `households` map of a document, if it has one.
 pub fn households_obj<D: ReadDoc>(doc: &D) -> Option<ObjId> {
-    View::now(doc).households()
+    map_at(doc, &automerge::ROOT, schema::HOUSEHOLDS)
 }
 
 /// Checks the document's schema version: `Err` with the reason when it cannot be projected.
@@ -98,22 +28,21 @@ pub fn check_schema<D: ReadDoc>(doc: &D) -> Result<(), String> {
 
 /// Ids of every household in the document.
 pub fn household_ids<D: ReadDoc>(doc: &D) -> Vec<String> {
-    View::now(doc).household_ids()
+    match households_obj(doc) {
+        Some(obj) => doc.keys(&obj).collect(),
+        None => Vec::new(),
+    }
 }
 
 /// Reads one household; `None` when the document has no such key.
 pub fn read_household<D: ReadDoc>(doc: &D, id: &str) -> Option<HouseholdRow> {
-    View::now(doc).household(id)
-}
-
-fn read<D: ReadDoc>(doc: View<'_, D>, id: &str) -> Option<HouseholdRow> {
-    let households = doc.households()?;
+    let households = households_obj(doc)?;
     let mut rec = HouseholdRow {
         id: id.to_string(),
         ..Default::default()
     };
     let Some(obj) = map_at(doc, &households, id) else {
-        doc.get(&households, id)?;
+        doc.get(&households, id).ok().flatten()?;
         rec.errors.push("the household is not a map".into());
         return Some(rec);
     };
@@ -133,7 +62,7 @@ fn read<D: ReadDoc>(doc: View<'_, D>, id: &str) -> Option<HouseholdRow> {
         *slot = r.flag(&obj, key);
     }
     if let Some(visits) = r.map(&obj, schema::VISITS) {
-        for vid in doc.keys(&visits) {
+        for vid in doc.keys(&visits).collect::<Vec<_>>() {
             r.context = format!("visit {vid}: ");
             let Some(v) = r.map(&visits, &vid) else {
                 continue;
@@ -158,7 +87,7 @@ fn read<D: ReadDoc>(doc: View<'_, D>, id: &str) -> Option<HouseholdRow> {
         }
     }
     if let Some(persons) = r.map(&obj, schema::PERSONS) {
-        let mut ids: Vec<String> = doc.keys(&persons);
+        let mut ids: Vec<String> = doc.keys(&persons).collect();
         ids.sort();
         for pid in ids {
             r.context = format!("person {pid}: ");
@@ -191,9 +120,9 @@ fn read<D: ReadDoc>(doc: View<'_, D>, id: &str) -> Option<HouseholdRow> {
     Some(rec)
 }
 
-fn map_at<D: ReadDoc>(doc: View<'_, D>, obj: &ObjId, key: &str) -> Option<ObjId> {
+fn map_at<D: ReadDoc>(doc: &D, obj: &ObjId, key: &str) -> Option<ObjId> {
     match doc.get(obj, key) {
-        Some((Value::Object(ObjType::Map), id)) => Some(id),
+        Ok(Some((Value::Object(ObjType::Map), id))) => Some(id),
         _ => None,
     }
 }
@@ -222,7 +151,7 @@ fn describe(v: &Value<'_>) -> String {
 
 /// Reads typed fields, collecting an error for each one of the wrong type.
 struct Reader<'a, D: ReadDoc> {
-    doc: View<'a, D>,
+    doc: &'a D,
     errors: Vec<String>,
     context: String,
 }
@@ -237,7 +166,7 @@ impl<D: ReadDoc> Reader<'_, D> {
     }
 
     fn text(&mut self, obj: &ObjId, key: &str) -> Option<String> {
-        match self.doc.get(obj, key) {
+        match self.doc.get(obj, key).ok().flatten() {
             None => None,
             Some((Value::Scalar(s), _)) if matches!(s.as_ref(), ScalarValue::Null) => None,
             Some((Value::Scalar(s), _)) if matches!(s.as_ref(), ScalarValue::Str(_)) => {
@@ -246,7 +175,7 @@ impl<D: ReadDoc> Reader<'_, D> {
                     _ => None,
                 }
             }
-            Some((Value::Object(ObjType::Text), id)) => self.doc.text(&id),
+            Some((Value::Object(ObjType::Text), id)) => self.doc.text(&id).ok(),
             Some((v, _)) => {
                 self.wrong(key, "text", &v);
                 None
@@ -255,7 +184,7 @@ impl<D: ReadDoc> Reader<'_, D> {
     }
 
     fn flag(&mut self, obj: &ObjId, key: &str) -> Option<bool> {
-        match self.doc.get(obj, key) {
+        match self.doc.get(obj, key).ok().flatten() {
             None => None,
             Some((Value::Scalar(s), _)) => match s.as_ref() {
                 ScalarValue::Boolean(b) => Some(*b),
@@ -273,7 +202,7 @@ impl<D: ReadDoc> Reader<'_, D> {
     }
 
     fn int(&mut self, obj: &ObjId, key: &str) -> Option<i64> {
-        match self.doc.get(obj, key) {
+        match self.doc.get(obj, key).ok().flatten() {
             None => None,
             Some((Value::Scalar(s), _)) if matches!(s.as_ref(), ScalarValue::Null) => None,
             Some((Value::Scalar(s), _)) => match scalar_int(&s) {
@@ -305,7 +234,7 @@ impl<D: ReadDoc> Reader<'_, D> {
     }
 
     fn map(&mut self, obj: &ObjId, key: &str) -> Option<ObjId> {
-        match self.doc.get(obj, key) {
+        match self.doc.get(obj, key).ok().flatten() {
             None => None,
             Some((Value::Object(ObjType::Map), id)) => Some(id),
             Some((v, _)) => {

@@ -1,15 +1,15 @@
 //! Past days a batch restates. Figures "as of" a day are those of the document holding every
 //! change observed up to the end of that day (`observed.rs`); a batch with changes observed
 //! before today changes those days and every later day that already has figures. Their figures
-//! are recounted here from the document itself, read as it stood at the end of each day.
+//! are recounted here from the document itself, as it stood at the end of each day.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
-use automerge::{AutoCommit, Change, ChangeHash};
+use automerge::{AutoCommit, Automerge, Change, ChangeHash};
 
 use crate::clock::{vietnam_date, vietnam_day_start};
 use crate::store::{Counters, RestatedDay, Store};
-use crate::survey::read::View;
+use crate::survey::read::{household_ids, read_household};
 use crate::sync::SyncError;
 
 /// What a batch means for per-day figures: the observation time of each of its changes, and
@@ -59,20 +59,12 @@ pub async fn plan(
     for (c, t) in changes.iter().zip(&observed) {
         times.insert(c.hash(), *t);
     }
-    // The recount reads a copy at each day's heads on a blocking thread, so neither this task's
-    // worker nor the database waits on it (a copy costs far less than rebuilding the past).
-    let graph: Vec<(ChangeHash, Vec<ChangeHash>)> = doc
-        .get_changes(&[])
-        .iter()
-        .map(|c| (c.hash(), c.deps().to_vec()))
-        .collect();
-    let copy = doc.clone();
+    let all = doc.get_changes(&[]);
     let batch_times = observed.clone();
     let days: Vec<String> = days.into_iter().collect();
-    let restated =
-        tokio::task::spawn_blocking(move || recount(&copy, &graph, &times, &days, &batch_times))
-            .await
-            .map_err(|e| SyncError::Interrupted(format!("recounting past days stopped: {e}")))??;
+    let restated = tokio::task::spawn_blocking(move || recount(all, &times, &days, &batch_times))
+        .await
+        .map_err(|e| SyncError::Interrupted(format!("recounting past days stopped: {e}")))??;
     Ok(DayPlan { observed, restated })
 }
 
@@ -82,27 +74,28 @@ fn parse_hashes(rows: Vec<(String, i64)>) -> HashMap<ChangeHash, i64> {
         .collect()
 }
 
-/// Counts each day's households in the document as it stood at the end of that day: at the
-/// heads of the changes observed by then. A change with no recorded time counts from the
-/// beginning.
+/// Rebuilds the document day by day (each day applies the changes observed by its end) and
+/// counts each day's households. A change with no recorded time counts from the beginning.
 fn recount(
-    doc: &AutoCommit,
-    graph: &[(ChangeHash, Vec<ChangeHash>)],
+    mut all: Vec<Change>,
     times: &HashMap<ChangeHash, i64>,
     days: &[String],
     batch_times: &[i64],
 ) -> Result<Vec<RestatedDay>, SyncError> {
-    let time_of = |h: &ChangeHash| times.get(h).copied().unwrap_or(0);
+    let time_of = |c: &Change| times.get(&c.hash()).copied().unwrap_or(0);
+    all.sort_by_key(|c| time_of(c));
+    let mut doc = Automerge::new();
+    let mut next = 0;
     let mut out = Vec::with_capacity(days.len());
     for day in days {
         let end = end_of(day)?;
-        let heads = heads_by(graph, |h| time_of(h) < end);
+        let upto = all[next..].partition_point(|c| time_of(c) < end) + next;
+        doc.apply_changes(all[next..upto].iter().cloned())?;
+        next = upto;
         let year = vietnam_date(end - 1).1;
-        let view = View::at(doc, &heads);
-        let households: Vec<_> = view
-            .household_ids()
+        let households: Vec<_> = household_ids(&doc)
             .iter()
-            .filter_map(|id| view.household(id))
+            .filter_map(|id| read_household(&doc, id))
             .collect();
         out.push(RestatedDay {
             day: day.clone(),
@@ -111,20 +104,6 @@ fn recount(
         });
     }
     Ok(out)
-}
-
-/// The heads of the changes `keep` selects (those none of the others depends on). Observation
-/// times never decrease along dependencies, so a day's changes include all they depend on.
-fn heads_by(
-    graph: &[(ChangeHash, Vec<ChangeHash>)],
-    keep: impl Fn(&ChangeHash) -> bool,
-) -> Vec<ChangeHash> {
-    let kept: Vec<&(ChangeHash, Vec<ChangeHash>)> = graph.iter().filter(|(h, _)| keep(h)).collect();
-    let depended: HashSet<&ChangeHash> = kept.iter().flat_map(|(_, deps)| deps.iter()).collect();
-    kept.iter()
-        .map(|(h, _)| *h)
-        .filter(|h| !depended.contains(h))
-        .collect()
 }
 
 /// The first second after `day` (Vietnam time).
