@@ -100,29 +100,25 @@ impl Store {
             .map(|d| format!("CAST(COALESCE(SUM(s.{}), 0) AS BIGINT)", d.name))
             .collect();
         let sums = sums.join(", ");
-        // Each village with the day of the figures that apply (its latest on or before `as_of`;
-        // a key lookup per village), materialized so the planner cannot turn it inside out.
-        let (day, first_child) = match as_of {
-            None => ("NULL", 2),
+        let (figures, first_child) = match as_of {
+            None => ("JOIN village_stats s ON s.village_code = v.code".to_string(), 2),
             Some(_) => (
-                "(SELECT MAX(x.day) FROM stats_snapshots x WHERE x.village_code = v.code AND x.day <= $2)",
+                "JOIN stats_snapshots s ON s.village_code = v.code
+                  AND s.day = (SELECT MAX(x.day) FROM stats_snapshots x WHERE x.village_code = v.code AND x.day <= $2)"
+                    .to_string(),
                 3,
             ),
-        };
-        let figures = match as_of {
-            None => "JOIN village_stats s ON s.village_code = d.code",
-            Some(_) => "JOIN stats_snapshots s ON s.village_code = d.code AND s.day = d.day",
         };
         let columns = counter_columns("s.");
         let list: Vec<String> = (0..children.len())
             .map(|i| format!("${}", i + first_child))
             .collect();
-        // Each village's figures are found once, then summed in total and per child.
+        // Each village's figures are found once (materialized: a planner that inlined them
+        // would look them up again for every child), then summed in total and per child.
         let sql = format!(
-            "WITH d AS MATERIALIZED (
-                 SELECT v.code, v.path, {day} AS day FROM units v
-                 WHERE v.level = 'village' AND substr(v.path, 1, length($1)) = $1),
-             f AS MATERIALIZED (SELECT d.path, {columns} FROM d {figures})
+            "WITH f AS MATERIALIZED (
+                 SELECT v.path, {columns} FROM units v {figures}
+                 WHERE substr(v.path, 1, length($1)) = $1)
              SELECT NULL AS child, {sums} FROM f s
              UNION ALL
              SELECT c.path, {sums} FROM units c JOIN f s ON substr(s.path, 1, length(c.path)) = c.path
