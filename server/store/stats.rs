@@ -109,38 +109,49 @@ impl Store {
                 3,
             ),
         };
-        let columns = counter_columns("s.");
-        let list: Vec<String> = (0..children.len())
-            .map(|i| format!("${}", i + first_child))
-            .collect();
-        // Each village's figures are found once (materialized: a planner that inlined them
-        // would look them up again for every child), then summed in total and per child.
-        let sql = format!(
-            "WITH f AS MATERIALIZED (
-                 SELECT v.path, {columns} FROM units v {figures}
-                 WHERE substr(v.path, 1, length($1)) = $1)
-             SELECT NULL AS child, {sums} FROM f s
-             UNION ALL
-             SELECT c.path, {sums} FROM units c JOIN f s ON substr(s.path, 1, length(c.path)) = c.path
-             WHERE c.path IN ({}) GROUP BY c.path",
-            if list.is_empty() { "NULL".to_string() } else { list.join(", ") }
-        );
-        let mut q = sqlx::query(&sql).bind(path);
-        if let Some(day) = as_of {
-            q = q.bind(day);
-        }
-        for child in children {
-            q = q.bind(*child);
-        }
-        let mut out = SubtreeCounters::default();
-        for r in q.fetch_all(&self.pool).await? {
-            let counters = Counters::from_columns(&r, 1)?;
-            match r.try_get::<Option<String>, _>(0)? {
-                None => out.total = counters,
-                Some(child) => out.children.push((child, counters)),
+        let under = "substr(v.path, 1, length($1)) = $1";
+        let total_sql = format!("SELECT {sums} FROM units v {figures} WHERE {under}");
+        let row = scoped(&total_sql, path, as_of)
+            .fetch_one(&self.pool)
+            .await?;
+        let total = Counters::from_columns(&row, 0)?;
+        let mut out = SubtreeCounters {
+            total,
+            children: Vec::new(),
+        };
+        for batch in children.chunks(500) {
+            let list: Vec<String> = (0..batch.len())
+                .map(|i| format!("${}", i + first_child))
+                .collect();
+            let sql = format!(
+                "SELECT c.path, {sums} FROM units c
+                 JOIN units v ON substr(v.path, 1, length(c.path)) = c.path {figures}
+                 WHERE {under} AND c.path IN ({}) GROUP BY c.path",
+                list.join(", ")
+            );
+            let mut q = scoped(&sql, path, as_of);
+            for child in batch {
+                q = q.bind(child.to_string());
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.children
+                    .push((r.try_get(0)?, Counters::from_columns(&r, 1)?));
             }
         }
         Ok(out)
+    }
+}
+
+/// A query with the subtree path as `$1` and, for figures as of a day, that day as `$2`.
+fn scoped<'q>(
+    sql: &'q str,
+    path: &str,
+    as_of: Option<&str>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let q = sqlx::query(sql).bind(path.to_string());
+    match as_of {
+        Some(day) => q.bind(day.to_string()),
+        None => q,
     }
 }
 
