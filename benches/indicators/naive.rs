@@ -41,10 +41,10 @@ pub async fn compare(
     naive: &Counters,
     province_path: &str,
 ) -> Result<Vec<String>> {
-    let maintained = store
-        .subtree_counters(province_path, &[], None)
-        .await?
-        .total;
+    let mut maintained = Counters::default();
+    for v in store.village_counters(province_path, None).await? {
+        maintained.add(&v.counters);
+    }
     let mut diffs: Vec<String> = naive
         .iter()
         .filter(|(d, n)| *n != maintained[d.counter])

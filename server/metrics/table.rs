@@ -98,12 +98,10 @@ async fn sums(
             .position(|c| path.starts_with(&c.path))
             .map(|i| i + 1)
     };
-    let paths: Vec<&str> = children.iter().map(|c| c.path.as_str()).collect();
-    let figures = store.subtree_counters(&unit.path, &paths, as_of).await?;
-    out[0].counters = figures.total;
-    for (path, counters) in figures.children {
-        if let Some(i) = children.iter().position(|c| c.path == path) {
-            out[i + 1].counters = counters;
+    for v in store.village_counters(&unit.path, as_of).await? {
+        out[0].counters.add(&v.counters);
+        if let Some(i) = slot(&v.path) {
+            out[i].counters.add(&v.counters);
         }
     }
     let day = as_of.map_or_else(|| "9999-12-31".to_string(), str::to_string);

@@ -35,7 +35,7 @@ pub use indicators::{CampaignRow, DeclaredRow, TargetRow};
 pub use rows::{Cell, HouseholdRow, PersonRow, HOUSEHOLD_FLAG_COLUMNS, PERSON_FLAG_COLUMNS};
 pub use security::{AccessLogRow, NewAccess};
 pub use sessions::{RefreshOutcome, SessionRow};
-pub use stats::{IndicatorRow, SubtreeCounters};
+pub use stats::{IndicatorRow, VillageCounters};
 pub use units::{NewUnit, UnitEventRow, UnitFilter, UnitRow};
 pub use users::{NewUser, UserRow, UserUpdate};
 

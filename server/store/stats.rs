@@ -9,6 +9,13 @@ use super::counters::{counter_columns, Counters, Counts, COUNTERS};
 use super::documents::DocWrite;
 use super::{Store, StoreError};
 
+/// Counters of one village with its unit path.
+#[derive(Debug, Clone)]
+pub struct VillageCounters {
+    pub path: String,
+    pub counters: Counters,
+}
+
 /// The statements of `refresh_village_stats`, built once from the counter list.
 struct Statements {
     /// The village's household counters; `$1` the village.
@@ -76,82 +83,48 @@ impl DocWrite {
     }
 }
 
-/// A unit's counters and each listed child's, summed by the database.
-#[derive(Debug, Clone, Default)]
-pub struct SubtreeCounters {
-    pub total: Counters,
-    /// By child path (children with no village figures are absent).
-    pub children: Vec<(String, Counters)>,
-}
-
 impl Store {
-    /// Counters summed over the villages under `path`, in total and under each of the
-    /// `children` paths: current ones, or as they stood at the end of `as_of` (each village's
-    /// latest figures on or before that day, found through the (village, day) key). The sums are
-    /// made by the database, so the answer is one row per child whatever the number of villages.
-    pub async fn subtree_counters(
+    /// Counters of every village under `path`: current ones, or as they stood at the end of
+    /// `as_of` (each village's latest snapshot on or before that day, found through the
+    /// (village, day) key so the cost follows the subtree, not the length of the history).
+    pub async fn village_counters(
         &self,
         path: &str,
-        children: &[&str],
         as_of: Option<&str>,
-    ) -> Result<SubtreeCounters, StoreError> {
-        let sums: Vec<String> = COUNTERS
-            .iter()
-            .map(|d| format!("CAST(COALESCE(SUM(s.{}), 0) AS BIGINT)", d.name))
-            .collect();
-        let sums = sums.join(", ");
-        let (figures, first_child) = match as_of {
-            None => ("JOIN village_stats s ON s.village_code = v.code".to_string(), 2),
-            Some(_) => (
-                "JOIN stats_snapshots s ON s.village_code = v.code
-                  AND s.day = (SELECT MAX(x.day) FROM stats_snapshots x WHERE x.village_code = v.code AND x.day <= $2)"
-                    .to_string(),
-                3,
-            ),
-        };
-        let under = "substr(v.path, 1, length($1)) = $1";
-        let total_sql = format!("SELECT {sums} FROM units v {figures} WHERE {under}");
-        let row = scoped(&total_sql, path, as_of)
-            .fetch_one(&self.pool)
-            .await?;
-        let total = Counters::from_columns(&row, 0)?;
-        let mut out = SubtreeCounters {
-            total,
-            children: Vec::new(),
-        };
-        for batch in children.chunks(500) {
-            let list: Vec<String> = (0..batch.len())
-                .map(|i| format!("${}", i + first_child))
-                .collect();
-            let sql = format!(
-                "SELECT c.path, {sums} FROM units c
-                 JOIN units v ON substr(v.path, 1, length(c.path)) = c.path {figures}
-                 WHERE {under} AND c.path IN ({}) GROUP BY c.path",
-                list.join(", ")
-            );
-            let mut q = scoped(&sql, path, as_of);
-            for child in batch {
-                q = q.bind(child.to_string());
+    ) -> Result<Vec<VillageCounters>, StoreError> {
+        let columns = counter_columns("s.");
+        let rows = match as_of {
+            None => {
+                sqlx::query(&format!(
+                    "SELECT v.path, {columns} FROM village_stats s JOIN units v ON v.code = s.village_code
+                     WHERE substr(v.path, 1, length($1)) = $1"
+                ))
+                .bind(path)
+                .fetch_all(&self.pool)
+                .await?
             }
-            for r in q.fetch_all(&self.pool).await? {
-                out.children
-                    .push((r.try_get(0)?, Counters::from_columns(&r, 1)?));
+            Some(day) => {
+                sqlx::query(&format!(
+                    "SELECT v.path, {columns} FROM units v
+                     JOIN stats_snapshots s ON s.village_code = v.code
+                      AND s.day = (SELECT MAX(x.day) FROM stats_snapshots x WHERE x.village_code = v.code AND x.day <= $2)
+                     WHERE v.level = 'village' AND substr(v.path, 1, length($1)) = $1"
+                ))
+                .bind(path)
+                .bind(day)
+                .fetch_all(&self.pool)
+                .await?
             }
-        }
-        Ok(out)
-    }
-}
-
-/// A query with the subtree path as `$1` and, for figures as of a day, that day as `$2`.
-fn scoped<'q>(
-    sql: &'q str,
-    path: &str,
-    as_of: Option<&str>,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    let q = sqlx::query(sql).bind(path.to_string());
-    match as_of {
-        Some(day) => q.bind(day.to_string()),
-        None => q,
+        };
+        rows.iter()
+            .map(|r| {
+                Ok(VillageCounters {
+                    path: r.try_get(0)?,
+                    counters: Counters::from_columns(r, 1)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
     }
 }
 
