@@ -3,8 +3,9 @@
 
 use sqlx::FromRow;
 
-use super::counters::{counter_columns, Counters, COUNTERS};
+use super::counters::{counter_columns, Counters};
 use super::documents::DocWrite;
+use super::stats::snapshot_upsert;
 use super::{Store, StoreError};
 
 /// A past day of one village restated by a batch: its figures as they now stand, and how many
@@ -123,17 +124,6 @@ impl DocWrite {
         let before_sql = format!(
             "SELECT {columns} FROM stats_snapshots WHERE village_code = $1 AND day <= $2 ORDER BY day DESC LIMIT 1"
         );
-        let params: Vec<String> = (0..COUNTERS.len()).map(|i| format!("${}", i + 3)).collect();
-        let updates: Vec<String> = COUNTERS
-            .iter()
-            .map(|d| format!("{0} = excluded.{0}", d.name))
-            .collect();
-        let upsert = format!(
-            "INSERT INTO stats_snapshots (village_code, day, {columns}) VALUES ($1, $2, {})
-             ON CONFLICT (village_code, day) DO UPDATE SET {}",
-            params.join(", "),
-            updates.join(", ")
-        );
         for d in days {
             let before = sqlx::query(&before_sql)
                 .bind(village)
@@ -147,7 +137,7 @@ impl DocWrite {
             if before == d.counters {
                 continue;
             }
-            let mut q = sqlx::query(&upsert).bind(village).bind(&d.day);
+            let mut q = sqlx::query(snapshot_upsert()).bind(village).bind(&d.day);
             for (_, v) in d.counters.iter() {
                 q = q.bind(v);
             }

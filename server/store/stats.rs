@@ -50,6 +50,12 @@ static SQL: LazyLock<Statements> = LazyLock::new(|| {
     }
 });
 
+/// The upsert of one village's figures for one day: `$1` the village, `$2` the day, then the
+/// counters (also used when past days are restated).
+pub(super) fn snapshot_upsert() -> &'static str {
+    &SQL.snapshot
+}
+
 impl DocWrite {
     /// Recomputes a village's counters from its projected rows and records them for `day`.
     pub async fn refresh_village_stats(
