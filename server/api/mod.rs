@@ -11,6 +11,7 @@ mod households;
 mod metrics;
 pub mod openapi;
 mod privacy;
+mod review;
 mod state;
 mod sync;
 mod team;
@@ -37,6 +38,13 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/me", get(auth::me))
         .route("/api/v1/me/assignments", get(assignments::mine))
         .route("/api/v1/me/documents", get(sync::my_documents))
+        .route("/api/v1/me/send-backs", get(review::mine))
+        .route("/api/v1/households/{id}/send-back", post(review::create))
+        .route(
+            "/api/v1/send-backs/{id}",
+            axum::routing::delete(review::withdraw),
+        )
+        .route("/api/v1/units/{code}/send-backs", get(review::list))
         .route("/api/v1/documents/changed", post(sync::changed))
         .route("/api/v1/households/{id}/history", get(households::history))
         .route("/api/v1/access-log", get(privacy::list))

@@ -4,7 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    assignments, auth, health, history, households, metrics, privacy, sync, team, units, users,
+    assignments, auth, health, history, households, metrics, privacy, review, sync, team, units,
+    users,
 };
 
 #[derive(OpenApi)]
@@ -20,6 +21,7 @@ use crate::api::{
         assignments::list, assignments::mine, assignments::create, assignments::get, assignments::update, assignments::delete,
         sync::sync_socket, sync::my_documents, sync::changed,
         households::import, households::import_status, households::history, households::problems, households::conflicts,
+        review::create, review::withdraw, review::list, review::mine,
         privacy::list,
         metrics::catalogue, metrics::unit_indicators, metrics::report_xlsx, metrics::report_csv,
         metrics::declared_history, metrics::declare, metrics::target, metrics::campaign_list, metrics::campaign_create,

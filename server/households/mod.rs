@@ -8,3 +8,4 @@ pub mod import;
 pub mod jobs;
 pub mod problems;
 pub mod register;
+pub mod send_back;

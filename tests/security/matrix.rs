@@ -211,6 +211,12 @@ fn probes(t: &Targets) -> Vec<Probe> {
             "/api/v1/me/documents".into(),
         ),
         probe(
+            "GET me/send-backs",
+            Method::GET,
+            "/api/v1/me/send-backs".into(),
+            "/api/v1/me/send-backs".into(),
+        ),
+        probe(
             "GET units/{village}",
             Method::GET,
             "/api/v1/units/39301.01".into(),
@@ -225,6 +231,7 @@ fn probes(t: &Targets) -> Vec<Probe> {
         ("GET units/{c}/weekly.xlsx", "/weekly.xlsx"),
         ("GET units/{c}/declared", "/declared"),
         ("GET units/{c}/conflicts", "/conflicts"),
+        ("GET units/{c}/send-backs", "/send-backs"),
     ] {
         let (inside, outside) = unit(suffix);
         list.push(probe(name, Method::GET, inside, outside));
@@ -283,6 +290,17 @@ fn probes(t: &Targets) -> Vec<Probe> {
             Method::POST,
             "/api/v1/units/39301/declared".into(),
             "/api/v1/units/41201/declared".into(),
+        )
+    });
+    list.push(Probe {
+        body: Some(Body::Json(
+            |_, _| json!({"comment": "Thiếu số CCCD của chủ hộ"}),
+        )),
+        ..probe(
+            "POST households/{id}/send-back",
+            Method::POST,
+            format!("/api/v1/households/{}/send-back", t.household_in),
+            format!("/api/v1/households/{}/send-back", t.household_out),
         )
     });
     list.push(Probe {
@@ -388,6 +406,7 @@ fn probes(t: &Targets) -> Vec<Probe> {
 const EXPECTED: &str = "\
 GET me                       | 200/200 200/200 200/200 200/200 200/200 200/200
 GET me/documents             | 200/200 200/200 200/200 200/200 200/200 200/200
+GET me/send-backs            | 200/200 200/200 200/200 200/200 200/200 200/200
 GET units/{village}          | 200/404 200/404 200/404 200/404 200/404 200/200
 GET units/{c}/indicators     | 403/403 200/404 200/404 200/404 200/404 200/200
 GET units/{c}/report.xlsx    | 403/403 200/404 200/404 200/404 200/404 200/200
@@ -396,6 +415,7 @@ GET units/{c}/progress       | 403/403 200/404 200/404 200/404 200/404 200/200
 GET units/{c}/weekly.xlsx    | 403/403 200/404 200/404 200/404 200/404 200/200
 GET units/{c}/declared       | 403/403 200/404 200/404 200/404 200/404 200/200
 GET units/{c}/conflicts      | 403/403 200/404 200/404 403/403 403/403 200/200
+GET units/{c}/send-backs     | 403/403 200/404 200/404 403/403 403/403 200/200
 GET households/{id}/history  | 200/404 200/404 200/404 404/404 404/404 200/200
 GET users/{id}               | 200/404 200/404 200/404 200/404 200/404 200/200
 GET users/{id}/sessions      | 200/404 200/404 200/404 200/404 200/404 200/200
@@ -404,6 +424,7 @@ GET users/username-sugg.     | 403/403 200/200 200/200 200/200 200/200 200/200
 GET assignments/{id}         | 200/404 200/404 200/404 200/404 200/404 200/200
 GET access-log?unit          | 403/403 403/403 200/404 200/404 200/404 200/200
 POST units/{c}/declared      | 403/403 403/403 201/404 403/403 403/403 201/201
+POST households/{id}/send-back | 403/403 201/404 201/404 403/403 403/403 201/201
 PATCH assignments/{id}       | 403/403 200/404 200/404 200/404 200/404 200/200
 POST units                   | 403/403 403/403 403/403 403/403 200/400 200/200
 POST users                   | 403/404 201/404 201/404 201/404 201/404 201/201

@@ -6,7 +6,6 @@ mod common;
 
 mod access;
 mod cancel;
-mod conflicts;
 mod convergence;
 mod crash;
 mod frames;
@@ -19,5 +18,6 @@ mod properties;
 mod register;
 mod register_job;
 mod replicas;
+mod review;
 mod storage;
 mod support;

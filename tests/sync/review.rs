@@ -1,6 +1,8 @@
-//! Two phones set the same field while offline: both values are kept by the document, and the
-//! server records one conflict with both values and their authors for the team lead; the lead
-//! writing the field again settles it, and both phones converge on that value.
+//! The team lead's review through the real sync path. Two phones set the same field while
+//! offline: both values are kept by the document, and the server records one conflict with both
+//! values and their authors; the lead writing the field again settles it, and both phones
+//! converge on that value. A record sent back ("cần sửa") reaches the member and clears when the
+//! member changes it.
 
 use automerge::{AutoCommit, ReadDoc};
 use serde_json::{json, Value};
@@ -10,7 +12,10 @@ use crate::common::TestApp;
 use crate::on_both_backends;
 use crate::support::{document_of, fetch, put, put_at, sync};
 
-on_both_backends!(a_concurrent_edit_is_one_conflict_until_the_lead_settles_it);
+on_both_backends!(
+    a_concurrent_edit_is_one_conflict_until_the_lead_settles_it,
+    a_record_sent_back_reaches_the_member_and_clears_when_fixed,
+);
 
 const H: &str = "6f1d7c52-3a1e-4d0b-9c41-0a5e2b7d9e11";
 
@@ -166,4 +171,126 @@ async fn a_concurrent_edit_is_one_conflict_until_the_lead_settles_it(app: &TestA
         .get("/api/v1/units/39301/conflicts?state=later", &lead)
         .await;
     assert_eq!(status, 400);
+}
+
+const P: &str = "0c2b9d41-7e55-4a3f-8b6e-2f4d1a9c7e30";
+
+async fn a_record_sent_back_reaches_the_member_and_clears_when_fixed(app: &TestApp) {
+    let enumerator = app.token("demo-enumerator").await;
+    let lead = app.token("demo-lead").await;
+    let doc_id = document_of(app, &enumerator, "39301.01").await;
+    let mut member = fetch(app, &enumerator, &doc_id).await;
+    put(
+        &mut member,
+        &["households", H, "head_name"],
+        json!("Đặng Văn Tâm"),
+    );
+    put(
+        &mut member,
+        &["households", H, "persons", P, "full_name"],
+        json!("Đặng Văn Tâm"),
+    );
+    assert_eq!(
+        sync(app, &enumerator, &doc_id, &mut member).await,
+        Outcome::Synced
+    );
+
+    // The lead sends the person back, then the household.
+    let (status, person) = app
+        .post(
+            &format!("/api/v1/households/{H}/send-back"),
+            &lead,
+            json!({"person_id": P, "comment": "Thiếu số CCCD"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{person}");
+    assert_eq!(person["created_by_name"], "Tổ trưởng Tổ CNS xã Nga Liên");
+    let (status, household) = app
+        .post(
+            &format!("/api/v1/households/{H}/send-back"),
+            &lead,
+            json!({"comment": "Địa chỉ chưa đúng"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{household}");
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/households/{H}/send-back"),
+            &lead,
+            json!({"person_id": "no-such-person", "comment": "?"}),
+        )
+        .await;
+    assert_eq!(status, 404, "{body}");
+
+    let (_, mine) = app.get("/api/v1/me/send-backs", &enumerator).await;
+    assert_eq!(mine.as_array().unwrap().len(), 2, "{mine}");
+    assert_eq!(mine[0]["head_name"], "Đặng Văn Tâm");
+
+    // The lead's own edit does not count as the fix.
+    let mut lead_phone = fetch(app, &lead, &doc_id).await;
+    put(
+        &mut lead_phone,
+        &["households", H, "note"],
+        json!("đã nhắc"),
+    );
+    assert_eq!(
+        sync(app, &lead, &doc_id, &mut lead_phone).await,
+        Outcome::Synced
+    );
+    let (_, open) = app.get("/api/v1/units/39301/send-backs", &lead).await;
+    assert_eq!(open.as_array().unwrap().len(), 2, "{open}");
+
+    // The member fixes the household's address: that one clears, the person's stays.
+    assert_eq!(
+        sync(app, &enumerator, &doc_id, &mut member).await,
+        Outcome::Synced
+    );
+    put(
+        &mut member,
+        &["households", H, "address"],
+        json!("Xóm Đông, thôn 1"),
+    );
+    assert_eq!(
+        sync(app, &enumerator, &doc_id, &mut member).await,
+        Outcome::Synced
+    );
+    let (_, open) = app.get("/api/v1/units/39301/send-backs", &lead).await;
+    let open = open.as_array().unwrap();
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0]["person_id"], P);
+
+    // The lead withdraws the other; nothing is left for the member; history keeps both.
+    let id = open[0]["id"].as_i64().unwrap();
+    let (status, withdrawn) = app
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/send-backs/{id}"),
+            Some(&lead),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{withdrawn}");
+    assert_eq!(withdrawn["cleared_reason"], "withdrawn");
+    let (status, _) = app
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/send-backs/{id}"),
+            Some(&lead),
+            None,
+        )
+        .await;
+    assert_eq!(status, 409);
+    let (_, mine) = app.get("/api/v1/me/send-backs", &enumerator).await;
+    assert!(mine.as_array().unwrap().is_empty(), "{mine}");
+    let (_, all) = app
+        .get("/api/v1/units/39301/send-backs?state=all", &lead)
+        .await;
+    let reasons: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["cleared_reason"].as_str().unwrap())
+        .collect();
+    // Newest first: the household (fixed), then the person (withdrawn).
+    assert_eq!(reasons, ["fixed", "withdrawn"]);
 }

@@ -1,3 +1,5 @@
+-- The team lead's review of the members' work: conflicting edits surfaced, records sent back.
+
 -- Concurrent edits of the same field (two phones offline set a head's name differently): the
 -- documents keep every value (Automerge); this table makes them visible to the team lead until
 -- someone writes the field again, which settles it. Rows are kept once settled (history).
@@ -19,3 +21,23 @@ CREATE TABLE field_conflicts (
 CREATE UNIQUE INDEX field_conflicts_open ON field_conflicts (document_id, household_id, field)
     WHERE settled_at IS NULL;
 CREATE INDEX field_conflicts_village ON field_conflicts (village_code, settled_at);
+
+-- A household (or one person in it) the team lead sends back to the member: "cần sửa" with a
+-- comment. Open until someone other than the lead changes that record (fixed) or the lead
+-- withdraws it.
+CREATE TABLE send_backs (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    document_id    TEXT NOT NULL,
+    village_code   TEXT NOT NULL REFERENCES units (code),
+    household_id   TEXT NOT NULL,
+    person_id      TEXT,
+    comment        TEXT NOT NULL,
+    created_by     INTEGER NOT NULL REFERENCES users (id),
+    created_at     INTEGER NOT NULL,
+    cleared_at     INTEGER,
+    cleared_by     INTEGER REFERENCES users (id),
+    -- 'fixed' or 'withdrawn'
+    cleared_reason TEXT
+);
+CREATE INDEX send_backs_open ON send_backs (document_id, household_id) WHERE cleared_at IS NULL;
+CREATE INDEX send_backs_village ON send_backs (village_code, cleared_at);
