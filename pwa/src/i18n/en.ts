@@ -260,7 +260,7 @@ export const en: Messages = {
   "add.submit": "Add member",
   "add.busy": "Adding…",
 
-  "import.title": "Import members",
+  "import.title": "Import members from a file",
   "import.intro": "Pick a CSV or Excel (.xlsx) file, one member per line. The server checks the file first; nobody is added until you tap \"Import\".",
   "import.columns": "Columns: Full name (Họ và tên); Phone (Số điện thoại); Village (Thôn: name or code in the commune, may be empty).",
   "import.pick": "Pick a file",

@@ -258,7 +258,7 @@ export const vi = {
   "add.submit": "Thêm thành viên",
   "add.busy": "Đang thêm…",
 
-  "import.title": "Nhập danh sách thành viên",
+  "import.title": "Nhập thành viên từ tệp",
   "import.intro": "Chọn tệp CSV hoặc Excel (.xlsx), mỗi dòng một thành viên. Máy chủ kiểm tra tệp trước; chưa ai được thêm cho đến khi bấm \"Nhập\".",
   "import.columns": "Các cột: Họ và tên; Số điện thoại; Thôn (tên hoặc mã thôn trong xã, có thể bỏ trống).",
   "import.pick": "Chọn tệp",

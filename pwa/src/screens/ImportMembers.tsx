@@ -94,32 +94,41 @@ export function ImportMembers() {
       {preview && !done && (
         <section class="section" data-testid="import-preview">
           <h2>{t("import.preview", { n: preview.rows.length })}</h2>
-          <div class="table-wrap flush">
-            <table class="plain">
-              <thead>
-                <tr>
-                  <th>{t("import.line")}</th>
-                  <th>{t("add.name")}</th>
-                  <th>{t("add.phone")}</th>
-                  <th>{t("login.username")}</th>
-                  <th>{t("add.village")}</th>
+          {/* Three columns, two lines each: fits 360 px without scrolling sideways. */}
+          <table class="plain preview">
+            <thead>
+              <tr>
+                <th>{t("import.line")}</th>
+                <th>
+                  {t("add.name")}
+                  <br />
+                  {t("add.phone")}
+                </th>
+                <th>
+                  {t("login.username")}
+                  <br />
+                  {t("add.village")}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {preview.rows.map((r) => (
+                <tr key={r.line} data-line={r.line}>
+                  <td class="nums">{r.line}</td>
+                  <td>
+                    <strong>{r.display_name}</strong>
+                    <br />
+                    <span class="nums">{r.phone ?? ""}</span>
+                  </td>
+                  <td>
+                    <code>{r.username}</code>
+                    <br />
+                    {r.village_name ?? r.village_code ?? ""}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {preview.rows.map((r) => (
-                  <tr key={r.line} data-line={r.line}>
-                    <td class="nums">{r.line}</td>
-                    <td>{r.display_name}</td>
-                    <td class="nums">{r.phone ?? ""}</td>
-                    <td>
-                      <code>{r.username}</code>
-                    </td>
-                    <td>{r.village_name ?? r.village_code ?? ""}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </table>
           <button
             type="button"
             class="btn primary big"
