@@ -6,6 +6,7 @@ import { test, after, before } from "node:test"
 import assert from "node:assert/strict"
 import { randomUUID } from "node:crypto"
 import { Server, launch, phone, signIn, apiLogin, apiGet, serverDoc, until } from "./lib.mjs"
+import { writeXlsx } from "./xlsx.mjs"
 import { waitSync, openVillage, addHousehold, setField, syncState, databases, storedKeysOf } from "./ui.mjs"
 
 const REVOKED = "Thiết bị này đã bị thu hồi quyền truy cập: dữ liệu khảo sát trên máy đã được xóa. Những thay đổi chưa đồng bộ không còn."
@@ -270,7 +271,7 @@ async function documentOf(village) {
   return docs.find((d) => d.unit_code === village).document_id
 }
 
-test("importing 30 members with two bad lines imports nobody and names the lines; fixed, all are added", async () => {
+test("importing 30 members with two bad lines (CSV) imports nobody and names the lines; fixed (XLSX), all are added", async () => {
   const token = await leadToken()
   const before = (await team(token)).members.length
   const rows = Array.from({ length: 30 }, (_, i) => [`Thành viên Nhập ${String(i + 1).padStart(2, "0")}`, `09${String(10000000 + i * 7919).slice(0, 8)}`, i % 3 === 0 ? "Thôn 1" : i % 3 === 1 ? "39301.02" : ""])
@@ -295,8 +296,9 @@ test("importing 30 members with two bad lines imports nobody and names the lines
   assert.equal(await lead.$("button[name=import]"), null, "nothing to import")
   assert.equal((await team(token)).members.length, before, "nobody was imported")
 
-  // The fixed file: previewed line by line (a dry run: still nobody added), then imported.
-  await lead.setInputFiles("input[name=file]", { name: "to-cns.csv", mimeType: "text/csv", buffer: Buffer.from(csv(rows)) })
+  // The fixed file, saved from Excel: previewed line by line (a dry run: still nobody added), then imported.
+  const xlsx = writeXlsx([["Họ và tên", "Số điện thoại", "Thôn"], ...rows])
+  await lead.setInputFiles("input[name=file]", { name: "to-cns.xlsx", mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buffer: xlsx })
   await lead.waitForSelector("[data-testid=import-preview]")
   assert.equal((await lead.$$("[data-testid=import-preview] tbody tr")).length, 30)
   assert.match(await lead.textContent('[data-testid=import-preview] tr[data-line="2"]'), /Thành viên Nhập 01.*Thôn 1/)
