@@ -1,6 +1,8 @@
+import { useEffect, useState } from "preact/hooks"
+import type { JSX } from "preact"
 import { revokedNotice, session } from "./api/session"
 import { match, route } from "./router"
-import { lang } from "./i18n"
+import { lang, t } from "./i18n"
 import { SyncBar } from "./components/SyncBar"
 import { UpdatePrompt } from "./components/UpdatePrompt"
 import { Nav } from "./components/Nav"
@@ -11,10 +13,6 @@ import { NewHousehold } from "./screens/NewHousehold"
 import { Household } from "./screens/Household"
 import { Person } from "./screens/Person"
 import { Duplicates } from "./screens/Duplicates"
-import { Team } from "./screens/Team"
-import { Member } from "./screens/Member"
-import { AddMember } from "./screens/AddMember"
-import { ImportMembers } from "./screens/ImportMembers"
 import { Dashboard } from "./screens/Dashboard"
 import { Settings } from "./screens/Settings"
 
@@ -24,14 +22,30 @@ function screen(path: string, role: string) {
   if ((m = match("/v/:doc/h/:hh", path))) return <Household doc={m.doc} hh={m.hh} />
   if ((m = match("/v/:doc/new", path))) return <NewHousehold doc={m.doc} />
   if ((m = match("/v/:doc", path))) return <Village doc={m.doc} />
-  if ((m = match("/team/m/:id", path))) return <Member id={Number(m.id)} />
-  if (path.split("?")[0] === "/team/new") return <AddMember />
-  if (path.split("?")[0] === "/team/import") return <ImportMembers />
-  if (path.split("?")[0] === "/team") return <Team />
+  if ((m = match("/team/m/:id", path))) {
+    const id = Number(m.id)
+    return <TeamScreen show={(s) => <s.Member id={id} />} />
+  }
+  const bare = path.split("?")[0]
+  if (bare === "/team/new") return <TeamScreen show={(s) => <s.AddMember />} />
+  if (bare === "/team/import") return <TeamScreen show={(s) => <s.ImportMembers />} />
+  if (bare === "/team") return <TeamScreen show={(s) => <s.Team />} />
   if (path === "/dup") return <Duplicates />
   if (path === "/dash") return <Dashboard />
   if (path === "/settings") return <Settings />
   return ["district", "province", "admin"].includes(role) ? <Dashboard /> : <Home />
+}
+
+type TeamScreens = typeof import("./screens/team-screens")
+let teamScreens: TeamScreens | undefined
+
+/** A team screen, from its chunk (loaded once, on first use). */
+function TeamScreen({ show }: { show: (s: TeamScreens) => JSX.Element }) {
+  const [mod, setMod] = useState(teamScreens)
+  useEffect(() => {
+    if (!mod) void import("./screens/team-screens").then((x) => setMod((teamScreens = x)))
+  }, [mod])
+  return mod ? show(mod) : <p class="empty">{t("loading")}</p>
 }
 
 export function App() {
