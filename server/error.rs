@@ -17,6 +17,10 @@ pub enum Error {
     /// Missing, expired or forged credentials.
     #[error("{0}")]
     Unauthorized(String),
+    /// The device was revoked as lost (or its account disabled): the phone must delete its
+    /// copy of the village data, not merely sign in again.
+    #[error("{0}")]
+    DeviceRevoked(String),
     /// Authenticated, but the role or scope does not allow this.
     #[error("{0}")]
     Forbidden(String),

@@ -15,6 +15,7 @@ pub mod error;
 pub mod households;
 pub mod metrics;
 pub mod privacy;
+pub mod sheet;
 pub mod store;
 pub mod survey;
 pub mod sync;

@@ -116,6 +116,9 @@ enum UserCommand {
         password: String,
         #[arg(long)]
         phone: Option<String>,
+        /// An account that is not a person (a seeding script): never shown as a team member.
+        #[arg(long)]
+        service: bool,
     },
 }
 
@@ -158,6 +161,7 @@ async fn main() -> anyhow::Result<()> {
             display_name,
             password,
             phone,
+            service,
         }) => {
             let store = open(&cli.database_url).await?;
             let user = users::create_user(
@@ -165,11 +169,12 @@ async fn main() -> anyhow::Result<()> {
                 &operator(),
                 users::NewUserRequest {
                     display_name: display_name.unwrap_or_else(|| username.clone()),
-                    username,
-                    password,
+                    username: Some(username),
+                    password: Some(password),
                     role,
                     scope_unit: scope,
                     phone,
+                    service,
                 },
             )
             .await?;

@@ -92,12 +92,13 @@ async fn fill(store: &Store, database_url: &str, args: &Args) -> Result<Setup, S
             async move {
                 let username = enumerator(i);
                 let user = NewUserRequest {
-                    username: username.clone(),
+                    username: Some(username.clone()),
                     display_name: format!("Thành viên {i}"),
-                    password: khaosat::demo::DEMO_PASSWORD.into(),
+                    password: Some(khaosat::demo::DEMO_PASSWORD.into()),
                     role: Role::Enumerator,
                     scope_unit: Some(COMMUNE.into()),
                     phone: None,
+                    service: false,
                 };
                 create_user(store, &admin, user)
                     .await

@@ -22,6 +22,14 @@ pub struct LoginRequest {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct CodeLoginRequest {
+    /// The one-time code the team lead shows, e.g. `K7MQ-2XAB` (case and dashes do not matter).
+    pub code: String,
+    pub device_id: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }
@@ -32,6 +40,20 @@ pub struct Me {
     #[serde(flatten)]
     pub user: User,
     pub session_id: String,
+}
+
+/// Sign a phone in with a one-time code from the team lead (no password typed).
+#[utoipa::path(post, path = "/api/v1/auth/code", tag = "auth", request_body = CodeLoginRequest,
+    responses((status = 200, body = TokenPair), (status = 401, body = crate::api::error::ErrorBody),
+        (status = 429, description = "too many attempts from this address; see Retry-After", body = crate::api::error::ErrorBody)))]
+pub async fn login_with_code(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(req): Json<CodeLoginRequest>,
+) -> Result<axum::Json<TokenPair>> {
+    Ok(axum::Json(
+        auth::login_with_code(state.sessions(), ip, &req.code, &req.device_id).await?,
+    ))
 }
 
 /// Sign in on a device.

@@ -70,7 +70,12 @@ fn thousands(n: usize) -> String {
 
 /// Builds the JSON error response for a status and message.
 pub fn error_response(status: StatusCode, message: String, details: Vec<String>) -> Response {
-    let code = match status {
+    coded_response(status, status_code_name(status), message, details)
+}
+
+/// The `code` of an error answer with this status.
+fn status_code_name(status: StatusCode) -> &'static str {
+    match status {
         StatusCode::BAD_REQUEST => "bad_request",
         StatusCode::UNAUTHORIZED => "unauthorized",
         StatusCode::FORBIDDEN => "forbidden",
@@ -84,7 +89,16 @@ pub fn error_response(status: StatusCode, message: String, details: Vec<String>)
         StatusCode::SERVICE_UNAVAILABLE => "unavailable",
         s if s.is_client_error() => "client_error",
         _ => "internal_error",
-    };
+    }
+}
+
+/// The JSON error response with an explicit `code` (for kinds a client must tell apart).
+fn coded_response(
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    details: Vec<String>,
+) -> Response {
     let body = ErrorBody {
         error: ErrorDetail {
             status: status.as_u16(),
@@ -107,6 +121,9 @@ impl IntoResponse for Error {
             Error::Unprocessable(m) => (StatusCode::UNPROCESSABLE_ENTITY, m, vec![]),
             Error::UnsupportedMediaType(m) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, m, vec![]),
             Error::Unauthorized(m) => (StatusCode::UNAUTHORIZED, m, vec![]),
+            Error::DeviceRevoked(m) => {
+                return coded_response(StatusCode::UNAUTHORIZED, "device_revoked", m, vec![])
+            }
             Error::Forbidden(m) => (StatusCode::FORBIDDEN, m, vec![]),
             Error::NotFound(m) => (StatusCode::NOT_FOUND, m, vec![]),
             Error::Conflict(m) | Error::Store(StoreError::Conflict(m)) => {

@@ -13,6 +13,7 @@ pub mod openapi;
 mod privacy;
 mod state;
 mod sync;
+mod team;
 mod units;
 mod users;
 
@@ -30,6 +31,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/readyz", get(health::readyz))
         .route("/api/v1/openapi.json", get(openapi::openapi_json))
         .route("/api/v1/auth/login", post(auth::login))
+        .route("/api/v1/auth/code", post(auth::login_with_code))
         .route("/api/v1/auth/refresh", post(auth::refresh))
         .route("/api/v1/auth/logout", post(auth::logout))
         .route("/api/v1/me", get(auth::me))
@@ -92,7 +94,22 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/api/v1/campaigns/current",
             get(metrics::campaign_current).put(metrics::campaign_mark_current),
         )
+        .route("/api/v1/team", get(team::team))
         .route("/api/v1/users", get(users::list).post(users::create))
+        .route(
+            "/api/v1/users/username-suggestion",
+            get(team::username_suggestion),
+        )
+        .route(
+            "/api/v1/users/import",
+            post(team::import).layer(upload_limit),
+        )
+        .route("/api/v1/users/{id}/sign-in-code", post(users::sign_in_code))
+        .route(
+            "/api/v1/users/{id}/reset-password",
+            post(users::reset_password),
+        )
+        .route("/api/v1/users/{id}/unlock", post(users::unlock))
         .route("/api/v1/users/{id}", get(users::get).patch(users::update))
         .route(
             "/api/v1/users/{id}/sessions",

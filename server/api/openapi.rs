@@ -4,7 +4,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    assignments, auth, health, history, households, metrics, privacy, sync, units, users,
+    assignments, auth, health, history, households, metrics, privacy, sync, team, units, users,
 };
 
 #[derive(OpenApi)]
@@ -12,9 +12,11 @@ use crate::api::{
     info(title = "khaosat API", description = "Field survey server for the \"3 KHÔNG\" campaign. Errors are JSON: {\"error\": {\"status\", \"code\", \"message\", \"details\"}}."),
     paths(
         health::healthz, health::readyz,
-        auth::login, auth::refresh, auth::logout, auth::me,
+        auth::login, auth::login_with_code, auth::refresh, auth::logout, auth::me,
         units::list, units::get, units::create, units::import, units::merge, units::retire,
         users::list, users::create, users::get, users::update, users::sessions, users::revoke_all, users::revoke_one,
+        users::sign_in_code, users::reset_password, users::unlock,
+        team::team, team::username_suggestion, team::import,
         assignments::list, assignments::mine, assignments::create, assignments::get, assignments::update, assignments::delete,
         sync::sync_socket, sync::my_documents, sync::changed,
         households::import, households::import_status, households::history, households::problems,

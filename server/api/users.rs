@@ -9,7 +9,9 @@ use crate::api::extract::{Json, Path, Query};
 use crate::api::AppState;
 use crate::auth::Principal;
 use crate::error::Result;
-use crate::users::{self, DeviceSession, NewUserRequest, UpdateUserRequest, User};
+use crate::users::{
+    self, DeviceSession, NewUserRequest, OneTimePassword, SignInCode, UpdateUserRequest, User,
+};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -114,4 +116,42 @@ pub async fn revoke_one(
 ) -> Result<axum::Json<Revoked>> {
     let revoked = users::revoke_sessions(&s.store, &who, id, Some(&session_id)).await?;
     Ok(axum::Json(Revoked { revoked }))
+}
+
+/// Show a member's phone a one-time sign-in code (10 minutes, single use; an earlier unused one
+/// stops working). The phone opens `url` (the QR code) or types the code.
+#[utoipa::path(post, path = "/api/v1/users/{id}/sign-in-code", tag = "users", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 201, body = SignInCode), (status = 403, body = crate::api::error::ErrorBody)))]
+pub async fn sign_in_code(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(id): Path<i64>,
+) -> Result<(StatusCode, axum::Json<SignInCode>)> {
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(users::issue_sign_in_code(&s.store, &who, id).await?),
+    ))
+}
+
+/// Give a member a new password, shown once in this answer; lifts a lock; their phones are
+/// signed out but keep their data.
+#[utoipa::path(post, path = "/api/v1/users/{id}/reset-password", tag = "users", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = OneTimePassword), (status = 403, body = crate::api::error::ErrorBody)))]
+pub async fn reset_password(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<OneTimePassword>> {
+    Ok(axum::Json(users::reset_password(&s.store, &who, id).await?))
+}
+
+/// Lift the lock after too many wrong passwords.
+#[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "users", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = User), (status = 403, body = crate::api::error::ErrorBody)))]
+pub async fn unlock(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<User>> {
+    Ok(axum::Json(users::unlock(&s.store, &who, id).await?))
 }

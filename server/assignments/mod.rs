@@ -21,6 +21,8 @@ pub struct Assignment {
     pub village_name: String,
     pub assignee_id: i64,
     pub assignee_username: String,
+    /// The member's name as shown to people.
+    pub assignee_name: String,
     pub assigned_by: i64,
     /// The households assigned; absent means the whole village.
     pub household_ids: Option<Vec<String>>,
@@ -335,6 +337,7 @@ async fn with_progress(store: &Store, rows: Vec<AssignmentRow>) -> Result<Vec<As
             village_name: a.village_name,
             assignee_id: a.assignee_id,
             assignee_username: a.assignee_username,
+            assignee_name: a.assignee_name,
             assigned_by: a.assigned_by,
             household_ids: households,
             due_date: a.due_date,

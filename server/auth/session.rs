@@ -7,11 +7,12 @@ use utoipa::ToSchema;
 
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::token::{hash_refresh_token, new_refresh_token, successor_refresh_token};
+use crate::auth::verify::device_revoked;
 use crate::auth::TokenKeys;
 use crate::auth::{verify_password, Principal, Role};
 use crate::clock::now;
 use crate::error::{Error, Result};
-use crate::store::{RefreshOutcome, Store};
+use crate::store::{RefreshOutcome, Store, UserRow};
 
 /// Token lifetimes and sign-in limits (from the configuration).
 #[derive(Debug, Clone)]
@@ -33,6 +34,22 @@ pub struct Sessions<'a> {
     pub keys: &'a TokenKeys,
     pub throttle: &'a LoginThrottle,
     pub policy: &'a SessionPolicy,
+}
+
+impl Sessions<'_> {
+    /// Refuses a sign-in attempt while the client's address is over its rate.
+    pub fn check_rate(&self, client: IpAddr) -> Result<()> {
+        self.throttle.attempt(client).map_err(|wait| {
+            let secs = wait.as_secs().max(1);
+            tracing::warn!(%client, "sign-in attempts over the rate");
+            Error::TooManyRequests {
+                message: format!(
+                    "too many sign-in attempts from this network: wait {secs} seconds, then try again"
+                ),
+                retry_after_secs: secs,
+            }
+        })
+    }
 }
 
 /// Answer to a login or refresh.
@@ -85,16 +102,7 @@ pub async fn login(
     device_id: &str,
 ) -> Result<TokenPair> {
     validate_device_id(device_id)?;
-    if let Err(wait) = state.throttle.attempt(client) {
-        let secs = wait.as_secs().max(1);
-        tracing::warn!(%client, "sign-in attempts over the rate");
-        return Err(Error::TooManyRequests {
-            message: format!(
-                "too many sign-in attempts from this network: wait {secs} seconds, then try again"
-            ),
-            retry_after_secs: secs,
-        });
-    }
+    state.check_rate(client)?;
     let user = state.store.user_by_username(username).await?;
     let at = now();
     if let Some(until) = user
@@ -131,6 +139,16 @@ pub async fn login(
         ));
     }
     state.store.clear_login_failures(user.id).await?;
+    open_session(state, user, device_id, at).await
+}
+
+/// Opens a device session for a user who proved who they are (password or one-time code).
+pub(super) async fn open_session(
+    state: Sessions<'_>,
+    user: UserRow,
+    device_id: &str,
+    at: i64,
+) -> Result<TokenPair> {
     let role = Role::parse(&user.role)
         .ok_or_else(|| Error::Internal(format!("unknown role '{}'", user.role)))?;
     let cfg = state.policy;
@@ -196,7 +214,8 @@ pub async fn refresh(state: Sessions<'_>, refresh_token: &str) -> Result<TokenPa
         RefreshOutcome::Expired => {
             return Err(Error::unauthorized("refresh token expired: sign in again"))
         }
-        RefreshOutcome::Revoked => {
+        RefreshOutcome::Revoked { wipe: true } => return Err(device_revoked()),
+        RefreshOutcome::Revoked { wipe: false } => {
             return Err(Error::unauthorized(
                 "this device was signed out (session revoked): sign in again",
             ))
@@ -215,11 +234,9 @@ pub async fn refresh(state: Sessions<'_>, refresh_token: &str) -> Result<TokenPa
     if user.disabled != 0 {
         state
             .store
-            .revoke_session(&session_id, "account disabled", at)
+            .revoke_session(&session_id, "account disabled", true, at)
             .await?;
-        return Err(Error::forbidden(
-            "this account is disabled: ask your team lead or commune officer",
-        ));
+        return Err(device_revoked());
     }
     let role = Role::parse(&user.role)
         .ok_or_else(|| Error::Internal(format!("unknown role '{}'", user.role)))?;
@@ -245,12 +262,12 @@ pub async fn refresh(state: Sessions<'_>, refresh_token: &str) -> Result<TokenPa
 pub async fn logout(state: Sessions<'_>, principal: &Principal) -> Result<()> {
     state
         .store
-        .revoke_session(&principal.session_id, "logged out", now())
+        .revoke_session(&principal.session_id, "logged out", false, now())
         .await?;
     Ok(())
 }
 
-fn validate_device_id(device_id: &str) -> Result<()> {
+pub(super) fn validate_device_id(device_id: &str) -> Result<()> {
     let ok = !device_id.is_empty()
         && device_id.len() <= 128
         && device_id

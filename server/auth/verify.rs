@@ -17,6 +17,15 @@ pub async fn principal_from_token(
     load_principal(store, user_id, &claims.sid).await
 }
 
+/// The answer to a phone revoked as lost: it must delete its copy of the village data.
+pub fn device_revoked() -> Error {
+    Error::DeviceRevoked(
+        "this phone was removed from the team (device revoked): the survey data on it is deleted; \
+         ask your team lead to sign it in again if this is a mistake"
+            .into(),
+    )
+}
+
 /// Loads the live user and session behind `session_id`: fails when the session was revoked or
 /// belongs to someone else, or the account was disabled or deleted. Open sync connections call
 /// it again whenever access changes, so they hold no more than a new request would get.
@@ -31,9 +40,11 @@ pub async fn load_principal(
         .filter(|s| s.user_id == user_id)
         .ok_or_else(|| Error::unauthorized("access token invalid: sign in again"))?;
     if session.revoked_at.is_some() {
-        return Err(Error::unauthorized(
-            "this device was signed out (session revoked): sign in again",
-        ));
+        return Err(if session.wipe != 0 {
+            device_revoked()
+        } else {
+            Error::unauthorized("this device was signed out (session revoked): sign in again")
+        });
     }
     let user = store
         .user_by_id(user_id)

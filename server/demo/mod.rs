@@ -101,12 +101,13 @@ pub async fn seed(store: &Store) -> Result<bool> {
             store,
             &system,
             NewUserRequest {
-                username: username.into(),
+                username: Some(username.into()),
                 display_name: name.into(),
-                password: DEMO_PASSWORD.into(),
+                password: Some(DEMO_PASSWORD.into()),
                 role,
                 scope_unit: scope.map(Into::into),
                 phone: None,
+                service: false,
             },
         )
         .await?;

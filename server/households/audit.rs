@@ -15,6 +15,8 @@ pub struct HouseholdChange {
     pub at: String,
     pub user_id: Option<i64>,
     pub username: Option<String>,
+    /// The person's name as shown to people (absent for server-side edits).
+    pub display_name: Option<String>,
     pub device_id: Option<String>,
     /// Automerge actors whose changes were in the batch.
     pub actors: Vec<String>,
@@ -57,6 +59,7 @@ pub async fn household_history(
             at: rfc3339(r.at),
             user_id: r.user_id,
             username: r.username,
+            display_name: r.display_name,
             device_id: r.device_id,
             actors: split(&r.actors),
             fields: split(&r.fields),

@@ -15,6 +15,8 @@ use crate::store::Store;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EnumeratorProgress {
     pub username: String,
+    /// The member's name as shown to people (the username when no account has it).
+    pub display_name: String,
     pub households_visited: i64,
     pub last_visit: Option<String>,
 }
@@ -41,13 +43,17 @@ pub async fn progress(store: &Store, who: &Principal, code: &str) -> Result<Prog
             "progress by enumerator is kept per commune: ask for a commune or a village (indicators give the totals above)",
         ));
     }
-    let mut people: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    // username → (display name, visits, last visit ms)
+    let mut people: BTreeMap<String, (String, i64, i64)> = BTreeMap::new();
     let mut days: BTreeMap<String, i64> = BTreeMap::new();
-    for (by, at) in store.visits_under(&unit.path).await? {
-        let e = people.entry(by.unwrap_or_else(|| "?".into())).or_default();
-        e.0 += 1;
+    for (by, name, at) in store.visits_under(&unit.path).await? {
+        let by = by.unwrap_or_else(|| "?".into());
+        let e = people
+            .entry(by.clone())
+            .or_insert_with(|| (name.unwrap_or(by), 0, 0));
+        e.1 += 1;
         if let Some(ms) = at {
-            e.1 = e.1.max(ms);
+            e.2 = e.2.max(ms);
             *days.entry(vietnam_date(ms / 1000).0).or_default() += 1;
         }
     }
@@ -55,8 +61,9 @@ pub async fn progress(store: &Store, who: &Principal, code: &str) -> Result<Prog
         unit_code: unit.code,
         by_enumerator: people
             .into_iter()
-            .map(|(username, (n, last))| EnumeratorProgress {
+            .map(|(username, (display_name, n, last))| EnumeratorProgress {
                 username,
+                display_name,
                 households_visited: n,
                 last_visit: (last > 0).then(|| rfc3339(last / 1000)),
             })

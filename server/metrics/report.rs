@@ -253,7 +253,7 @@ fn build_weekly(
     sheet.set_column_width(2, 24)?;
     for (i, e) in progress.by_enumerator.iter().enumerate() {
         let r = 1 + i as u32;
-        sheet.write_string_with_format(r, 0, &e.username, &cell)?;
+        sheet.write_string_with_format(r, 0, &e.display_name, &cell)?;
         sheet.write_number_with_format(r, 1, e.households_visited as f64, &cell)?;
         sheet.write_string_with_format(r, 2, e.last_visit.as_deref().unwrap_or("–"), &cell)?;
     }

@@ -31,6 +31,8 @@ pub struct Restatement {
     pub restated_at: String,
     /// Who synced them (absent for server-side edits such as a register import).
     pub username: Option<String>,
+    /// Their name as shown to people.
+    pub display_name: Option<String>,
     pub device_id: Option<String>,
     /// Changes of that sync observed on or before the day.
     pub changes: i64,
@@ -44,6 +46,7 @@ impl From<RestatementRow> for Restatement {
             day: r.day,
             restated_at: rfc3339(r.restated_at),
             username: r.username,
+            display_name: r.display_name,
             device_id: r.device_id,
             changes: r.changes,
         }

@@ -13,6 +13,7 @@ pub struct AssignmentRow {
     pub village_path: String,
     pub assignee_id: i64,
     pub assignee_username: String,
+    pub assignee_name: String,
     pub assigned_by: i64,
     /// JSON array of household ids, or NULL for the whole village.
     pub household_ids: Option<String>,
@@ -41,11 +42,37 @@ pub struct ProgressRow {
 
 const ASSIGNMENT_SELECT: &str =
     "SELECT a.id, a.village_code, v.name AS village_name, v.path AS village_path,
-        a.assignee_id, u.username AS assignee_username, a.assigned_by, a.household_ids, a.due_date,
+        a.assignee_id, u.username AS assignee_username, u.display_name AS assignee_name, a.assigned_by, a.household_ids, a.due_date,
         a.note, a.created_at, a.updated_at
      FROM assignments a
      JOIN units v ON v.code = a.village_code
      JOIN users u ON u.id = a.assignee_id";
+
+/// Inserts an assignment with `executor` (the writer pool, or a transaction doing more); the
+/// caller announces the access change after commit.
+pub(super) async fn insert_assignment_on<'e, E>(
+    executor: E,
+    a: &NewAssignment<'_>,
+    now: i64,
+) -> Result<i64, StoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let id = sqlx::query_scalar(
+        "INSERT INTO assignments (village_code, assignee_id, assigned_by, household_ids, due_date, note, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(a.village_code)
+    .bind(a.assignee_id)
+    .bind(a.assigned_by)
+    .bind(a.household_ids)
+    .bind(a.due_date)
+    .bind(a.note)
+    .bind(now)
+    .fetch_one(executor)
+    .await?;
+    Ok(id)
+}
 
 impl Store {
     pub async fn insert_assignment(
@@ -53,19 +80,7 @@ impl Store {
         a: &NewAssignment<'_>,
         now: i64,
     ) -> Result<i64, StoreError> {
-        let id = sqlx::query_scalar(
-            "INSERT INTO assignments (village_code, assignee_id, assigned_by, household_ids, due_date, note, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
-        )
-        .bind(a.village_code)
-        .bind(a.assignee_id)
-        .bind(a.assigned_by)
-        .bind(a.household_ids)
-        .bind(a.due_date)
-        .bind(a.note)
-        .bind(now)
-        .fetch_one(&self.writer)
-        .await?;
+        let id = insert_assignment_on(&self.writer, a, now).await?;
         self.announce_access_change(AccessChange::User(a.assignee_id))
             .await;
         Ok(id)

@@ -25,6 +25,7 @@ pub struct RestatementRow {
     pub day: String,
     pub restated_at: i64,
     pub username: Option<String>,
+    pub display_name: Option<String>,
     pub device_id: Option<String>,
     pub changes: i64,
 }
@@ -94,8 +95,10 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<RestatementRow>, StoreError> {
         let rows = sqlx::query_as(
-            "SELECT r.village_code, v.name AS village_name, r.day, r.restated_at, r.username, r.device_id, r.changes
+            "SELECT r.village_code, v.name AS village_name, r.day, r.restated_at, r.username,
+                u.display_name, r.device_id, r.changes
              FROM stats_restatements r JOIN units v ON v.code = r.village_code
+             LEFT JOIN users u ON u.id = r.user_id
              WHERE substr(v.path, 1, length($1)) = $1 AND r.day >= $2 AND r.day <= $3
              ORDER BY r.restated_at DESC, r.id DESC LIMIT $4",
         )

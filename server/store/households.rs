@@ -8,6 +8,7 @@ use super::{Store, StoreError};
 pub struct AuditRow {
     pub user_id: Option<i64>,
     pub username: Option<String>,
+    pub display_name: Option<String>,
     pub device_id: Option<String>,
     pub actors: String,
     pub fields: String,
@@ -31,7 +32,9 @@ impl Store {
 
     pub async fn household_audit(&self, id: &str) -> Result<Vec<AuditRow>, StoreError> {
         let rows = sqlx::query_as(
-            "SELECT user_id, username, device_id, actors, fields, at FROM household_audit WHERE household_id = $1 ORDER BY id",
+            "SELECT a.user_id, a.username, u.display_name, a.device_id, a.actors, a.fields, a.at
+             FROM household_audit a LEFT JOIN users u ON u.id = a.user_id
+             WHERE a.household_id = $1 ORDER BY a.id",
         )
         .bind(id)
         .fetch_all(&self.pool)
@@ -41,13 +44,17 @@ impl Store {
 }
 
 impl Store {
-    /// (visitor, visit time in ms) of every visited live household under `path`.
+    /// (visitor's username, their display name, visit time in ms) of every visited live
+    /// household under `path`.
+    #[allow(clippy::type_complexity)]
     pub async fn visits_under(
         &self,
         path: &str,
-    ) -> Result<Vec<(Option<String>, Option<i64>)>, StoreError> {
+    ) -> Result<Vec<(Option<String>, Option<String>, Option<i64>)>, StoreError> {
         let rows = sqlx::query_as(
-            "SELECT h.visited_by, h.visited_at FROM households h JOIN units v ON v.code = h.village_code
+            "SELECT h.visited_by, u.display_name, h.visited_at FROM households h
+             JOIN units v ON v.code = h.village_code
+             LEFT JOIN users u ON u.username = h.visited_by
              WHERE substr(v.path, 1, length($1)) = $1 AND h.deleted = 0 AND h.duplicate_of IS NULL
                AND h.visit_outcome IS NOT NULL",
         )

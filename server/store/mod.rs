@@ -15,9 +15,11 @@ mod rows;
 mod security;
 mod sessions;
 mod settings;
+mod sign_in_codes;
 mod sqlite;
 mod stats;
 mod tally;
+mod team;
 mod units;
 mod users;
 
@@ -36,6 +38,7 @@ pub use rows::{Cell, HouseholdRow, PersonRow, HOUSEHOLD_FLAG_COLUMNS, PERSON_FLA
 pub use security::{AccessLogRow, NewAccess};
 pub use sessions::{RefreshOutcome, SessionRow};
 pub use stats::{IndicatorRow, VillageCounters};
+pub use team::{NewMember, TeamDeviceRow};
 pub use units::{NewUnit, UnitEventRow, UnitFilter, UnitRow};
 pub use users::{NewUser, UserRow, UserUpdate};
 

@@ -14,6 +14,8 @@ pub struct SessionRow {
     pub expires_at: i64,
     pub revoked_at: Option<i64>,
     pub revoked_reason: Option<String>,
+    /// 1 when revoked as a lost phone or a disabled account: the phone deletes its data.
+    pub wipe: i64,
 }
 
 /// What presenting a refresh token led to.
@@ -27,7 +29,10 @@ pub enum RefreshOutcome {
     /// The token had already been used: someone holds a copy, so the whole session was revoked.
     Reused,
     Expired,
-    Revoked,
+    /// The session was revoked; `wipe` when as a lost phone (the phone deletes its data).
+    Revoked {
+        wipe: bool,
+    },
     Unknown,
 }
 
@@ -38,11 +43,12 @@ struct TokenState {
     expires_at: i64,
     used_at: Option<i64>,
     revoked_at: Option<i64>,
+    wipe: i64,
     user_id: i64,
 }
 
 const SESSION_COLUMNS: &str =
-    "id, user_id, device_id, created_at, last_seen_at, expires_at, revoked_at, revoked_reason";
+    "id, user_id, device_id, created_at, last_seen_at, expires_at, revoked_at, revoked_reason, wipe";
 
 impl Store {
     /// Opens a session for (user, device) with its first refresh token. A previous live session
@@ -111,7 +117,7 @@ impl Store {
         .await?
         .rows_affected();
         let found: Option<TokenState> = sqlx::query_as(
-            "SELECT t.session_id, t.expires_at, t.used_at, s.revoked_at, s.user_id
+            "SELECT t.session_id, t.expires_at, t.used_at, s.revoked_at, s.wipe, s.user_id
              FROM refresh_tokens t JOIN device_sessions s ON s.id = t.session_id
              WHERE t.token_hash = $1",
         )
@@ -123,6 +129,7 @@ impl Store {
             expires_at,
             used_at,
             revoked_at,
+            wipe,
             user_id,
         }) = found
         else {
@@ -130,7 +137,7 @@ impl Store {
         };
         if revoked_at.is_some() {
             tx.commit().await?;
-            return Ok(RefreshOutcome::Revoked);
+            return Ok(RefreshOutcome::Revoked { wipe: wipe != 0 });
         }
         let first_use = used_at.unwrap_or(now);
         if claimed == 0 && now - first_use >= grace_secs {
@@ -207,19 +214,23 @@ impl Store {
         Ok(rows)
     }
 
-    /// Revokes one session; returns whether it was live.
+    /// Revokes one session; returns whether it was live. With `wipe` the phone is told to
+    /// delete its data at its next contact (a lost phone).
     pub async fn revoke_session(
         &self,
         id: &str,
         reason: &str,
+        wipe: bool,
         now: i64,
     ) -> Result<bool, StoreError> {
         let user: Option<i64> = sqlx::query_scalar(
-            "UPDATE device_sessions SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL
+            "UPDATE device_sessions SET revoked_at = $1, revoked_reason = $2, wipe = $3
+             WHERE id = $4 AND revoked_at IS NULL
              RETURNING user_id",
         )
         .bind(now)
         .bind(reason)
+        .bind(i64::from(wipe))
         .bind(id)
         .fetch_optional(&self.writer)
         .await?;
@@ -229,18 +240,22 @@ impl Store {
         Ok(user.is_some())
     }
 
-    /// Revokes every live session of a user (disabled account, password reset).
+    /// Revokes every live session of a user (disabled account, password reset, all phones
+    /// lost); `wipe` as in `revoke_session`.
     pub async fn revoke_user_sessions(
         &self,
         user_id: i64,
         reason: &str,
+        wipe: bool,
         now: i64,
     ) -> Result<u64, StoreError> {
         let n = sqlx::query(
-            "UPDATE device_sessions SET revoked_at = $1, revoked_reason = $2 WHERE user_id = $3 AND revoked_at IS NULL",
+            "UPDATE device_sessions SET revoked_at = $1, revoked_reason = $2, wipe = $3
+             WHERE user_id = $4 AND revoked_at IS NULL",
         )
         .bind(now)
         .bind(reason)
+        .bind(i64::from(wipe))
         .bind(user_id)
         .execute(&self.writer)
         .await?

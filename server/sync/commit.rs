@@ -86,6 +86,12 @@ pub async fn write_batch(
             return Err(SyncError::AccessChanged);
         }
     }
+    if let (Some(user), Some(device), false) =
+        (by.user_id, by.device_id.as_deref(), changes.is_empty())
+    {
+        // "Last sync" on the team screen: when this phone's work was last stored.
+        w.record_device_sync(user, device, at).await?;
+    }
     let mut actors = BTreeSet::new();
     let mut records = Vec::with_capacity(changes.len());
     let mut bytes = Vec::new();

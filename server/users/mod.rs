@@ -1,12 +1,27 @@
 //! User accounts: who may create, see and change whom, and their device sessions.
 
+mod devices;
+mod import;
+mod sign_in;
+mod team;
+mod username;
+
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{hash_password, Principal, Role};
 use crate::clock::{now, rfc3339};
 use crate::error::{Error, Result};
-use crate::store::{NewUser, SessionRow, Store, UserRow, UserUpdate};
+use crate::store::{NewUser, Store, UserRow, UserUpdate};
+
+pub use devices::{list_sessions, revoke_sessions, DeviceSession};
+pub use import::{import_members, MemberImport, MemberImportRow};
+pub use sign_in::{issue_sign_in_code, reset_password, unlock, OneTimePassword, SignInCode};
+pub use team::{team, Team, TeamDevice, TeamMember};
+pub use username::{free_username, username_base};
+
 use crate::units::Level;
 
 /// A user as the API shows it (never the password hash).
@@ -22,6 +37,8 @@ pub struct User {
     /// Set while sign-in is refused after too many wrong passwords (a new password lifts it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locked_until: Option<String>,
+    /// False until the member has a password (signed in with one-time codes so far).
+    pub has_password: bool,
     pub created_at: String,
 }
 
@@ -36,6 +53,7 @@ impl From<UserRow> for User {
             scope_unit: u.scope_unit,
             disabled: u.disabled != 0,
             locked_until: u.locked_until.filter(|&t| t > now()).map(rfc3339),
+            has_password: u.password_set != 0,
             created_at: rfc3339(u.created_at),
         }
     }
@@ -44,15 +62,21 @@ impl From<UserRow> for User {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUserRequest {
-    /// 3–64 characters: lower-case letters, digits, '.', '_' or '-'.
-    pub username: String,
+    /// 3–64 characters: lower-case letters, digits, '.', '_' or '-'. Proposed from the name
+    /// when missing (see `GET /api/v1/users/username-suggestion`).
+    pub username: Option<String>,
     pub display_name: String,
-    /// At least 8 characters.
-    pub password: String,
+    /// At least 8 characters. Without one, the member signs in with a one-time code
+    /// (`POST /api/v1/users/{id}/sign-in-code`).
+    pub password: Option<String>,
     pub role: Role,
     /// The unit whose subtree this user works in; required for every role but admin.
     pub scope_unit: Option<String>,
     pub phone: Option<String>,
+    /// An account that is not a person (a seeding script): never listed in a team. Set only
+    /// from the command line.
+    #[serde(skip)]
+    pub service: bool,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -68,32 +92,6 @@ pub struct UpdateUserRequest {
     pub disabled: Option<bool>,
 }
 
-/// A device the user is (or was) signed in on.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DeviceSession {
-    pub id: String,
-    pub device_id: String,
-    pub created_at: String,
-    pub last_seen_at: String,
-    pub expires_at: String,
-    pub revoked_at: Option<String>,
-    pub revoked_reason: Option<String>,
-}
-
-impl From<SessionRow> for DeviceSession {
-    fn from(s: SessionRow) -> Self {
-        DeviceSession {
-            id: s.id,
-            device_id: s.device_id,
-            created_at: rfc3339(s.created_at),
-            last_seen_at: rfc3339(s.last_seen_at),
-            expires_at: rfc3339(s.expires_at),
-            revoked_at: s.revoked_at.map(rfc3339),
-            revoked_reason: s.revoked_reason,
-        }
-    }
-}
-
 fn not_found(id: i64) -> Error {
     Error::not_found(format!("user {id} not found (or not in your area)"))
 }
@@ -105,7 +103,7 @@ fn valid_username(u: &str) -> bool {
 }
 
 /// Vietnamese phone numbers: 0 + 9 digits, or +84 + 9 digits.
-fn valid_phone(p: &str) -> bool {
+pub(crate) fn valid_phone(p: &str) -> bool {
     let digits = p.strip_prefix("+84").or_else(|| p.strip_prefix('0'));
     digits.is_some_and(|d| d.len() == 9 && d.chars().all(|c| c.is_ascii_digit()))
 }
@@ -127,7 +125,7 @@ fn scope_levels(role: Role) -> &'static [Level] {
 }
 
 /// Resolves and checks the scope a user would get: returns its path.
-async fn checked_scope(
+pub(crate) async fn checked_scope(
     store: &Store,
     who: &Principal,
     role: Role,
@@ -179,36 +177,66 @@ async fn checked_scope(
 }
 
 pub async fn create_user(store: &Store, who: &Principal, req: NewUserRequest) -> Result<User> {
-    if !valid_username(&req.username) {
-        return Err(Error::bad_request(
-            "username must be 3–64 characters: lower-case letters, digits, '.', '_' or '-'",
-        ));
-    }
-    if req.display_name.trim().is_empty() || req.display_name.chars().count() > 120 {
-        return Err(Error::bad_request("display_name must be 1–120 characters"));
-    }
+    let display_name = valid_display_name(&req.display_name)?;
     if let Some(p) = req.phone.as_deref().filter(|p| !valid_phone(p)) {
-        return Err(Error::bad_request(format!(
-            "phone '{p}' is not a Vietnamese number (0 or +84 followed by 9 digits)"
-        )));
+        return Err(bad_phone(p));
     }
     checked_scope(store, who, req.role, req.scope_unit.as_deref()).await?;
-    let hash = hash_password(req.password).await?;
+    let username = match req.username {
+        Some(u) if !valid_username(&u) => return Err(bad_username()),
+        Some(u) => u,
+        None => free_username(store, display_name, &HashSet::new()).await?,
+    };
+    let password_set = req.password.is_some();
+    let hash = hash_password(req.password.unwrap_or_else(unknown_password)).await?;
     let id = store
         .insert_user(
             &NewUser {
-                username: &req.username,
-                display_name: req.display_name.trim(),
+                username: &username,
+                display_name,
                 phone: req.phone.as_deref(),
                 password_hash: &hash,
                 role: req.role.as_str(),
                 scope_unit: req.scope_unit.as_deref(),
+                password_set,
+                service: req.service,
             },
             now(),
         )
         .await?;
     let user = store.user_by_id(id).await?.ok_or_else(|| not_found(id))?;
     Ok(user.into())
+}
+
+/// A password nobody is told, for an account that signs in with one-time codes.
+pub(crate) fn unknown_password() -> String {
+    use rand::Rng;
+    rand::thread_rng()
+        .sample_iter(&rand::distributions::Alphanumeric)
+        .take(32)
+        .map(char::from)
+        .collect()
+}
+
+/// The display name trimmed, when it is 1–120 characters.
+fn valid_display_name(name: &str) -> Result<&str> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(Error::bad_request("display_name must be 1–120 characters"));
+    }
+    Ok(name)
+}
+
+fn bad_username() -> Error {
+    Error::bad_request(
+        "username must be 3–64 characters: lower-case letters, digits, '.', '_' or '-'",
+    )
+}
+
+fn bad_phone(p: &str) -> Error {
+    Error::bad_request(format!(
+        "phone '{p}' is not a Vietnamese number (0 or +84 followed by 9 digits)"
+    ))
 }
 
 /// Loads a user the caller may see: themselves, or anyone in their area if they lead or manage.
@@ -224,7 +252,7 @@ async fn visible_user(store: &Store, who: &Principal, id: i64) -> Result<UserRow
 }
 
 /// Loads a user the caller may manage (higher role, inside their area).
-async fn managed_user(store: &Store, who: &Principal, id: i64) -> Result<UserRow> {
+pub(crate) async fn managed_user(store: &Store, who: &Principal, id: i64) -> Result<UserRow> {
     let user = visible_user(store, who, id).await?;
     let role = Role::parse(&user.role).unwrap_or(Role::Admin);
     if who.can_manage(role, &user.scope_path) {
@@ -280,14 +308,10 @@ pub async fn update_user(
         visible_user(store, who, id).await?
     };
     if let Some(name) = req.display_name.as_deref() {
-        if name.trim().is_empty() || name.chars().count() > 120 {
-            return Err(Error::bad_request("display_name must be 1–120 characters"));
-        }
+        valid_display_name(name)?;
     }
     if let Some(p) = req.phone.as_deref().filter(|p| !valid_phone(p)) {
-        return Err(Error::bad_request(format!(
-            "phone '{p}' is not a Vietnamese number (0 or +84 followed by 9 digits)"
-        )));
+        return Err(bad_phone(p));
     }
     if req.role.is_some() || req.scope_unit.is_some() {
         let role = req
@@ -302,7 +326,8 @@ pub async fn update_user(
         None => None,
     };
     let at = now();
-    let sign_out = password_hash.is_some() || req.disabled == Some(true);
+    let disabling = req.disabled == Some(true);
+    let sign_out = password_hash.is_some() || disabling;
     // A new password (set by someone who manages the account) also lifts a lockout.
     let unlock = password_hash.is_some();
     store
@@ -320,56 +345,19 @@ pub async fn update_user(
         )
         .await?;
     if sign_out {
+        // A disabled account's phones delete their copy of the data; after a new password
+        // they only sign in again.
+        let reason = if disabling {
+            "account disabled"
+        } else {
+            "password changed"
+        };
         store
-            .revoke_user_sessions(id, "password changed or account disabled", at)
+            .revoke_user_sessions(id, reason, disabling, at)
             .await?;
     }
     if unlock {
         store.clear_login_failures(id).await?;
     }
     get_user(store, who, id).await
-}
-
-pub async fn list_sessions(store: &Store, who: &Principal, id: i64) -> Result<Vec<DeviceSession>> {
-    if id != who.user_id {
-        managed_user(store, who, id).await?;
-    }
-    Ok(store
-        .sessions_of(id)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect())
-}
-
-/// Signs one device out (a lost phone), or every device when `session_id` is `None`.
-pub async fn revoke_sessions(
-    store: &Store,
-    who: &Principal,
-    id: i64,
-    session_id: Option<&str>,
-) -> Result<u64> {
-    if id != who.user_id {
-        managed_user(store, who, id).await?;
-    }
-    let at = now();
-    match session_id {
-        Some(sid) => {
-            let session = store
-                .session(sid)
-                .await?
-                .filter(|s| s.user_id == id)
-                .ok_or_else(|| {
-                    Error::not_found(format!("session {sid} not found for user {id}"))
-                })?;
-            Ok(u64::from(
-                store
-                    .revoke_session(&session.id, &format!("revoked by {}", who.username), at)
-                    .await?,
-            ))
-        }
-        None => Ok(store
-            .revoke_user_sessions(id, &format!("revoked by {}", who.username), at)
-            .await?),
-    }
 }

@@ -11,4 +11,5 @@ mod bad_input;
 mod campaigns;
 mod cli;
 mod counters;
+mod team;
 mod units;

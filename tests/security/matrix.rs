@@ -31,6 +31,8 @@ struct Targets {
     household_out: String,
     user_in: i64,
     user_out: i64,
+    /// A member of Nga Liên who is not a caller (their password is reset, devices revoked).
+    member_in: i64,
     assignment_in: i64,
     assignment_out: i64,
 }
@@ -93,6 +95,15 @@ async fn setup(app: &TestApp) -> Targets {
         .unwrap()
         .parse()
         .unwrap();
+    let (status, member) = app
+        .post(
+            "/api/v1/users",
+            &admin,
+            json!({"display_name": "Thành viên thử quyền", "role": "enumerator", "scope_unit": "39301"}),
+        )
+        .await;
+    assert!(status.is_success(), "member: {member}");
+    let member_in = member["id"].as_i64().unwrap();
     let assignment_in = app
         .rows(&format!(
             "SELECT CAST(id AS TEXT) FROM assignments WHERE assignee_id = {user_in} AND village_code = '39301.01'"
@@ -107,6 +118,7 @@ async fn setup(app: &TestApp) -> Targets {
         household_out: household("41201.01").await,
         user_in,
         user_out,
+        member_in,
         assignment_in,
         assignment_out,
     }
@@ -236,6 +248,18 @@ fn probes(t: &Targets) -> Vec<Probe> {
             format!("/api/v1/users/{}/sessions", t.user_out),
         ),
         probe(
+            "GET team?unit",
+            Method::GET,
+            "/api/v1/team?unit=39301".into(),
+            "/api/v1/team?unit=41201".into(),
+        ),
+        probe(
+            "GET users/username-sugg.",
+            Method::GET,
+            "/api/v1/users/username-suggestion?name=Nguyễn%20Văn%20An".into(),
+            "/api/v1/users/username-suggestion?name=Hồ%20Thị%20Bình".into(),
+        ),
+        probe(
             "GET assignments/{id}",
             Method::GET,
             format!("/api/v1/assignments/{}", t.assignment_in),
@@ -295,6 +319,39 @@ fn probes(t: &Targets) -> Vec<Probe> {
             format!("/api/v1/users/{}", t.user_out),
         )
     });
+    // What a lead does for a member; outside is the other province's enumerator.
+    for (name, method, suffix) in [
+        (
+            "POST users/{id}/sign-in-code",
+            Method::POST,
+            "/sign-in-code",
+        ),
+        (
+            "POST users/{id}/reset-pass.",
+            Method::POST,
+            "/reset-password",
+        ),
+        ("POST users/{id}/unlock", Method::POST, "/unlock"),
+        ("DELETE users/{id}/sessions", Method::DELETE, "/sessions"),
+    ] {
+        list.push(probe(
+            name,
+            method,
+            format!("/api/v1/users/{}{suffix}", t.member_in),
+            format!("/api/v1/users/{}{suffix}", t.user_out),
+        ));
+    }
+    list.push(Probe {
+        body: Some(Body::Csv(|caller, _| {
+            format!("Họ và tên,Số điện thoại\nNgười nhập {caller},0912345678\n")
+        })),
+        ..probe(
+            "POST users/import?unit",
+            Method::POST,
+            "/api/v1/users/import?unit=39301".into(),
+            "/api/v1/users/import?unit=41201".into(),
+        )
+    });
     list.push(Probe {
         body: Some(Body::Json(
             |_, inside| json!({"indicator_id": 6, "unit_code": commune(inside), "target": 0.85}),
@@ -340,6 +397,8 @@ GET units/{c}/declared       | 403/403 200/404 200/404 200/404 200/404 200/200
 GET households/{id}/history  | 200/404 200/404 200/404 404/404 404/404 200/200
 GET users/{id}               | 200/404 200/404 200/404 200/404 200/404 200/200
 GET users/{id}/sessions      | 200/404 200/404 200/404 200/404 200/404 200/200
+GET team?unit                | 403/403 200/404 200/404 200/404 200/404 200/200
+GET users/username-sugg.     | 403/403 200/200 200/200 200/200 200/200 200/200
 GET assignments/{id}         | 200/404 200/404 200/404 200/404 200/404 200/200
 GET access-log?unit          | 403/403 403/403 200/404 200/404 200/404 200/200
 POST units/{c}/declared      | 403/403 403/403 201/404 403/403 403/403 201/201
@@ -347,6 +406,11 @@ PATCH assignments/{id}       | 403/403 200/404 200/404 200/404 200/404 200/200
 POST units                   | 403/403 403/403 403/403 403/403 200/400 200/200
 POST users                   | 403/404 201/404 201/404 201/404 201/404 201/201
 PATCH users/{id}             | 200/404 200/404 200/404 200/404 200/404 200/200
+POST users/{id}/sign-in-code | 404/404 201/404 201/404 201/404 201/404 201/201
+POST users/{id}/reset-pass.  | 404/404 200/404 200/404 200/404 200/404 200/200
+POST users/{id}/unlock       | 404/404 200/404 200/404 200/404 200/404 200/200
+DELETE users/{id}/sessions   | 404/404 200/404 200/404 200/404 200/404 200/200
+POST users/import?unit       | 403/404 200/404 200/404 200/404 200/404 200/200
 POST targets                 | 403/403 403/403 403/403 403/403 201/404 201/201
 POST households/import       | 403/403 200/422 200/422 403/403 403/403 200/200
 ";

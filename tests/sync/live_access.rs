@@ -245,6 +245,28 @@ async fn revoked_and_disabled_sockets_close_at_once(app: &TestApp) {
     let id = user_id(app, &admin, "demo-enumerator").await;
 
     let mut phone = OpenPhone::open(&app.ws_base(), &enumerator, &document_id).await;
+    // Work the phone syncs is stored, and the team screen says when this phone last synced.
+    let household = uuid::Uuid::new_v4().to_string();
+    assert_eq!(
+        phone.write(&household, "Trước khi mất máy").await,
+        Outcome::Synced
+    );
+    let (_, team) = app.get("/api/v1/team?unit=39301", &admin).await;
+    let member = team["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == id)
+        .unwrap_or_else(|| panic!("{team}"));
+    let synced = member["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["device_id"] == "device-demo-enumerator")
+        .unwrap_or_else(|| panic!("{member}"));
+    assert!(synced["last_sync_at"].is_string(), "{synced}");
+    assert_eq!(member["last_sync_at"], synced["last_sync_at"]);
+
     let (status, body) = app
         .call(
             Method::DELETE,
@@ -256,6 +278,19 @@ async fn revoked_and_disabled_sockets_close_at_once(app: &TestApp) {
     assert!(status.is_success(), "{status} {body}");
     // Well before the 60 s periodic re-check.
     assert!(phone.peer.closed_within(Duration::from_secs(3)).await);
+    // Its next contact is refused, and tells it to delete its data.
+    let refused = RustPeer::connect(&app.ws_base(), &enumerator).await;
+    assert!(
+        refused.as_ref().is_err_and(|e| e.contains("401")),
+        "reconnecting with a revoked token: {:?}",
+        refused.err()
+    );
+    let (status, body) = app.get("/api/v1/me", &enumerator).await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"]["code"], "device_revoked", "{body}");
+    assert!(stored_households(app, "39301.01")
+        .await
+        .contains(&household));
 
     let enumerator = app.token("demo-enumerator").await;
     let mut phone = OpenPhone::open(&app.ws_base(), &enumerator, &document_id).await;
