@@ -144,6 +144,8 @@ export interface TeamDevice {
   last_sync_at: string | null
   revoked_at: string | null
   revoked_reason: string | null
+  /** revoked as a lost phone: it deletes its copy at its next contact (else only signed out) */
+  wiped?: boolean
 }
 
 export interface TeamMember {

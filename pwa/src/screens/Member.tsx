@@ -11,7 +11,7 @@ import { Header } from "../components/Header"
 import { Dialog } from "../components/Dialog"
 import { ErrorNote } from "../components/ErrorNote"
 import { QrCode } from "../components/QrCode"
-import { canManage, isLocked, liveDevices, makeSignInCode, memberFlash, signInCodes, signInUrl, useTeam } from "../team/team"
+import { canManage, isLocked, liveDevices, makeSignInCode, memberFlash, personName, signInCodes, signInUrl, useTeam } from "../team/team"
 import { Badges } from "./Team"
 import { t, time, when } from "../i18n"
 
@@ -251,9 +251,9 @@ function DeviceRow({ d, manage, busy, onRevoke }: { d: TeamDevice; manage: boole
           <span class="muted small">{t("member.signed_in", { when: when(d.signed_in_at) })}</span>
           <span class="small">{d.last_sync_at ? t("sync.last", { when: when(d.last_sync_at) }) : <span class="warn">{t("team.never_synced")}</span>}</span>
           {d.revoked_at && (
-            <span class="small danger-text" data-badge="revoked">
-              {t("member.revoked_at", { when: when(d.revoked_at) })}
-              {d.revoked_reason ? ` (${d.revoked_reason})` : ""}
+            <span class="small danger-text" data-badge={d.wiped === false ? "signed-out" : "revoked"}>
+              {t(d.wiped === false ? "member.signed_out_at" : "member.revoked_at", { when: when(d.revoked_at) })}
+              {d.revoked_reason ? ` (${reasonText(d.revoked_reason)})` : ""}
             </span>
           )}
         </span>
@@ -265,6 +265,15 @@ function DeviceRow({ d, manage, busy, onRevoke }: { d: TeamDevice; manage: boole
       </div>
     </li>
   )
+}
+
+/** The server's reason for ending a session (English words, a username inside), in our words. */
+function reasonText(reason: string): string {
+  const by = /^revoked by (.+)$/.exec(reason)
+  if (by) return t("member.reason_by", { name: personName(by[1]) })
+  const key = `member.reason.${reason}`
+  const own = t(key)
+  return own === key ? reason : own
 }
 
 function Confirm({ ask, m, onCancel, onConfirm }: { ask: Ask; m: TeamMember; onCancel: () => void; onConfirm: () => void }) {
