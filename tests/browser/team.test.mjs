@@ -265,6 +265,39 @@ test("a revoked phone: its next edit is not stored, and it deletes its copy at t
   await ctx.close()
 })
 
+test("disabling an account revokes its phone (which deletes its copy); enabled again, a new code signs it in", async () => {
+  const m = await member("Vũ Thị Hoa", { village: "39301.04" })
+  const mine = await (await phone(browser)).newPage()
+  await signInAs(mine, m.username, m.password)
+  await waitSync(mine, "synced", 0)
+  await mine.waitForSelector('a.card[data-village="39301.04"]')
+
+  const lead = await (await phone(browser)).newPage()
+  await signIn(lead, server.app, "demo-lead")
+  await openMember(lead, m.username)
+  await lead.click("button[name=disable]")
+  await lead.waitForSelector("dialog.dialog")
+  assert.match(await lead.textContent("dialog.dialog"), /mọi thiết bị của họ bị thu hồi/)
+  await lead.click("dialog.dialog button.danger")
+  await lead.waitForSelector("[data-badge=disabled]")
+  assert.equal(await lead.$("[data-testid=sign-in-code]"), null, "no sign-in code for a disabled account")
+
+  // The phone (its socket closed by the server) deletes its copy.
+  await mine.waitForFunction((text) => document.querySelector("[data-testid=revoked]")?.textContent === text, REVOKED, { timeout: 30_000 })
+  await until(async () => !(await databases(mine)).includes(`khaosat-${m.username}`), { what: "the database deleted", timeout: 10_000 })
+
+  await lead.click("button[name=enable]")
+  await lead.click("dialog.dialog button.primary")
+  await lead.waitForFunction(() => !document.querySelector("[data-badge=disabled]"))
+  await lead.click("button[name=make-code]")
+  await lead.waitForSelector("svg.qr")
+  await mine.goto(await lead.getAttribute("svg.qr", "data-qr"))
+  await waitSync(mine, "synced", 0)
+  // Signed in again: the notice is gone and the village is back on the phone.
+  assert.equal(await mine.$("[data-testid=revoked]"), null)
+  await mine.waitForSelector('a.card[data-village="39301.04"]')
+})
+
 /** The document id of a village (as the demo commune officer lists it). */
 async function documentOf(village) {
   const docs = await apiGet(server.url, (await apiLogin(server.url, "demo-commune")).access_token, "/api/v1/me/documents")
