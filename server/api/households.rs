@@ -6,11 +6,12 @@ use axum::http::{header, HeaderMap, StatusCode};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::extract::Path;
+use crate::api::extract::{Path, Query};
 use crate::api::AppState;
 use crate::auth::Principal;
 use crate::error::Result;
 use crate::households::audit::{household_history, HouseholdChange};
+use crate::households::conflicts::{Conflict, ConflictQuery};
 use crate::households::import::{start_import, ImportContext};
 use crate::households::jobs::{ImportJobStatus, JobState};
 use crate::households::problems::{record_problems, RecordProblem};
@@ -116,4 +117,19 @@ pub async fn problems(
     Path(code): Path<String>,
 ) -> Result<axum::Json<Vec<RecordProblem>>> {
     Ok(axum::Json(record_problems(&s.store, &who, &code).await?))
+}
+
+/// Fields two phones set differently while offline, in a unit's area (team lead, commune
+/// officer, admin; values are person-level). Settled by writing the field again from a phone.
+#[utoipa::path(get, path = "/api/v1/units/{code}/conflicts", tag = "households", security(("bearer" = [])),
+    params(("code" = String, Path), ConflictQuery), responses((status = 200, body = [Conflict])))]
+pub async fn conflicts(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(code): Path<String>,
+    Query(q): Query<ConflictQuery>,
+) -> Result<axum::Json<Vec<Conflict>>> {
+    Ok(axum::Json(
+        crate::households::conflicts::conflicts(&s.store, &who, &code, &q).await?,
+    ))
 }

@@ -44,6 +44,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/api/v1/units/{code}/record-problems",
             get(households::problems),
         )
+        .route("/api/v1/units/{code}/conflicts", get(households::conflicts))
         // The register is streamed to a file with its own limit (register_upload_limit).
         .route(
             "/api/v1/households/import",

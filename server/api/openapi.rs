@@ -19,7 +19,7 @@ use crate::api::{
         team::team, team::username_suggestion, team::import,
         assignments::list, assignments::mine, assignments::create, assignments::get, assignments::update, assignments::delete,
         sync::sync_socket, sync::my_documents, sync::changed,
-        households::import, households::import_status, households::history, households::problems,
+        households::import, households::import_status, households::history, households::problems, households::conflicts,
         privacy::list,
         metrics::catalogue, metrics::unit_indicators, metrics::report_xlsx, metrics::report_csv,
         metrics::declared_history, metrics::declare, metrics::target, metrics::campaign_list, metrics::campaign_create,

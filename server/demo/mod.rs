@@ -46,6 +46,9 @@ const UNITS_CSV: &str = "code,name,level,parent_code
 40001.03,Thôn Tân Thành,village,40001
 ";
 
+/// The service account the demo survey is recorded under.
+pub const SEED_USERNAME: &str = "demo-seed";
+
 /// The demo accounts: (username, display name, role, scope unit).
 pub const DEMO_USERS: [(&str, &str, Role, Option<&str>); 6] = [
     ("demo-admin", "Quản trị hệ thống", Role::Admin, None),
@@ -88,7 +91,7 @@ pub async fn seed(store: &Store) -> Result<bool> {
     }
     let system = Principal {
         user_id: 0,
-        username: "demo-seed".into(),
+        username: SEED_USERNAME.into(),
         role: Role::Admin,
         scope_unit: None,
         scope_path: "/".into(),
@@ -112,6 +115,22 @@ pub async fn seed(store: &Store) -> Result<bool> {
         )
         .await?;
     }
+    // The account the demo's survey data is recorded under: not a person, so never a team
+    // member; people see its display name in progress and history.
+    create_user(
+        store,
+        &system,
+        NewUserRequest {
+            username: Some(SEED_USERNAME.into()),
+            display_name: "Dữ liệu mẫu (tự động)".into(),
+            password: None,
+            role: Role::Admin,
+            scope_unit: None,
+            phone: None,
+            service: true,
+        },
+    )
+    .await?;
     let lead = store
         .user_by_username("demo-lead")
         .await?

@@ -195,16 +195,27 @@ pub async fn seed_survey(store: &Store, hub: &SyncHub) -> Result<()> {
             ..Default::default()
         })
         .await?;
+    // Absent when the accounts were not seeded (the survey alone on an existing database).
+    let seed_account = store
+        .user_by_username(super::SEED_USERNAME)
+        .await?
+        .map(|u| u.id);
     let uploader = Uploader {
-        user_id: None,
-        username: Some("demo-seed"),
+        user_id: seed_account,
+        username: Some(super::SEED_USERNAME),
         device_id: None,
     };
     for v in &villages {
         let row = ensure_village_document(store, &v.code).await?;
         let count = 10 + (v.code.len() as u64 % 5) * 2;
         hub.edit(&row, uploader, |doc| {
-            baseline_households(doc, &v.code, count, "demo-seed", baseline_at * 1000)?;
+            baseline_households(
+                doc,
+                &v.code,
+                count,
+                super::SEED_USERNAME,
+                baseline_at * 1000,
+            )?;
             doc.commit_with(CommitOptions::default().with_time(baseline_at));
             Ok(true)
         })
@@ -255,7 +266,7 @@ pub async fn seed_survey(store: &Store, hub: &SyncHub) -> Result<()> {
                     denominator,
                     &today,
                     Some("Số liệu minh họa"),
-                    "demo-seed",
+                    super::SEED_USERNAME,
                     at,
                 )
                 .await?;

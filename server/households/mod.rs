@@ -3,6 +3,7 @@
 //! and its readers and writers are `survey`'s; these sit above `sync`, which they write through.)
 
 pub mod audit;
+pub mod conflicts;
 pub mod import;
 pub mod jobs;
 pub mod problems;

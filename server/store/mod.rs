@@ -4,6 +4,7 @@
 
 mod access_changes;
 mod assignments;
+mod conflicts;
 mod counters;
 mod documents;
 mod history;
@@ -29,6 +30,7 @@ use sqlx::AnyPool;
 
 pub use access_changes::{AccessChange, ACCESS_CHANNEL};
 pub use assignments::{AssignmentRow, NewAssignment, ProgressRow};
+pub use conflicts::{ActorOwner, ConflictRow};
 pub use counters::{counter_columns, Counter, CounterDef, Counters, Counts, When, COUNTERS};
 pub use documents::{ChangeRecord, DocWrite, VillageDocRow};
 pub use history::{RestatedDay, RestatementRow};

@@ -2,15 +2,16 @@
 //! attribution, the chunk holding them, the projection of every household they touched with
 //! the village's counters, the per-household audit, and the document's new heads.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use automerge::{AutoCommit, Change, ChangeHash, PatchAction, Prop};
+use automerge::{AutoCommit, Change, ChangeHash, PatchAction, Prop, ReadDoc};
 use sha2::{Digest, Sha256};
 
 use crate::clock::vietnam_date;
 use crate::store::{ChangeRecord, DocWrite};
 use crate::survey::read::{check_schema, household_ids, read_household};
 use crate::survey::schema;
+use crate::sync::conflicts::{candidates, field_writes, scalar_json, FieldWrite};
 use crate::sync::restate::DayPlan;
 use crate::sync::SyncError;
 
@@ -132,7 +133,8 @@ pub async fn write_batch(
             });
     }
     let heads = doc.get_heads();
-    let touched = touched_households(&doc.diff(before, &heads));
+    let patches = doc.diff(before, &heads);
+    let touched = touched_households(&patches);
     match check_schema(&*doc) {
         Err(reason) => w.record_projection_error("*", &reason, at).await?,
         Ok(()) => {
@@ -172,8 +174,58 @@ pub async fn write_batch(
             .await?;
         }
     }
+    let writes = field_writes(&patches);
+    if !writes.is_empty() {
+        record_conflicts(w, doc, &writes, changes, village_code, by.user_id, at).await?;
+    }
     w.set_heads(&heads_string(&heads), at).await?;
     Ok(appended)
+}
+
+/// Records the fields that now hold several values, and settles open conflicts on fields that
+/// were written again with one.
+async fn record_conflicts(
+    w: &mut DocWrite,
+    doc: &AutoCommit,
+    writes: &[FieldWrite],
+    batch: &[Change],
+    village_code: &str,
+    by: Option<i64>,
+    at: i64,
+) -> Result<(), SyncError> {
+    let open: HashSet<(String, String)> = w.open_conflicts().await?.into_iter().collect();
+    for fw in writes {
+        if fw.conflicted {
+            let mut values = candidates(doc, fw, batch);
+            if let Some(list) = values.as_array_mut().filter(|v| v.len() > 1) {
+                // A value from an earlier batch: the time of its phone's latest stored change.
+                for c in list.iter_mut().filter(|c| c["at"].is_null()) {
+                    let actor = c["actor"].as_str().unwrap_or_default().to_string();
+                    c["at"] = w.latest_change_time(&actor).await?.into();
+                }
+                w.record_conflict(
+                    village_code,
+                    &fw.household,
+                    &fw.field,
+                    &values.to_string(),
+                    at,
+                )
+                .await?;
+                continue;
+            }
+        }
+        if open.contains(&(fw.household.clone(), fw.field.clone())) {
+            let value = doc
+                .get(&fw.obj, fw.key.as_str())
+                .ok()
+                .flatten()
+                .and_then(|(v, _)| scalar_json(&v))
+                .unwrap_or_default();
+            w.settle_conflict(&fw.household, &fw.field, by, &value.to_string(), at)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Households a diff touched, with the fields changed in each.

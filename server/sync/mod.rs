@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod commit;
+pub mod conflicts;
 mod connection;
 pub mod documents;
 mod hub;

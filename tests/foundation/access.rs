@@ -119,6 +119,8 @@ async fn user_reads_and_lists(app: &TestApp) {
                 "demo-enumerator",
                 "demo-lead",
                 "demo-province",
+                // The demo survey's service account: listed for the administrator, never in a team.
+                "demo-seed",
             ],
         ),
         (

@@ -393,7 +393,10 @@ async fn members_from_a_sheet_all_or_nothing(app: &TestApp) {
         "{details:?}"
     );
     assert!(details[1].starts_with("line 17: "), "{details:?}");
-    assert_eq!(app.rows("SELECT CAST(COUNT(*) AS TEXT) FROM users").await, before);
+    assert_eq!(
+        app.rows("SELECT CAST(COUNT(*) AS TEXT) FROM users").await,
+        before
+    );
 
     let (status, preview) = import(
         app,
@@ -410,7 +413,10 @@ async fn members_from_a_sheet_all_or_nothing(app: &TestApp) {
     assert_eq!(rows[0]["username"], "lethithu1");
     assert_eq!(rows[0]["village_code"], "39301.02");
     assert_eq!(rows[0]["phone"], "0910000001");
-    assert_eq!(app.rows("SELECT CAST(COUNT(*) AS TEXT) FROM users").await, before);
+    assert_eq!(
+        app.rows("SELECT CAST(COUNT(*) AS TEXT) FROM users").await,
+        before
+    );
 
     let (status, done) = import(app, &lead, "unit=39301", sheet(&[]).into_bytes()).await;
     assert_eq!(status, StatusCode::OK, "{done}");

@@ -224,6 +224,7 @@ fn probes(t: &Targets) -> Vec<Probe> {
         ("GET units/{c}/progress", "/progress"),
         ("GET units/{c}/weekly.xlsx", "/weekly.xlsx"),
         ("GET units/{c}/declared", "/declared"),
+        ("GET units/{c}/conflicts", "/conflicts"),
     ] {
         let (inside, outside) = unit(suffix);
         list.push(probe(name, Method::GET, inside, outside));
@@ -394,6 +395,7 @@ GET units/{c}/report.csv     | 403/403 200/404 200/404 200/404 200/404 200/200
 GET units/{c}/progress       | 403/403 200/404 200/404 200/404 200/404 200/200
 GET units/{c}/weekly.xlsx    | 403/403 200/404 200/404 200/404 200/404 200/200
 GET units/{c}/declared       | 403/403 200/404 200/404 200/404 200/404 200/200
+GET units/{c}/conflicts      | 403/403 200/404 200/404 403/403 403/403 200/200
 GET households/{id}/history  | 200/404 200/404 200/404 404/404 404/404 200/200
 GET users/{id}               | 200/404 200/404 200/404 200/404 200/404 200/200
 GET users/{id}/sessions      | 200/404 200/404 200/404 200/404 200/404 200/200

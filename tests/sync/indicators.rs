@@ -403,7 +403,8 @@ async fn indicators_roll_up_the_tree(app: &TestApp) {
     assert_eq!(status, 200, "{progress}");
     assert_eq!(
         progress["by_enumerator"],
-        json!([{"username": "demo-enumerator", "households_visited": 1, "last_visit": "2026-11-18T11:06:40Z"}])
+        json!([{"username": "demo-enumerator", "display_name": "Thành viên Tổ CNS Nga Liên",
+                "households_visited": 1, "last_visit": "2026-11-18T11:06:40Z"}])
     );
     assert_eq!(
         progress["by_day"],
@@ -430,6 +431,12 @@ async fn indicators_roll_up_the_tree(app: &TestApp) {
         sheet.get_value((3, 2)),
         Some(&calamine::Data::Float(1.0)),
         "one household visited in Thôn 1"
+    );
+    let members = book.worksheet_range("Thành viên").unwrap();
+    assert_eq!(
+        members.get_value((1, 0)),
+        Some(&calamine::Data::String("Thành viên Tổ CNS Nga Liên".into())),
+        "the weekly report names people, not usernames"
     );
 }
 

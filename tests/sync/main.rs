@@ -6,6 +6,7 @@ mod common;
 
 mod access;
 mod cancel;
+mod conflicts;
 mod convergence;
 mod crash;
 mod frames;
