@@ -15,7 +15,8 @@ export default defineConfig({
         // Automerge, automerge-repo and their dependencies change rarely: keep them in their own
         // chunk so an app update re-downloads only the small app chunk (our code + Preact).
         manualChunks: (id) =>
-          id.includes("node_modules/") && !/node_modules\/(preact|@preact|workbox-window)\//.test(id) ? "automerge" : undefined,
+          // (uqr, the QR code generator, stays with the team screens that use it, loaded on first use.)
+          id.includes("node_modules/") && !/node_modules\/(preact|@preact|workbox-window|uqr)\//.test(id) ? "automerge" : undefined,
       },
     },
   },

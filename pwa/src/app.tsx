@@ -1,17 +1,18 @@
-import { session } from "./api/session"
+import { useEffect, useState } from "preact/hooks"
+import type { JSX } from "preact"
+import { revokedNotice, session } from "./api/session"
 import { match, route } from "./router"
-import { lang } from "./i18n"
+import { lang, t } from "./i18n"
 import { SyncBar } from "./components/SyncBar"
 import { UpdatePrompt } from "./components/UpdatePrompt"
 import { Nav } from "./components/Nav"
-import { Login } from "./screens/Login"
+import { Login, SignInWithCode } from "./screens/Login"
 import { Home } from "./screens/Home"
 import { Village } from "./screens/Village"
 import { NewHousehold } from "./screens/NewHousehold"
 import { Household } from "./screens/Household"
 import { Person } from "./screens/Person"
 import { Duplicates } from "./screens/Duplicates"
-import { Team } from "./screens/Team"
 import { Dashboard } from "./screens/Dashboard"
 import { Settings } from "./screens/Settings"
 
@@ -21,18 +22,41 @@ function screen(path: string, role: string) {
   if ((m = match("/v/:doc/h/:hh", path))) return <Household doc={m.doc} hh={m.hh} />
   if ((m = match("/v/:doc/new", path))) return <NewHousehold doc={m.doc} />
   if ((m = match("/v/:doc", path))) return <Village doc={m.doc} />
-  if (path === "/team") return <Team />
+  if ((m = match("/team/m/:id", path))) {
+    const id = Number(m.id)
+    return <TeamScreen show={(s) => <s.Member id={id} />} />
+  }
+  const bare = path.split("?")[0]
+  if (bare === "/team/new") return <TeamScreen show={(s) => <s.AddMember />} />
+  if (bare === "/team/import") return <TeamScreen show={(s) => <s.ImportMembers />} />
+  if (bare === "/team") return <TeamScreen show={(s) => <s.Team />} />
   if (path === "/dup") return <Duplicates />
   if (path === "/dash") return <Dashboard />
   if (path === "/settings") return <Settings />
   return ["district", "province", "admin"].includes(role) ? <Dashboard /> : <Home />
 }
 
+type TeamScreens = typeof import("./screens/team-screens")
+let teamScreens: TeamScreens | undefined
+
+/** A team screen, from its chunk (loaded once, on first use). */
+function TeamScreen({ show }: { show: (s: TeamScreens) => JSX.Element }) {
+  const [mod, setMod] = useState(teamScreens)
+  useEffect(() => {
+    if (!mod) void import("./screens/team-screens").then((x) => setMod((teamScreens = x)))
+  }, [mod])
+  return mod ? show(mod) : <p class="empty">{t("loading")}</p>
+}
+
 export function App() {
   void lang.value // re-render everything when the language changes
   const s = session.value
   const path = route.value
-  if (!s || path === "/login") return <Login />
+  // The QR code of a sign-in code opens #/signin/CODE: sign in with it, whoever was signed in.
+  const signin = match("/signin/:code", path)
+  if (signin) return <SignInWithCode code={signin.code} />
+  // While a revoked device deletes its copy, nothing else is shown.
+  if (!s || path === "/login" || revokedNotice.value?.done === false) return <Login />
   return (
     <div class="app">
       <SyncBar />

@@ -1,15 +1,18 @@
 import { render } from "preact"
 import { effect } from "@preact/signals"
 import { App } from "./app"
-import { session } from "./api/session"
+import { finishRevocation, onDeviceRevoked, session } from "./api/session"
 import { startTokenKeeper } from "./api/keeper"
-import { engine, startEngine, stopEngine } from "./sync/engine"
+import { engine, startEngine, stopEngine, wipeUser } from "./sync/engine"
 import { automergeReady } from "./sync/wasm"
 import { startServiceWorker } from "./sw"
 import { lang } from "./i18n"
 import "./styles.css"
 
 document.documentElement.lang = lang.value
+// A revoked device deletes its copy (api/session.ts); one closed mid-deletion finishes it first.
+onDeviceRevoked(wipeUser)
+finishRevocation()
 const root = document.getElementById("app")!
 root.textContent = "" // the static "opening…" text shown while the script loads
 render(<App />, root)

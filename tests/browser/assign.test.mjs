@@ -23,14 +23,16 @@ test("a team lead assigns a village and the member sees it", async () => {
 
   await signIn(lead, server.app, "demo-lead")
   await lead.click("a[data-nav=team]")
-  await lead.waitForFunction(() => [...document.querySelectorAll("select[name=assignee] option")].some((o) => o.textContent.includes("demo-enumerator")))
+  await lead.waitForFunction(() => [...document.querySelectorAll("select[name=assignee] option")].some((o) => o.value === "demo-enumerator"))
+  // People are named by their display name, never their username.
+  assert.match(await lead.textContent('select[name=assignee] option[value="demo-enumerator"]'), /Thành viên Tổ CNS Nga Liên/)
   await lead.selectOption("select[name=assignee]", "demo-enumerator")
   await lead.selectOption("select[name=village]", "39301.03")
   await lead.fill("input[name=note]", "Thôn 3 từ thứ Hai")
   await lead.click("form[name=assign] button[type=submit]")
   await lead.waitForSelector("form[name=assign] [role=status]")
   // The lead's progress lists now show the member on Thôn 3.
-  await lead.waitForFunction(() => document.querySelector('[data-village="39301.03"]')?.textContent.includes("demo-enumerator"))
+  await lead.waitForFunction(() => document.querySelector('[data-village="39301.03"]')?.textContent.includes("Thành viên Tổ CNS Nga Liên"))
 
   // The member opens the app again (or comes back to the home screen) and has Thôn 3.
   await member.reload()

@@ -113,6 +113,26 @@ try {
   await leadPage.waitForSelector("[data-village='39301.02']")
   await leadPage.waitForTimeout(800)
   await shot(leadPage, "09-team-lead")
+  // Adding a member: the member's screen with the sign-in code and its QR code.
+  await leadPage.click("[data-action=add-member]")
+  await leadPage.fill("input[name=display_name]", "Nguyễn Thị Thu Hương")
+  await leadPage.fill("input[name=phone]", "0912345678")
+  await leadPage.waitForFunction(() => document.querySelector("input[name=username]")?.value)
+  await leadPage.selectOption("select[name=village]", "39301.03")
+  await shot(leadPage, "13-add-member")
+  await leadPage.click("form[name=add-member] button[type=submit]")
+  await leadPage.waitForSelector("svg.qr")
+  await leadPage.evaluate(() => document.querySelector("[data-testid=sign-in-code]").scrollIntoView())
+  await leadPage.evaluate(() => scrollBy(0, -40))
+  await shot(leadPage, "14-sign-in-code")
+  // Importing members from a file: the dry run's preview.
+  await leadPage.goto(server.app + "/#/team/import")
+  const lines = ["Lê Văn Long,0912000111,Thôn 1", "Phạm Thị Mai Anh,0912000112,Thôn 2", "Trần Văn Hải,0912000113,", "Đỗ Thị Lan,0912000114,Thôn 3"]
+  await leadPage.setInputFiles("input[name=file]", { name: "to-cns.csv", mimeType: "text/csv", buffer: Buffer.from(`Họ và tên,Số điện thoại,Thôn\n${lines.join("\n")}\n`) })
+  await leadPage.waitForSelector("[data-testid=import-preview]")
+  await leadPage.evaluate(() => document.querySelector("[data-testid=import-preview]").scrollIntoView())
+  await leadPage.evaluate(() => scrollBy(0, -40))
+  await shot(leadPage, "15-import-preview")
   await leadPage.click("a[data-nav=duplicates]")
   await leadPage.waitForSelector(".card[data-reason]")
   await shot(leadPage, "10-duplicates")
@@ -136,6 +156,18 @@ try {
   await page.goto(server.app + "/#/")
   await openVillage(page, "39301.01")
   await shot(page, "12-english")
+
+  // A phone revoked by its team lead: it deleted its copy and says so.
+  await page.click("a[data-nav=settings]")
+  await page.click("button:has-text('Tiếng Việt')")
+  const leadToken = (await apiLogin(server.url, "demo-lead")).access_token
+  const auth = { authorization: `Bearer ${leadToken}` }
+  const members = (await (await fetch(`${server.url}/api/v1/team?unit=39301`, { headers: auth })).json()).members
+  const enumerator = members.find((m) => m.username === "demo-enumerator")
+  await fetch(`${server.url}/api/v1/users/${enumerator.id}/sessions`, { method: "DELETE", headers: auth })
+  await page.waitForSelector("[data-testid=revoked]", { timeout: 30_000 })
+  await page.waitForFunction(() => !document.querySelector("[data-testid=revoked]")?.textContent.includes("…"))
+  await shot(page, "16-revoked")
   console.log(`wrote ${shots.length} screenshots to ${OUT}: ${shots.join(", ")}`)
 } finally {
   await browser.close()

@@ -125,3 +125,64 @@ export interface UnitProgress {
 export interface ApiErrorBody {
   error: { status: number; code: string; message: string; details?: string[] }
 }
+
+/** One village (or some of its households) given to a member, as GET /api/v1/team lists it. */
+export interface TeamAssignment {
+  id: number
+  village_code: string
+  village_name: string
+  /** how many households; null: the whole village */
+  household_count: number | null
+}
+
+/** A device a member signed in on (live, or revoked in the last 30 days), newest first. */
+export interface TeamDevice {
+  session_id: string
+  device_id: string
+  signed_in_at: string
+  last_seen_at: string | null
+  last_sync_at: string | null
+  revoked_at: string | null
+  revoked_reason: string | null
+  /** revoked as a lost phone: it deletes its copy at its next contact (else only signed out) */
+  wiped?: boolean
+}
+
+export interface TeamMember {
+  id: number
+  username: string
+  display_name: string
+  phone: string | null
+  role: "enumerator" | "team_lead"
+  scope_unit: string | null
+  disabled: boolean
+  /** RFC 3339, set while the account is locked after wrong passwords */
+  locked_until: string | null
+  has_password: boolean
+  assignments: TeamAssignment[]
+  devices: TeamDevice[]
+  last_sync_at: string | null
+}
+
+/** GET /api/v1/team?unit=CODE */
+export interface TeamView {
+  unit: { code: string; name: string }
+  members: TeamMember[]
+}
+
+/** POST /api/v1/users/{id}/sign-in-code */
+export interface SignInCode {
+  code: string
+  expires_at: string
+  /** seconds */
+  expires_in: number
+  /** relative: "/#/signin/ABCD2345" */
+  url: string
+}
+
+/** POST /api/v1/users/import */
+export interface ImportResult {
+  dry_run: boolean
+  created: number
+  rows: { line: number; display_name: string; phone: string | null; username: string; village_code: string | null; village_name: string | null }[]
+}

@@ -13,13 +13,13 @@ const ITEMS: Record<string, { path: string; icon: string; roles: Role[] }> = {
 }
 
 export function Nav({ role }: { role: Role }) {
-  const here = route.value
+  const here = route.value.split("?")[0]
   return (
     <nav class="nav">
       {Object.entries(ITEMS)
         .filter(([, i]) => i.roles.includes(role))
         .map(([key, i]) => (
-          <a key={key} href={`#${i.path}`} class={here === i.path ? "on" : ""} data-nav={key}>
+          <a key={key} href={`#${i.path}`} class={here === i.path || (i.path !== "/" && here.startsWith(`${i.path}/`)) ? "on" : ""} data-nav={key}>
             <Icon name={i.icon} />
             {t(`nav.${key}`)}
           </a>

@@ -2,11 +2,22 @@
 // right offline), the server's progress for an assignment, and whether everything is synced.
 import type { Village } from "../sync/engine"
 import type { Assignment } from "../api/types"
-import { householdRows } from "../survey/read"
+import { householdRows, onlyAssigned } from "../survey/read"
 import { num, t, when, date } from "../i18n"
 
-export function VillageCard({ village, assignment, name }: { village?: Village; assignment?: Assignment; name: string }) {
-  const rows = village?.state === "ready" ? householdRows(village.handle.doc()) : null
+interface Props {
+  village?: Village
+  assignment?: Assignment
+  name: string
+  /** only these households were given to this member (household-level assignment) */
+  assigned?: Set<string> | null
+  /** whoever is signed in: the households they recorded count as theirs */
+  me?: string
+}
+
+export function VillageCard({ village, assignment, name, assigned, me = "" }: Props) {
+  const all = village?.state === "ready" ? householdRows(village.handle.doc()) : null
+  const rows = all && assigned ? onlyAssigned(all, assigned, me) : all
   const visited = rows?.filter((r) => r.status).length ?? assignment?.progress.households_visited ?? 0
   const total = rows?.length ?? assignment?.progress.households_total ?? 0
   const href = village ? `#/v/${village.entry.document_id}` : undefined
@@ -21,7 +32,7 @@ export function VillageCard({ village, assignment, name }: { village?: Village; 
         <span style={{ width: total ? `${(100 * visited) / total}%` : "0" }} />
       </div>
       <div class="card-line">{t("village.visited_of", { visited, total })}</div>
-      {assignment?.household_ids && <div class="card-line muted">{t("assign.households_only", { n: assignment.household_ids.length })}</div>}
+      {assigned && <div class="card-line muted">{t("assign.households_only", { n: assigned.size })}</div>}
       {assignment?.due_date && <div class="card-line muted">{t("assign.due", { date: date(assignment.due_date) })}</div>}
       {assignment?.note && <div class="card-line muted">{assignment.note}</div>}
       <div class="card-line small">

@@ -10,6 +10,8 @@ export interface Cached<T> {
   /** when `data` was fetched (ms) */
   at: number | null
   error: string | null
+  /** the error itself (an ApiError with the server's code and details), for ErrorNote */
+  failure: unknown
   offline: boolean
   reload: () => Promise<void>
 }
@@ -18,6 +20,7 @@ export function useCached<T>(path: string | null): Cached<T> {
   const key = `khaosat.cache.${session.peek()?.user.username}.${path}`
   const [state, setState] = useState(() => readJson<{ data?: T; at: number | null }>(key, { at: null }))
   const [error, setError] = useState<string | null>(null)
+  const [failure, setFailure] = useState<unknown>(null)
   const [offline, setOffline] = useState(false)
   const reload = useCallback(async () => {
     if (!path) return
@@ -27,15 +30,19 @@ export function useCached<T>(path: string | null): Cached<T> {
       writeJson(key, next)
       setState(next)
       setError(null)
+      setFailure(null)
       setOffline(false)
     } catch (e) {
       if (e instanceof OfflineError) setOffline(true)
-      else setError(e instanceof Error ? e.message : String(e))
+      else {
+        setError(e instanceof Error ? e.message : String(e))
+        setFailure(e)
+      }
     }
   }, [path, key])
   useEffect(() => {
     setState(readJson(key, { at: null }))
     void reload()
   }, [reload, key])
-  return { data: state.data, at: state.at, error, offline, reload }
+  return { data: state.data, at: state.at, error, failure, offline, reload }
 }

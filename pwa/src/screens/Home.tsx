@@ -5,6 +5,7 @@ import { session } from "../api/session"
 import type { Assignment } from "../api/types"
 import { useCached } from "../hooks/useCached"
 import { VillageCard } from "../components/VillageCard"
+import { assignedHouseholds } from "../survey/read"
 import { Header } from "../components/Header"
 import { t } from "../i18n"
 
@@ -35,7 +36,14 @@ export function Home() {
         {assignments.offline && assignments.at && <p class="muted pad small">{t("cache.offline")}</p>}
         <div class="cards">
           {cards.map((a) => (
-            <VillageCard key={a.id} name={a.village_name} assignment={a} village={byCode.get(a.village_code)} />
+            <VillageCard
+              key={a.id}
+              name={a.village_name}
+              assignment={a}
+              village={byCode.get(a.village_code)}
+              assigned={assignedHouseholds(list, a.village_code)}
+              me={user.username}
+            />
           ))}
           {removed.map((v) => (
             <VillageCard key={v.entry.document_id} name={v.entry.unit_name} village={v} />

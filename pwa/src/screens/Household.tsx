@@ -14,6 +14,7 @@ import { TextField } from "../components/TextField"
 import { TriState } from "../components/TriState"
 import { Choice } from "../components/Choice"
 import { Dialog } from "../components/Dialog"
+import { personName } from "../team/team"
 import { date, t, when } from "../i18n"
 
 const DAY = 24 * 3600 * 1000
@@ -75,7 +76,7 @@ export function Household({ doc, hh }: { doc: string; hh: string }) {
               .filter(([id]) => id !== current?.[0])
               .map(([id, x]) => (
                 <li key={id} class="small muted">
-                  {when(x.at)} · {str(x.by)} · {t(`outcome.${str(x.outcome)}`)}
+                  {when(x.at)} · {personName(str(x.by))} · {t(`outcome.${str(x.outcome)}`)}
                 </li>
               ))}
           </ul>
@@ -136,7 +137,7 @@ export function Household({ doc, hh }: { doc: string; hh: string }) {
               {t("household.remove")}
             </button>
           )}
-          <p class="muted small">{t("household.created", { date: h.created_at ? date(h.created_at) : "?", by: str(h.created_by) || "?" })}</p>
+          <p class="muted small">{t("household.created", { date: h.created_at ? date(h.created_at) : "?", by: h.created_by ? personName(str(h.created_by)) : "?" })}</p>
         </section>
       )}
       {removing && (

@@ -41,7 +41,10 @@ export function Settings() {
       <section class="section">
         <h2>{t("settings.account")}</h2>
         <p>
-          <strong>{user.display_name}</strong> ({user.username}) · {t(`role.${user.role}`)}
+          <strong>{user.display_name}</strong> · {t(`role.${user.role}`)}
+        </p>
+        <p class="small muted">
+          {t("login.username")}: <code>{user.username}</code>
         </p>
         <p class="muted small">{persisted === null ? "" : persisted ? t("settings.persisted") : t("settings.not_persisted")}</p>
         <p class="muted small">{offlineReady.value ? t("settings.offline_ready") : ""}</p>

@@ -1,30 +1,65 @@
-// Team lead: give villages or some of their households to members, follow progress per member and
-// per village, and see who has not synced today.
-import { useEffect, useState } from "preact/hooks"
+// Team lead / commune officer: the members of the commune's team (villages, phones, last sync,
+// locked or disabled), adding members one by one or from a file, progress per village, who has
+// not synced today, and giving villages or some of their households to members.
+import { useState } from "preact/hooks"
 import { session } from "../api/session"
 import { api } from "../api/http"
-import type { Assignment, DeviceSession, Unit, User } from "../api/types"
+import type { Assignment, TeamMember, Unit } from "../api/types"
 import { useCached } from "../hooks/useCached"
 import { engine } from "../sync/engine"
 import { householdRows } from "../survey/read"
 import { Header } from "../components/Header"
-import { date, num, t, when } from "../i18n"
+import { ErrorNote } from "../components/ErrorNote"
+import { canManage, isLocked, liveDevices, personName, teamHref, useTeam } from "../team/team"
+import { num, t, when } from "../i18n"
 
 const startOfToday = () => new Date(new Date().toDateString()).getTime()
 
 export function Team() {
   const me = session.value!.user
-  const scope = me.scope_unit ?? ""
-  const users = useCached<User[]>("/api/v1/users")
-  const unit = useCached<Unit & { children: Unit[] }>(`/api/v1/units/${encodeURIComponent(scope)}`)
-  const assignments = useCached<Assignment[]>(`/api/v1/assignments?unit=${encodeURIComponent(scope)}`)
-  const members = (users.data ?? []).filter((u) => (u.role === "enumerator" || u.role === "team_lead") && !u.disabled)
+  const { unit: code, team } = useTeam()
+  const unit = useCached<Unit & { children: Unit[] }>(code ? `/api/v1/units/${encodeURIComponent(code)}` : null)
+  const assignments = useCached<Assignment[]>(code ? `/api/v1/assignments?unit=${encodeURIComponent(code)}` : null)
+  const all = team.data?.members ?? []
+  const active = all.filter((m) => !m.disabled)
   const villages = (unit.data?.children ?? []).filter((u) => u.level === "village" && u.status === "active")
   const list = assignments.data ?? []
+  const manages = canManage(me, "enumerator")
+  const reload = () => {
+    void assignments.reload()
+    void team.reload()
+  }
   return (
     <>
       <Header title={t("team.title")} />
-      {(users.offline || assignments.offline) && <p class="muted pad small">{t("cache.offline")}</p>}
+      {team.data && <p class="muted pad small">{team.data.unit.name}</p>}
+      {(team.offline || assignments.offline) && <p class="muted pad small">{t("cache.offline")}</p>}
+      {team.failure && !team.data && (
+        <div class="pad">
+          <ErrorNote error={team.failure} />
+        </div>
+      )}
+
+      {manages && (
+        <div class="actions pad">
+          <a class="btn primary" href={teamHref("/team/new", code)} data-action="add-member">
+            + {t("team.add")}
+          </a>
+          <a class="btn" href={teamHref("/team/import", code)} data-action="import">
+            {t("team.import")}
+          </a>
+        </div>
+      )}
+
+      <section class="section">
+        <h2>{t("team.members", { n: all.length })}</h2>
+        {!team.data && !team.error && <p class="muted">{t("loading")}</p>}
+        <ul class="rows members">
+          {all.map((m) => (
+            <MemberRow key={m.id} m={m} assignments={list} />
+          ))}
+        </ul>
+      </section>
 
       <section class="section">
         <h2>{t("team.by_village")}</h2>
@@ -32,49 +67,66 @@ export function Team() {
       </section>
 
       <section class="section">
-        <h2>{t("team.by_member")}</h2>
-        <ul class="rows compact">
-          {members.map((u) => {
-            const mine = list.filter((a) => a.assignee_id === u.id)
-            const total = mine.reduce((n, a) => n + a.progress.households_total, 0)
-            const visited = mine.reduce((n, a) => n + a.progress.households_visited, 0)
-            return (
-              <li key={u.id} data-member={u.username}>
-                <div class="row">
-                  <span class="row-main">
-                    <strong>{u.display_name || u.username}</strong>
-                    <span class="muted small">{mine.map((a) => a.village_name + (a.household_ids ? ` (${num(a.household_ids.length)})` : "")).join(", ") || t("team.nothing_assigned")}</span>
-                  </span>
-                  <span class="row-side small">{t("village.visited_of", { visited, total })}</span>
-                </div>
-                {mine.map((a) => (
-                  <div class="sub small muted" key={a.id}>
-                    {a.village_name}
-                    {a.due_date ? ` · ${t("assign.due", { date: date(a.due_date) })}` : ""}
-                    <button
-                      type="button"
-                      class="link"
-                      onClick={async () => {
-                        await api(`/api/v1/assignments/${a.id}`, { method: "DELETE" }).catch(() => {})
-                        void assignments.reload()
-                      }}
-                    >
-                      {t("team.unassign")}
-                    </button>
-                  </div>
-                ))}
-              </li>
-            )
-          })}
-        </ul>
-      </section>
-
-      <section class="section">
         <h2>{t("team.not_synced_today")}</h2>
-        <NotSyncedToday members={members} />
+        <NotSyncedToday members={active} loaded={!!team.data} />
       </section>
 
-      <AssignForm members={members} villages={villages} onDone={assignments.reload} />
+      <AssignForm members={active} villages={villages} onDone={reload} />
+    </>
+  )
+}
+
+/** "Thôn 1 (cả thôn), Thôn 2 (12 hộ)" */
+export function assignedText(m: TeamMember): string {
+  return (
+    m.assignments
+      .map((a) => `${a.village_name} (${a.household_count === null ? t("team.whole") : t("team.households_n", { n: a.household_count })})`)
+      .join(", ") || t("team.nothing_assigned")
+  )
+}
+
+function MemberRow({ m, assignments }: { m: TeamMember; assignments: Assignment[] }) {
+  const mine = assignments.filter((a) => a.assignee_id === m.id)
+  const total = mine.reduce((n, a) => n + a.progress.households_total, 0)
+  const visited = mine.reduce((n, a) => n + a.progress.households_visited, 0)
+  const devices = liveDevices(m).length
+  return (
+    <li data-member={m.username} class={m.disabled ? "off" : ""}>
+      <a class="row" href={teamHref(`/team/m/${m.id}`)}>
+        <span class="row-main">
+          <span class="name-line">
+            <strong>{m.display_name}</strong>
+            <Badges m={m} />
+          </span>
+          <span class="muted small">{[m.phone, assignedText(m)].filter(Boolean).join(" · ")}</span>
+          <span class="small" data-testid="member-sync">
+            {t("team.devices_n", { n: devices })} ·{" "}
+            {m.last_sync_at ? t("sync.last", { when: when(m.last_sync_at) }) : <span class="warn">{t("team.never_synced")}</span>}
+          </span>
+        </span>
+        {mine.length > 0 && <span class="row-side small nums">{t("team.visited_short", { visited: num(visited), total: num(total) })}</span>}
+        <span class="chev" aria-hidden="true">
+          ›
+        </span>
+      </a>
+    </li>
+  )
+}
+
+export function Badges({ m }: { m: TeamMember }) {
+  return (
+    <>
+      {m.role === "team_lead" && <span class="tag">{t("role.team_lead")}</span>}
+      {isLocked(m) && (
+        <span class="tag warn" data-badge="locked">
+          {t("team.locked")}
+        </span>
+      )}
+      {m.disabled && (
+        <span class="tag danger" data-badge="disabled">
+          {t("team.disabled")}
+        </span>
+      )}
     </>
   )
 }
@@ -92,15 +144,15 @@ function VillageProgress({ villages, assignments }: { villages: Unit[]; assignme
         const fromServer = assignments.filter((a) => a.village_code === u.code && !a.household_ids)[0]?.progress
         const total = rows?.length ?? fromServer?.households_total ?? 0
         const visited = rows?.filter((r) => r.status).length ?? fromServer?.households_visited ?? 0
-        const people = assignments.filter((a) => a.village_code === u.code).map((a) => a.assignee_username)
+        const people = [...new Set(assignments.filter((a) => a.village_code === u.code).map((a) => a.assignee_username))].map(personName)
         return (
           <li key={u.code} data-village={u.code}>
             <div class="row">
               <span class="row-main">
                 <strong>{u.name}</strong>
-                <span class="muted small">{people.length ? [...new Set(people)].join(", ") : t("team.unassigned")}</span>
+                <span class="muted small wrap">{people.length ? people.join(", ") : t("team.unassigned")}</span>
               </span>
-              <span class="row-side small">{t("village.visited_of", { visited, total })}</span>
+              <span class="row-side small nums">{t("village.visited_of", { visited, total })}</span>
             </div>
             <div class="meter" aria-hidden="true">
               <span style={{ width: total ? `${(100 * visited) / total}%` : "0" }} />
@@ -112,40 +164,23 @@ function VillageProgress({ villages, assignments }: { villages: Unit[]; assignme
   )
 }
 
-function NotSyncedToday({ members }: { members: User[] }) {
-  const [seen, setSeen] = useState<Record<number, string | null> | null>(null)
-  const ids = members.map((m) => m.id).join(",")
-  useEffect(() => {
-    let live = true
-    // A device session's last_seen_at moves on every login, refresh and sync connection.
-    void Promise.all(
-      members.map(async (m) => {
-        const sessions = await api<DeviceSession[]>(`/api/v1/users/${m.id}/sessions`).catch(() => null)
-        if (!sessions) return [m.id, undefined] as const
-        const last = sessions.map((s) => s.last_seen_at).filter((x): x is string => !!x).sort().pop() ?? null
-        return [m.id, last] as const
-      }),
-    ).then((pairs) => live && setSeen(Object.fromEntries(pairs.filter(([, v]) => v !== undefined)) as Record<number, string | null>))
-    return () => {
-      live = false
-    }
-  }, [ids])
-  if (!seen) return <p class="muted">{t("loading")}</p>
-  const late = members.filter((m) => m.id in seen && (!seen[m.id] || new Date(seen[m.id]!).getTime() < startOfToday()))
+function NotSyncedToday({ members, loaded }: { members: TeamMember[]; loaded: boolean }) {
+  if (!loaded) return <p class="muted">{t("loading")}</p>
+  const late = members.filter((m) => !m.last_sync_at || Date.parse(m.last_sync_at) < startOfToday())
   if (!late.length) return <p class="muted">{t("team.all_synced_today")}</p>
   return (
     <ul class="rows compact">
       {late.map((m) => (
         <li key={m.id} class="row" data-late={m.username}>
-          <strong>{m.display_name || m.username}</strong>
-          <span class="muted small">{seen[m.id] ? t("sync.last", { when: when(seen[m.id]!) }) : t("sync.never")}</span>
+          <strong>{m.display_name}</strong>
+          <span class="muted small">{m.last_sync_at ? t("sync.last", { when: when(m.last_sync_at) }) : t("team.never_synced")}</span>
         </li>
       ))}
     </ul>
   )
 }
 
-function AssignForm({ members, villages, onDone }: { members: User[]; villages: Unit[]; onDone: () => void }) {
+function AssignForm({ members, villages, onDone }: { members: TeamMember[]; villages: Unit[]; onDone: () => void }) {
   const [assignee, setAssignee] = useState("")
   const [village, setVillage] = useState("")
   const [whole, setWhole] = useState(true)
@@ -153,6 +188,7 @@ function AssignForm({ members, villages, onDone }: { members: User[]; villages: 
   const [due, setDue] = useState("")
   const [note, setNote] = useState("")
   const [message, setMessage] = useState<string | null>(null)
+  const [error, setError] = useState<unknown>(null)
   const e = engine.value
   void e?.docTick.value
   const doc = Object.values(e?.villages.value ?? {}).find((v) => v.entry.unit_code === village)
@@ -160,6 +196,7 @@ function AssignForm({ members, villages, onDone }: { members: User[]; villages: 
   const submit = async (ev: Event) => {
     ev.preventDefault()
     setMessage(null)
+    setError(null)
     try {
       await api<Assignment>("/api/v1/assignments", {
         method: "POST",
@@ -175,7 +212,7 @@ function AssignForm({ members, villages, onDone }: { members: User[]; villages: 
       setPicked(new Set())
       onDone()
     } catch (err) {
-      setMessage(`${t("assign.failed")}: ${err instanceof Error ? err.message : String(err)}`)
+      setError(err)
     }
   }
   return (
@@ -187,7 +224,8 @@ function AssignForm({ members, villages, onDone }: { members: User[]; villages: 
           <option value="">—</option>
           {members.map((m) => (
             <option value={m.username} key={m.id}>
-              {m.display_name || m.username} ({m.username})
+              {m.display_name}
+              {m.phone ? ` · ${m.phone}` : ""}
             </option>
           ))}
         </select>
@@ -215,6 +253,7 @@ function AssignForm({ members, villages, onDone }: { members: User[]; villages: 
             <label class="check" key={r.id}>
               <input
                 type="checkbox"
+                data-household={r.id}
                 checked={picked.has(r.id)}
                 onChange={(e) => {
                   const next = new Set(picked)
@@ -237,6 +276,7 @@ function AssignForm({ members, villages, onDone }: { members: User[]; villages: 
         <input name="note" value={note} onInput={(e) => setNote(e.currentTarget.value)} />
       </label>
       {message && <p role="status">{message}</p>}
+      <ErrorNote error={error} />
       <button type="submit" class="btn primary big" disabled={!assignee || !village || (!whole && !picked.size)}>
         {t("assign.submit")}
       </button>

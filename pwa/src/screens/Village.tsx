@@ -1,9 +1,14 @@
 // A village's households: search without diacritics, filter by visit status, add a household.
+// A member given only some households of the village sees those (and the ones they recorded),
+// with a toggle to show the whole village.
 // Built for 600 rows on a cheap phone: rows are computed once per document version
 // (survey/read.ts) and the list is plain links.
 import { signal } from "@preact/signals"
 import { engine } from "../sync/engine"
-import { householdRows, type HouseholdRow } from "../survey/read"
+import { session } from "../api/session"
+import type { Assignment } from "../api/types"
+import { useCached } from "../hooks/useCached"
+import { assignedHouseholds, householdRows, onlyAssigned, type HouseholdRow } from "../survey/read"
 import { fold } from "../util/fold"
 import { Header } from "../components/Header"
 import { num, t } from "../i18n"
@@ -15,8 +20,12 @@ const FILTERS: Filter[] = ["all", "todo", "come_back_later", "nobody_home", "ref
 // Kept across navigation, so "back" from a household returns to the same search.
 const query = signal("")
 const filter = signal<Filter>("all")
+const wholeVillage = signal(false)
 
 export function Village({ doc }: { doc: string }) {
+  const me = session.value!.user
+  // The same cached answer as the home screen's: known offline too.
+  const assignments = useCached<Assignment[]>(me.role === "enumerator" ? "/api/v1/me/assignments" : null)
   const e = engine.value
   void e?.docTick.value
   const v = e?.village(doc)
@@ -28,7 +37,10 @@ export function Village({ doc }: { doc: string }) {
         <p class="empty">{v.state === "loading" ? t("village.loading") : t("village.unavailable")}</p>
       </>
     )
-  const rows = householdRows(v.handle.doc())
+  const all = householdRows(v.handle.doc())
+  const assigned = assignedHouseholds(assignments.data, v.entry.unit_code)
+  const mine = assigned ? onlyAssigned(all, assigned, me.username) : all
+  const rows = assigned && !wholeVillage.value ? mine : all
   const q = fold(query.value)
   const words = q ? q.split(" ") : []
   const f = filter.value
@@ -49,6 +61,16 @@ export function Village({ doc }: { doc: string }) {
           aria-label={t("village.search")}
         />
       </div>
+      {assigned && (
+        <div class="seg pad scope" role="radiogroup" aria-label={t("village.scope")}>
+          <button type="button" role="radio" aria-checked={!wholeVillage.value} class={wholeVillage.value ? "" : "on"} data-scope="assigned" onClick={() => (wholeVillage.value = false)}>
+            {t("village.scope_assigned")} <span class="count">{num(mine.length)}</span>
+          </button>
+          <button type="button" role="radio" aria-checked={wholeVillage.value} class={wholeVillage.value ? "on" : ""} data-scope="all" onClick={() => (wholeVillage.value = true)}>
+            {t("village.scope_all")} <span class="count">{num(all.length)}</span>
+          </button>
+        </div>
+      )}
       <div class="chips" role="tablist">
         {FILTERS.map((x) => (
           <button type="button" role="tab" aria-selected={f === x} class={f === x ? "chip on" : "chip"} data-filter={x} onClick={() => (filter.value = x)}>

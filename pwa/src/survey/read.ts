@@ -1,6 +1,7 @@
 // Reading a village document into plain rows for the screens. Strings in the document are
 // Automerge ImmutableStrings (or collaborative text from other clients); str() accepts both.
 import { isImmutableString } from "@automerge/automerge/slim"
+import type { Assignment } from "../api/types"
 import type { Household, Person, VillageDocument, Visit, VisitOutcome } from "../schema"
 import { fold } from "../util/fold"
 
@@ -20,6 +21,8 @@ export interface HouseholdRow {
   status: VisitOutcome | null
   lastVisitAt: number | null
   duplicateOf: string
+  /** username of whoever recorded the household on a phone ("" for the register's) */
+  createdBy: string
   /** folded head name, address, phone and member names, for searching */
   search: string
 }
@@ -48,6 +51,7 @@ export function householdRow(id: string, h: Household): HouseholdRow {
     status: last ? (str(last.outcome) as VisitOutcome) : null,
     lastVisitAt: last?.at ?? null,
     duplicateOf: str(h.duplicate_of),
+    createdBy: str(h.created_by),
     search: fold([head, address, phone, ...persons.map(([, p]) => str(p.full_name))].join(" ")),
   }
 }
@@ -66,3 +70,16 @@ export function householdRows(doc: VillageDocument): HouseholdRow[] {
   rowCache.set(doc, rows)
   return rows
 }
+
+/**
+ * The households an enumerator was given in a village: the union of their assignments' household
+ * lists; null when any assignment gives the whole village (or none is known).
+ */
+export function assignedHouseholds(assignments: readonly Assignment[] | undefined, villageCode: string): Set<string> | null {
+  const mine = (assignments ?? []).filter((a) => a.village_code === villageCode)
+  if (!mine.length || mine.some((a) => !a.household_ids)) return null
+  return new Set(mine.flatMap((a) => a.household_ids ?? []))
+}
+
+/** Rows of the given households, plus those this user recorded (a new house they found). */
+export const onlyAssigned = (rows: HouseholdRow[], assigned: Set<string>, me: string) => rows.filter((r) => assigned.has(r.id) || (!!me && r.createdBy === me))

@@ -65,7 +65,9 @@ export class Engine {
     private readonly storage?: IndexedDBStorageAdapter,
   ) {
     this.serverView = readJson(this.key("server"), {})
-    this.link = new SyncLink(repo)
+    // When the socket drops or cannot join: one cheap API call tells whether this device was
+    // revoked (api() then deletes this copy) or the session ended (sign in again, data kept).
+    this.link = new SyncLink(repo, () => void api("/api/v1/me").catch(() => {}))
     // Every sync message the server answers tells us its heads (theirHeads).
     const onSyncState = ({ peerId, documentId, syncState }: { peerId: PeerId; documentId: DocumentId; syncState: A.SyncState }) => {
       if (peerId !== this.link.server.value) return
@@ -243,14 +245,36 @@ export async function stopEngine(forget: boolean): Promise<boolean> {
   const sent = e.allSent()
   await e.stop()
   if (!forget || !sent) return false
-  const user = e.user.username
+  await e.closeStorage()
+  await forgetLocalCopy(e.user.username)
+  return true
+}
+
+/**
+ * Deletes a user's copy of the survey data from this phone: their automerge-repo database and
+ * the lists and API answers cached for them. Used on sign-out once everything is sent, and at
+ * once, unsent changes or not, when the server says this device was revoked.
+ */
+async function forgetLocalCopy(user: string): Promise<void> {
   for (const key of Object.keys(localStorage)) {
     if (key === `khaosat.docs.${user}` || key === `khaosat.server.${user}` || key.startsWith(`khaosat.cache.${user}.`)) localStorage.removeItem(key)
   }
-  await e.closeStorage()
   await new Promise<void>((resolve) => {
     const req = indexedDB.deleteDatabase(dbName(user))
     req.onsuccess = req.onerror = req.onblocked = () => resolve()
   })
-  return true
+}
+
+/**
+ * This device was revoked (server: 401 `device_revoked`): stop syncing without sending anything
+ * more and delete the user's copy, whatever it holds (api/session.ts: deviceRevoked).
+ */
+export async function wipeUser(username: string): Promise<void> {
+  const e = engine.peek()
+  if (e && e.user.username === username) {
+    engine.value = null
+    await e.stop()
+    await e.closeStorage()
+  }
+  await forgetLocalCopy(username)
 }

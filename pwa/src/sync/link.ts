@@ -8,6 +8,11 @@
 // from the adapter's, it swaps in a new stock adapter for the new URL through the repo's
 // NetworkSubsystem (addNetworkAdapter/removeNetworkAdapter); with no fresh token it keeps no
 // adapter at all (no futile 401s) until the token keeper (api/keeper.ts) has renewed it.
+//
+// A browser never sees why a WebSocket upgrade failed, nor why the server closed a socket. So
+// when the socket drops, and every 30 s while it cannot join, the link asks the HTTP API once
+// (`probe`): a device the team lead has revoked is answered 401 `device_revoked` there, and the
+// phone deletes its copy at this next contact (api/session.ts: deviceRevoked).
 import { effect, signal } from "@preact/signals"
 import type { PeerId, Repo } from "@automerge/automerge-repo/slim"
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
@@ -27,8 +32,12 @@ export class SyncLink {
   private adapterToken: string | null = null
   private stopEffect: () => void
   private timer: ReturnType<typeof setInterval>
+  private lastProbe = 0
 
-  constructor(private readonly repo: Repo) {
+  constructor(
+    private readonly repo: Repo,
+    private readonly probe: () => void = () => {},
+  ) {
     const net = repo.networkSubsystem
     net.on("peer", ({ peerId }) => {
       this.server.value = peerId
@@ -38,13 +47,25 @@ export class SyncLink {
       this.server.value = null
       this.connectedAt.value = null
       this.reconcile()
+      this.check(true)
     })
     this.stopEffect = effect(() => {
       void session.value // a new token: maybe swap
       this.reconcile()
     })
     // A token can expire while we wait for a network: stop retrying it.
-    this.timer = setInterval(() => this.reconcile(), 10_000)
+    this.timer = setInterval(() => {
+      this.reconcile()
+      this.check(false)
+    }, 10_000)
+  }
+
+  /** Asks the API whether this device may still sync (see the top of this file). */
+  private check(dropped: boolean) {
+    if (this.server.value || !this.adapter || !navigator.onLine) return
+    if (!dropped && Date.now() - this.lastProbe < 30_000) return
+    this.lastProbe = Date.now()
+    this.probe()
   }
 
   private reconcile() {

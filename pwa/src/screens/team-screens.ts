@@ -1,0 +1,6 @@
+// The team screens, loaded on first use (a separate chunk, precached for offline like the rest):
+// members who only record households never parse them, nor the QR code generator.
+export { Team } from "./Team"
+export { Member } from "./Member"
+export { AddMember } from "./AddMember"
+export { ImportMembers } from "./ImportMembers"
