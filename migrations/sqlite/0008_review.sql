@@ -41,3 +41,15 @@ CREATE TABLE send_backs (
 );
 CREATE INDEX send_backs_open ON send_backs (document_id, household_id) WHERE cleared_at IS NULL;
 CREATE INDEX send_backs_village ON send_backs (village_code, cleared_at);
+
+-- The team lead approves a village's work for a week (weeks start on Monday, Vietnam time). The
+-- document's heads at approval tell "changed since approval" apart; work is never blocked.
+CREATE TABLE village_approvals (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    village_code TEXT NOT NULL REFERENCES units (code),
+    week         TEXT NOT NULL,
+    heads        TEXT NOT NULL,
+    approved_by  INTEGER NOT NULL REFERENCES users (id),
+    approved_at  INTEGER NOT NULL,
+    UNIQUE (village_code, week)
+);

@@ -45,6 +45,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             axum::routing::delete(review::withdraw),
         )
         .route("/api/v1/units/{code}/send-backs", get(review::list))
+        .route("/api/v1/units/{code}/approval", post(review::approve))
+        .route("/api/v1/units/{code}/approvals", get(review::approvals))
         .route("/api/v1/documents/changed", post(sync::changed))
         .route("/api/v1/households/{id}/history", get(households::history))
         .route("/api/v1/access-log", get(privacy::list))

@@ -3,6 +3,7 @@
 //! write serialisation, backup) lives in `sqlite.rs` and `postgres.rs`.
 
 mod access_changes;
+mod approvals;
 mod assignments;
 mod conflicts;
 mod counters;
@@ -30,6 +31,7 @@ use std::path::Path;
 use sqlx::AnyPool;
 
 pub use access_changes::{AccessChange, ACCESS_CHANNEL};
+pub use approvals::ApprovalRow;
 pub use assignments::{AssignmentRow, NewAssignment, ProgressRow};
 pub use conflicts::{ActorOwner, ConflictRow};
 pub use counters::{counter_columns, Counter, CounterDef, Counters, Counts, When, COUNTERS};

@@ -232,6 +232,7 @@ fn probes(t: &Targets) -> Vec<Probe> {
         ("GET units/{c}/declared", "/declared"),
         ("GET units/{c}/conflicts", "/conflicts"),
         ("GET units/{c}/send-backs", "/send-backs"),
+        ("GET units/{c}/approvals", "/approvals"),
     ] {
         let (inside, outside) = unit(suffix);
         list.push(probe(name, Method::GET, inside, outside));
@@ -301,6 +302,15 @@ fn probes(t: &Targets) -> Vec<Probe> {
             Method::POST,
             format!("/api/v1/households/{}/send-back", t.household_in),
             format!("/api/v1/households/{}/send-back", t.household_out),
+        )
+    });
+    list.push(Probe {
+        body: Some(Body::Json(|_, _| json!({"week": "2026-12-03"}))),
+        ..probe(
+            "POST units/{v}/approval",
+            Method::POST,
+            "/api/v1/units/39301.01/approval".into(),
+            "/api/v1/units/41201.01/approval".into(),
         )
     });
     list.push(Probe {
@@ -416,6 +426,7 @@ GET units/{c}/weekly.xlsx    | 403/403 200/404 200/404 200/404 200/404 200/200
 GET units/{c}/declared       | 403/403 200/404 200/404 200/404 200/404 200/200
 GET units/{c}/conflicts      | 403/403 200/404 200/404 403/403 403/403 200/200
 GET units/{c}/send-backs     | 403/403 200/404 200/404 403/403 403/403 200/200
+GET units/{c}/approvals      | 403/403 200/404 200/404 200/404 200/404 200/200
 GET households/{id}/history  | 200/404 200/404 200/404 404/404 404/404 200/200
 GET users/{id}               | 200/404 200/404 200/404 200/404 200/404 200/200
 GET users/{id}/sessions      | 200/404 200/404 200/404 200/404 200/404 200/200
@@ -425,6 +436,7 @@ GET assignments/{id}         | 200/404 200/404 200/404 200/404 200/404 200/200
 GET access-log?unit          | 403/403 403/403 200/404 200/404 200/404 200/200
 POST units/{c}/declared      | 403/403 403/403 201/404 403/403 403/403 201/201
 POST households/{id}/send-back | 403/403 201/404 201/404 403/403 403/403 201/201
+POST units/{v}/approval      | 403/403 201/404 201/404 403/403 403/403 201/201
 PATCH assignments/{id}       | 403/403 200/404 200/404 200/404 200/404 200/200
 POST units                   | 403/403 403/403 403/403 403/403 200/400 200/200
 POST users                   | 403/404 201/404 201/404 201/404 201/404 201/201
