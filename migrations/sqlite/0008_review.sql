@@ -53,3 +53,18 @@ CREATE TABLE village_approvals (
     approved_at  INTEGER NOT NULL,
     UNIQUE (village_code, week)
 );
+
+-- The commune's Friday report to the district, frozen as submitted (JSON of what was shown and
+-- sent); a later restatement of the same days is computed beside it, never written over it.
+-- `campaign_id` 0: no campaign.
+CREATE TABLE weekly_reports (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    commune_code TEXT NOT NULL REFERENCES units (code),
+    campaign_id  INTEGER NOT NULL,
+    week         TEXT NOT NULL,
+    deadline     INTEGER NOT NULL,
+    content      TEXT NOT NULL,
+    submitted_by INTEGER NOT NULL REFERENCES users (id),
+    submitted_at INTEGER NOT NULL,
+    UNIQUE (commune_code, campaign_id, week)
+);

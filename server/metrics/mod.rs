@@ -3,7 +3,9 @@
 //! counters, and the reports the district and province pull.
 
 pub mod campaigns;
+pub mod deadline;
 pub mod declared;
+pub mod friday;
 pub mod progress;
 pub mod report;
 pub mod restatements;

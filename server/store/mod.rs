@@ -25,6 +25,7 @@ mod tally;
 mod team;
 mod units;
 mod users;
+mod weekly_reports;
 
 use std::path::Path;
 
@@ -47,6 +48,7 @@ pub use stats::{IndicatorRow, VillageCounters};
 pub use team::{NewMember, TeamDeviceRow};
 pub use units::{NewUnit, UnitEventRow, UnitFilter, UnitRow};
 pub use users::{NewUser, UserRow, UserUpdate};
+pub use weekly_reports::{NewWeeklyReport, WeeklyReportRow};
 
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]
