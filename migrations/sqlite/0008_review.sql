@@ -68,3 +68,7 @@ CREATE TABLE weekly_reports (
     submitted_at INTEGER NOT NULL,
     UNIQUE (commune_code, campaign_id, week)
 );
+
+-- What the visits helped with (VNeID installed, account opened…): `[[at_ms, "kind"], …]`, so
+-- the weekly report counts the people helped in its week.
+ALTER TABLE households ADD COLUMN helped TEXT;

@@ -72,6 +72,9 @@ pub struct FridayReport {
     pub persons_surveyed: i64,
     pub households_visited_this_week: i64,
     pub persons_surveyed_this_week: i64,
+    /// People helped this week, by kind (`installed_vneid`, `opened_payment_account`…), from
+    /// the visits' `helped` answers; kinds nobody was helped with are absent.
+    pub helped_this_week: BTreeMap<String, i64>,
     pub indicators: Vec<WeekIndicator>,
     pub villages: Vec<WeekVillage>,
     pub members: Vec<WeekMember>,
@@ -146,15 +149,26 @@ async fn compute(
             e.2 += 1;
         }
     }
+    let mut helped: BTreeMap<String, i64> = BTreeMap::new();
+    for json in store.helped_under(&unit.path).await? {
+        let entries: Vec<(i64, String)> = serde_json::from_str(&json).unwrap_or_default();
+        for (ms, kind) in entries {
+            if (from..to).contains(&ms.div_euclid(1000)) {
+                *helped.entry(kind).or_default() += 1;
+            }
+        }
+    }
     let (open_conflicts, open_send_backs) = store.open_review_counts(&unit.path).await?;
-    Ok(assemble(
+    let mut report = assemble(
         unit,
         w,
         &now_table,
         &last,
         members.into_values().collect(),
         (open_conflicts, open_send_backs),
-    ))
+    );
+    report.helped_this_week = helped;
+    Ok(report)
 }
 
 fn assemble(
@@ -215,6 +229,7 @@ fn assemble(
         persons_surveyed: this.persons_surveyed,
         households_visited_this_week: this.households_visited - before.households_visited,
         persons_surveyed_this_week: this.persons_surveyed - before.persons_surveyed,
+        helped_this_week: BTreeMap::new(),
         indicators,
         villages,
         members: members

@@ -106,6 +106,19 @@ impl Store {
         Ok(rows)
     }
 
+    /// What visits helped with in live households under `path` (`households.helped` JSON).
+    pub async fn helped_under(&self, path: &str) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query_scalar(
+            "SELECT h.helped FROM households h JOIN units v ON v.code = h.village_code
+             WHERE substr(v.path, 1, length($1)) = $1 AND h.deleted = 0
+               AND h.duplicate_of IS NULL AND h.helped IS NOT NULL",
+        )
+        .bind(path)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+
     /// Open conflicts and open send-backs under `path` (counts for the weekly report).
     pub async fn open_review_counts(&self, path: &str) -> Result<(i64, i64), StoreError> {
         let row = sqlx::query_as(

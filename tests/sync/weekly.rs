@@ -40,6 +40,32 @@ fn visit(doc: &mut automerge::AutoCommit, household: &str, person: &str) {
     ] {
         put(doc, &["households", household, "visits", "v-1", key], value);
     }
+    for kind in ["installed_vneid", "opened_payment_account"] {
+        put(
+            doc,
+            &["households", household, "visits", "v-1", "helped", kind],
+            json!(true),
+        );
+    }
+    // Helped with long ago (last year's visit): not this week.
+    for (key, value) in [
+        ("outcome", json!("surveyed")),
+        ("at", json!(now_ms - 365 * 86_400_000)),
+    ] {
+        put(doc, &["households", household, "visits", "v-0", key], value);
+    }
+    put(
+        doc,
+        &[
+            "households",
+            household,
+            "visits",
+            "v-0",
+            "helped",
+            "issued_e_signature",
+        ],
+        json!(true),
+    );
 }
 
 fn member<'a>(report: &'a Value, name: &str) -> &'a Value {
@@ -83,6 +109,11 @@ async fn a_friday_report_is_frozen_as_submitted_and_seen_by_the_district(app: &T
         .unwrap();
     assert_eq!(village["visited_this_week"], 1);
     assert_eq!(report["indicators"].as_array().unwrap().len(), 16);
+    assert_eq!(
+        report["helped_this_week"],
+        json!({"installed_vneid": 1, "opened_payment_account": 1}),
+        "people helped this week, by kind"
+    );
 
     // The lead reads it but the commune officer sends it; the district never submits.
     let lead = app.token("demo-lead").await;
