@@ -57,6 +57,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/api/v1/units/{code}/weekly-reports/{week}/submit",
             post(weekly::submit),
         )
+        .route(
+            "/api/v1/units/{code}/weekly-reports/{week}/report.xlsx",
+            get(weekly::report_xlsx),
+        )
         .route("/api/v1/documents/changed", post(sync::changed))
         .route("/api/v1/households/{id}/history", get(households::history))
         .route("/api/v1/access-log", get(privacy::list))

@@ -2,14 +2,17 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::api::extract::{Path, Query};
+use crate::api::metrics::download;
 use crate::api::AppState;
 use crate::auth::Principal;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::metrics::friday::{self, ReportQuery, ReportsOverview, WeeklyReport};
+use crate::metrics::friday_xlsx::friday_xlsx;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -65,5 +68,28 @@ pub async fn overview(
     };
     Ok(axum::Json(
         friday::overview(&s.store, &who, &code, q.week.as_deref(), &campaign).await?,
+    ))
+}
+
+/// The week's report as XLSX: as submitted, or the draft.
+#[utoipa::path(get, path = "/api/v1/units/{code}/weekly-reports/{week}/report.xlsx", tag = "indicators", security(("bearer" = [])),
+    params(("code" = String, Path), ("week" = String, Path), ReportQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn report_xlsx(
+    State(s): State<AppState>,
+    who: Principal,
+    Path((code, week)): Path<(String, String)>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response> {
+    let report = friday::weekly_report(&s.store, &who, &code, &week, &q).await?;
+    let catalogue = s.store.indicators().await?;
+    let name = format!("bao-cao-tuan-{code}-{}.xlsx", report.week);
+    let bytes = tokio::task::spawn_blocking(move || friday_xlsx(&report, &catalogue))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))??;
+    Ok(download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        name,
     ))
 }

@@ -6,6 +6,7 @@ pub mod campaigns;
 pub mod deadline;
 pub mod declared;
 pub mod friday;
+pub mod friday_xlsx;
 pub mod progress;
 pub mod report;
 pub mod restatements;

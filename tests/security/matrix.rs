@@ -235,6 +235,7 @@ fn probes(t: &Targets) -> Vec<Probe> {
         ("GET units/{c}/approvals", "/approvals"),
         ("GET units/{c}/weekly-reports", "/weekly-reports"),
         ("GET units/{c}/weekly-r./{w}", "/weekly-reports/2026-11-18"),
+        ("GET units/{c}/weekly-r./x.xlsx", "/weekly-reports/2026-11-18/report.xlsx"),
     ] {
         let (inside, outside) = unit(suffix);
         list.push(probe(name, Method::GET, inside, outside));
@@ -439,6 +440,7 @@ GET units/{c}/send-backs     | 403/403 200/404 200/404 403/403 403/403 200/200
 GET units/{c}/approvals      | 403/403 200/404 200/404 200/404 200/404 200/200
 GET units/{c}/weekly-reports | 403/403 200/404 200/404 200/404 200/404 200/200
 GET units/{c}/weekly-r./{w}  | 403/403 200/404 200/404 200/404 200/404 200/200
+GET units/{c}/weekly-r./x.xlsx | 403/403 200/404 200/404 200/404 200/404 200/200
 GET households/{id}/history  | 200/404 200/404 200/404 404/404 404/404 200/200
 GET users/{id}               | 200/404 200/404 200/404 200/404 200/404 200/200
 GET users/{id}/sessions      | 200/404 200/404 200/404 200/404 200/404 200/200

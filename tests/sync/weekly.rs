@@ -154,6 +154,37 @@ async fn a_friday_report_is_frozen_as_submitted_and_seen_by_the_district(app: &T
         "{later}"
     );
 
+    // The district downloads it as submitted.
+    let bytes = app
+        .client
+        .get(format!("{}{path}/report.xlsx", app.base))
+        .bearer_auth(&district)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let text = |range: calamine::Range<calamine::Data>| {
+        range
+            .rows()
+            .flat_map(|r| r.iter().map(|c| c.to_string()))
+            .collect::<Vec<_>>()
+            .join("|")
+    };
+    let first = text(book.worksheet_range("Báo cáo tuần").unwrap());
+    assert!(first.contains("Xã Nga Liên"), "{first}");
+    assert!(first.contains("Đã gửi lúc"), "{first}");
+    assert!(first.contains("Cài đặt, kích hoạt VNeID"), "{first}");
+    assert!(first.contains("NGƯỜI LẬP BIỂU"), "signature lines: {first}");
+    let members = text(book.worksheet_range("Theo thành viên").unwrap());
+    assert!(members.contains("Thành viên Tổ CNS Nga Liên"), "{members}");
+    let villages = text(book.worksheet_range("Theo thôn").unwrap());
+    assert!(villages.contains("Thôn 1"), "{villages}");
+
     // A week long past, submitted now: late.
     let (status, old) = app
         .post(
