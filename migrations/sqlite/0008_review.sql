@@ -72,3 +72,8 @@ CREATE TABLE weekly_reports (
 -- What the visits helped with (VNeID installed, account opened…): `[[at_ms, "kind"], …]`, so
 -- the weekly report counts the people helped in its week.
 ALTER TABLE households ADD COLUMN helped TEXT;
+
+-- When a campaign's weekly report is due: a weekday (1 Monday … 7 Sunday) and a time, Vietnam
+-- time. The plans say Friday 15:00.
+ALTER TABLE campaigns ADD COLUMN report_weekday INTEGER NOT NULL DEFAULT 5;
+ALTER TABLE campaigns ADD COLUMN report_time TEXT NOT NULL DEFAULT '15:00';

@@ -13,7 +13,7 @@ use crate::auth::{Principal, Role};
 use crate::clock::{now, rfc3339, vietnam_date};
 use crate::error::{Error, Result};
 use crate::metrics::campaigns;
-use crate::metrics::deadline::{ReportWeek, Timeliness};
+use crate::metrics::deadline::{DeadlineRule, ReportWeek, Timeliness};
 use crate::metrics::{readable_unit, unit_indicators, IndicatorQuery, IndicatorTable};
 use crate::store::{NewWeeklyReport, Store, UnitRow};
 
@@ -102,9 +102,16 @@ pub struct WeeklyReport {
     pub revision: Option<serde_json::Value>,
 }
 
-fn week_of(week: &str) -> Result<ReportWeek> {
-    ReportWeek::of(week)
+fn week_of(week: &str, rule: DeadlineRule) -> Result<ReportWeek> {
+    ReportWeek::of(week, rule)
         .ok_or_else(|| Error::bad_request(format!("week '{week}' is not a date (YYYY-MM-DD)")))
+}
+
+/// The campaign a report is filed under (its id, 0 for none) and when its reports are due.
+async fn campaign_rule(store: &Store, requested: Option<i64>) -> Result<(i64, DeadlineRule)> {
+    Ok(campaigns::for_request(store, requested)
+        .await?
+        .map_or((0, DeadlineRule::default()), |c| (c.id, c.deadline_rule())))
 }
 
 async fn commune(store: &Store, who: &Principal, code: &str) -> Result<UnitRow> {
@@ -245,13 +252,6 @@ fn assemble(
     }
 }
 
-/// The campaign id the report is filed under (0: none).
-async fn campaign_key(store: &Store, requested: Option<i64>) -> Result<i64> {
-    Ok(campaigns::for_request(store, requested)
-        .await?
-        .map_or(0, |c| c.id))
-}
-
 /// A week's report of a commune: frozen if submitted (with a revision beside it when today's
 /// figures for those days differ), else the live draft.
 pub async fn weekly_report(
@@ -262,8 +262,8 @@ pub async fn weekly_report(
     q: &ReportQuery,
 ) -> Result<WeeklyReport> {
     let unit = commune(store, who, code).await?;
-    let w = week_of(week)?;
-    let campaign = campaign_key(store, q.campaign).await?;
+    let (campaign, rule) = campaign_rule(store, q.campaign).await?;
+    let w = week_of(week, rule)?;
     let live = compute(store, who, &unit, &w, q.campaign).await?;
     let live = serde_json::to_value(&live).map_err(|e| Error::Internal(e.to_string()))?;
     Ok(
@@ -324,15 +324,15 @@ pub async fn submit(
         ));
     }
     let unit = commune(store, who, code).await?;
-    let w = week_of(week)?;
+    let (campaign, rule) = campaign_rule(store, q.campaign).await?;
+    let w = week_of(week, rule)?;
     let at = now();
-    if w.week > ReportWeek::at(at).week {
+    if w.week > ReportWeek::at(at, rule).week {
         return Err(Error::bad_request(format!(
             "the week of {} has not started: submit it from its Monday on",
             w.week
         )));
     }
-    let campaign = campaign_key(store, q.campaign).await?;
     let content = compute(store, who, &unit, &w, q.campaign).await?;
     let content = serde_json::to_string(&content).map_err(|e| Error::Internal(e.to_string()))?;
     store
@@ -383,11 +383,14 @@ pub async fn overview(
 ) -> Result<ReportsOverview> {
     let unit = readable_unit(store, who, code).await?;
     let at = now();
-    let w = match week {
-        Some(day) => week_of(day)?,
-        None => ReportWeek::at(at),
-    };
     let campaign = campaigns::for_request(store, q.campaign).await?;
+    let rule = campaign
+        .as_ref()
+        .map_or_else(DeadlineRule::default, |c| c.deadline_rule());
+    let w = match week {
+        Some(day) => week_of(day, rule)?,
+        None => ReportWeek::at(at, rule),
+    };
     let first = campaign
         .as_ref()
         .map(|c| {
@@ -395,7 +398,7 @@ pub async fn overview(
                 .clone()
                 .unwrap_or_else(|| c.baseline_date.clone())
         })
-        .and_then(|d| ReportWeek::of(&d))
+        .and_then(|d| ReportWeek::of(&d, rule))
         .map_or_else(|| w.week.clone(), |f| f.week);
     let key = campaign.as_ref().map_or(0, |c| c.id);
     let reports = store
@@ -411,13 +414,13 @@ pub async fn overview(
         .await?;
     // Weeks from the campaign's first up to this one whose deadline has passed.
     let mut due: Vec<ReportWeek> = Vec::new();
-    let mut cursor = ReportWeek::of(&first);
+    let mut cursor = ReportWeek::of(&first, rule);
     while let Some(cw) = cursor.filter(|cw| cw.week <= w.week) {
         if cw.deadline < at {
             due.push(cw.clone());
         }
         let next_day = vietnam_date(cw.deadline + 3 * 86_400).0;
-        cursor = ReportWeek::of(&next_day);
+        cursor = ReportWeek::of(&next_day, rule);
     }
     let standings = communes
         .into_iter()

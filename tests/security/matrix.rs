@@ -235,7 +235,10 @@ fn probes(t: &Targets) -> Vec<Probe> {
         ("GET units/{c}/approvals", "/approvals"),
         ("GET units/{c}/weekly-reports", "/weekly-reports"),
         ("GET units/{c}/weekly-r./{w}", "/weekly-reports/2026-11-18"),
-        ("GET units/{c}/weekly-r./x.xlsx", "/weekly-reports/2026-11-18/report.xlsx"),
+        (
+            "GET units/{c}/weekly-r./x.xlsx",
+            "/weekly-reports/2026-11-18/report.xlsx",
+        ),
     ] {
         let (inside, outside) = unit(suffix);
         list.push(probe(name, Method::GET, inside, outside));
