@@ -77,3 +77,7 @@ ALTER TABLE households ADD COLUMN helped TEXT;
 -- time. The plans say Friday 15:00.
 ALTER TABLE campaigns ADD COLUMN report_weekday INTEGER NOT NULL DEFAULT 5;
 ALTER TABLE campaigns ADD COLUMN report_time TEXT NOT NULL DEFAULT '15:00';
+
+-- Household history with values: `{"field": [old, new], …}` for each scalar field a stored
+-- batch changed, so an overwritten value can still be read.
+ALTER TABLE household_audit ADD COLUMN changes TEXT;
