@@ -164,6 +164,24 @@ impl Store {
         Ok(rows)
     }
 
+    pub async fn update_campaign(&self, id: i64, c: &NewCampaignRow<'_>) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE campaigns SET name = $1, baseline_date = $2, start_date = $3, end_date = $4,
+                report_weekday = $5, report_time = $6
+             WHERE id = $7",
+        )
+        .bind(c.name)
+        .bind(c.baseline_date)
+        .bind(c.start_date)
+        .bind(c.end_date)
+        .bind(c.report_weekday)
+        .bind(c.report_time)
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
     pub async fn insert_campaign(
         &self,
         c: &NewCampaignRow<'_>,

@@ -320,6 +320,75 @@ async fn a_campaign_sets_its_report_deadline(app: &TestApp) {
         "Thursday 12:00 in Vietnam"
     );
     assert_eq!(report["report"]["report_day"], "2026-11-05");
+    // Edited later: the deadline moves, a cleared end date stays cleared, bad edits are refused.
+    let (status, edited) = app
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/campaigns/{id}"),
+            Some(&province),
+            Some(json!({"name": "Báo cáo thứ Sáu", "report_weekday": 5, "end_date": "2026-12-31"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{edited}");
+    assert_eq!(edited["name"], "Báo cáo thứ Sáu");
+    assert_eq!(edited["report_time"], "12:00", "unchanged");
+    assert_eq!(edited["end_date"], "2026-12-31");
+    let report = ok(
+        app,
+        &commune,
+        &format!("/api/v1/units/39301/weekly-reports/2026-11-04?campaign={id}"),
+    )
+    .await;
+    assert_eq!(
+        report["deadline"], "2026-11-06T05:00:00Z",
+        "Friday 12:00 now"
+    );
+    let (_, cleared) = app
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/campaigns/{id}"),
+            Some(&province),
+            Some(json!({"end_date": ""})),
+        )
+        .await;
+    assert!(cleared["end_date"].is_null(), "{cleared}");
+    for (body, status) in [
+        (
+            json!({"start_date": "2026-12-01", "end_date": "2026-11-01"}),
+            400,
+        ),
+        (json!({"report_time": "noon"}), 400),
+        (json!({"colour": "red"}), 422),
+    ] {
+        let (got, answer) = app
+            .call(
+                reqwest::Method::PATCH,
+                &format!("/api/v1/campaigns/{id}"),
+                Some(&province),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(got.as_u16(), status, "{body}: {answer}");
+    }
+    let (status, _) = app
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/campaigns/{id}"),
+            Some(&commune),
+            Some(json!({"name": "x"})),
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = app
+        .call(
+            reqwest::Method::PATCH,
+            "/api/v1/campaigns/999999",
+            Some(&province),
+            Some(json!({"name": "x"})),
+        )
+        .await;
+    assert_eq!(status, 400, "unknown campaign");
+
     for (weekday, time) in [(0, "15:00"), (5, "15h"), (8, "15:00"), (5, "24:00")] {
         let (status, body) = app
             .post(
