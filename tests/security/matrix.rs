@@ -339,7 +339,9 @@ fn probes(t: &Targets) -> Vec<Probe> {
         "/api/v1/units/41201/weekly-reports/2026-11-18/submit".into(),
     ));
     list.push(Probe {
-        body: Some(Body::Json(|caller, _| json!({"name": format!("Chiến dịch {caller}")}))),
+        body: Some(Body::Json(
+            |caller, _| json!({"name": format!("Chiến dịch {caller}")}),
+        )),
         ..probe(
             "PATCH campaigns/{id}",
             Method::PATCH,
