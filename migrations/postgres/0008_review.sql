@@ -81,3 +81,7 @@ ALTER TABLE campaigns ADD COLUMN report_time TEXT NOT NULL DEFAULT '15:00';
 -- Household history with values: `{"field": [old, new], …}` for each scalar field a stored
 -- batch changed, so an overwritten value can still be read.
 ALTER TABLE household_audit ADD COLUMN changes TEXT;
+
+-- A declared indicator may be a status instead of numbers ("chưa có", "không có", "chưa thực
+-- hiện" in the province's table): shown as that text, counted as not met.
+ALTER TABLE declared_values ADD COLUMN status TEXT;
