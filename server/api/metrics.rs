@@ -13,7 +13,7 @@ use crate::metrics::campaigns::{
 };
 use crate::metrics::declared::{self, Declaration, DeclaredValue};
 use crate::metrics::progress::{self, Progress};
-use crate::metrics::targets::{set_target, SetTarget};
+use crate::metrics::targets::{self, set_target, EffectiveTarget, SetTarget, TargetQuery};
 use crate::metrics::{self, report, Indicator, IndicatorQuery, IndicatorTable};
 
 /// The indicator catalogue (16 indicators of the model).
@@ -132,6 +132,21 @@ pub async fn target(
     Ok((
         StatusCode::CREATED,
         axum::Json(serde_json::json!({ "id": id })),
+    ))
+}
+
+/// The effective target of each indicator for a unit, where it comes from (default, unit,
+/// campaign) and its history.
+#[utoipa::path(get, path = "/api/v1/units/{code}/targets", tag = "indicators", security(("bearer" = [])),
+    params(("code" = String, Path), TargetQuery), responses((status = 200, body = [EffectiveTarget])))]
+pub async fn unit_targets(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(code): Path<String>,
+    Query(q): Query<TargetQuery>,
+) -> Result<axum::Json<Vec<EffectiveTarget>>> {
+    Ok(axum::Json(
+        targets::unit_targets(&s.store, &who, &code, &q).await?,
     ))
 }
 

@@ -111,6 +111,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/api/v1/indicators", get(metrics::catalogue))
         .route("/api/v1/targets", post(metrics::target))
+        .route("/api/v1/units/{code}/targets", get(metrics::unit_targets))
         .route(
             "/api/v1/campaigns",
             get(metrics::campaign_list).post(metrics::campaign_create),

@@ -2,12 +2,13 @@
 //! differ: e-signature is 80% in one plan, 50% in another). The most specific override wins:
 //! the nearest unit up the tree, campaign-specific before campaign-wide.
 
-use serde::Deserialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Principal, Role};
-use crate::clock::now;
+use crate::clock::{now, rfc3339};
 use crate::error::{Error, Result};
+use crate::metrics::{campaigns, readable_unit};
 use crate::store::{Store, TargetRow};
 
 /// Resolves targets for many units at once from the (small) table of overrides.
@@ -32,6 +33,16 @@ impl Targets {
 
     /// Target of `indicator` for the unit at `path` ('/38/393/39301/') in `campaign`.
     pub fn resolve(&self, indicator: i64, path: &str, campaign: Option<i64>) -> f64 {
+        self.explain(indicator, path, campaign).0
+    }
+
+    /// The target and the override it comes from (`None`: the indicator's default).
+    fn explain(
+        &self,
+        indicator: i64,
+        path: &str,
+        campaign: Option<i64>,
+    ) -> (f64, Option<&TargetRow>) {
         let codes: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
         let scopes = codes
             .iter()
@@ -51,15 +62,151 @@ impl Targets {
                         && t.campaign_id == *camp
                 });
                 if let Some(t) = found {
-                    return t.target;
+                    return (t.target, Some(t));
                 }
             }
         }
-        self.defaults
+        let default = self
+            .defaults
             .iter()
             .find(|(id, _)| *id == indicator)
-            .map_or(1.0, |(_, t)| *t)
+            .map_or(1.0, |(_, t)| *t);
+        (default, None)
     }
+
+    /// Every override that may apply at `path` (on the unit, one above it, or everywhere) for an
+    /// indicator, newest first: the target's history as this unit sees it.
+    fn history(&self, indicator: i64, path: &str) -> Vec<&TargetRow> {
+        let codes: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
+        self.rows
+            .iter()
+            .rev()
+            .filter(|t| {
+                t.indicator_id == indicator
+                    && t.unit_code.as_deref().is_none_or(|u| codes.contains(&u))
+            })
+            .collect()
+    }
+}
+
+/// A rate as the plans write a target: 0.8 → "80% trở lên", 0.845 → "84,5% trở lên", 1 → "100%".
+pub fn target_text(target: f64) -> String {
+    let pct = target * 100.0;
+    let number = if (pct - pct.round()).abs() < 1e-9 {
+        format!("{}", pct.round() as i64)
+    } else {
+        format!("{pct:.2}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .replace('.', ",")
+    };
+    if target >= 1.0 - 1e-9 {
+        format!("{number}%")
+    } else {
+        format!("{number}% trở lên")
+    }
+}
+
+/// Where a target comes from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetSource {
+    /// `default` (the indicator's), `unit` (an override for a unit's subtree), `campaign` (an
+    /// override for a campaign everywhere) or `unit_campaign` (both).
+    pub kind: String,
+    pub unit_code: Option<String>,
+    pub campaign_id: Option<i64>,
+    pub set_by: Option<String>,
+    pub set_at: Option<String>,
+}
+
+impl TargetSource {
+    fn of(row: Option<&TargetRow>) -> Self {
+        let Some(t) = row else {
+            return TargetSource {
+                kind: "default".into(),
+                unit_code: None,
+                campaign_id: None,
+                set_by: None,
+                set_at: None,
+            };
+        };
+        let kind = match (&t.unit_code, t.campaign_id) {
+            (Some(_), Some(_)) => "unit_campaign",
+            (Some(_), None) => "unit",
+            (None, Some(_)) => "campaign",
+            (None, None) => "everywhere",
+        };
+        TargetSource {
+            kind: kind.into(),
+            unit_code: t.unit_code.clone(),
+            campaign_id: t.campaign_id,
+            set_by: Some(t.set_by.clone()),
+            set_at: Some(rfc3339(t.set_at)),
+        }
+    }
+}
+
+/// The effective target of one indicator for a unit, where it comes from, and its history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EffectiveTarget {
+    pub indicator_id: i64,
+    pub target: f64,
+    /// As the plans write it: "80% trở lên".
+    pub text: String,
+    pub source: TargetSource,
+    /// Overrides that may apply here, newest first (with the one in force among them).
+    pub history: Vec<TargetChange>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetChange {
+    pub target: f64,
+    pub text: String,
+    pub source: TargetSource,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TargetQuery {
+    /// Campaign whose overrides apply; default: the current campaign.
+    pub campaign: Option<i64>,
+}
+
+/// The effective targets of a unit (team lead and above, in scope).
+pub async fn unit_targets(
+    store: &Store,
+    who: &Principal,
+    code: &str,
+    q: &TargetQuery,
+) -> Result<Vec<EffectiveTarget>> {
+    let unit = readable_unit(store, who, code).await?;
+    let campaign = campaigns::for_request(store, q.campaign)
+        .await?
+        .map(|c| c.id);
+    let targets = Targets::load(store).await?;
+    Ok(store
+        .indicators()
+        .await?
+        .iter()
+        .map(|ind| {
+            let (target, row) = targets.explain(ind.id, &unit.path, campaign);
+            EffectiveTarget {
+                indicator_id: ind.id,
+                target,
+                text: target_text(target),
+                source: TargetSource::of(row),
+                history: targets
+                    .history(ind.id, &unit.path)
+                    .into_iter()
+                    .map(|t| TargetChange {
+                        target: t.target,
+                        text: target_text(t.target),
+                        source: TargetSource::of(Some(t)),
+                    })
+                    .collect(),
+            }
+        })
+        .collect())
 }
 
 /// A target override to set.
@@ -75,9 +222,10 @@ pub struct SetTarget {
     pub target: f64,
 }
 
-/// Sets a target override: the province (and admin) set targets inside their area.
+/// Sets a target override: the district, the province (and admin) set targets inside their
+/// area.
 pub async fn set_target(store: &Store, who: &Principal, req: &SetTarget) -> Result<i64> {
-    who.require_role(Role::Province, "setting targets")?;
+    who.require_role(Role::District, "setting targets")?;
     if !(0.0..=1.0).contains(&req.target) {
         return Err(Error::bad_request(
             "target must be a rate between 0 and 1 (0.8 means 80%)",
@@ -126,4 +274,18 @@ pub async fn set_target(store: &Store, who: &Principal, req: &SetTarget) -> Resu
             now(),
         )
         .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target_text;
+
+    #[test]
+    fn targets_read_as_the_plans_write_them() {
+        assert_eq!(target_text(0.8), "80% trở lên");
+        assert_eq!(target_text(0.845), "84,5% trở lên");
+        assert_eq!(target_text(0.8476), "84,76% trở lên");
+        assert_eq!(target_text(1.0), "100%");
+        assert_eq!(target_text(0.5), "50% trở lên");
+    }
 }

@@ -12,5 +12,6 @@ mod campaigns;
 mod cli;
 mod counters;
 mod declared;
+mod targets;
 mod team;
 mod units;

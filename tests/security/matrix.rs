@@ -244,6 +244,7 @@ fn probes(t: &Targets) -> Vec<Probe> {
         ("GET units/{c}/conflicts", "/conflicts"),
         ("GET units/{c}/send-backs", "/send-backs"),
         ("GET units/{c}/approvals", "/approvals"),
+        ("GET units/{c}/targets", "/targets"),
         ("GET units/{c}/weekly-reports", "/weekly-reports"),
         ("GET units/{c}/weekly-r./{w}", "/weekly-reports/2026-11-18"),
         (
@@ -463,6 +464,7 @@ GET units/{c}/declared       | 403/403 200/404 200/404 200/404 200/404 200/200
 GET units/{c}/conflicts      | 403/403 200/404 200/404 403/403 403/403 200/200
 GET units/{c}/send-backs     | 403/403 200/404 200/404 403/403 403/403 200/200
 GET units/{c}/approvals      | 403/403 200/404 200/404 200/404 200/404 200/200
+GET units/{c}/targets        | 403/403 200/404 200/404 200/404 200/404 200/200
 GET units/{c}/weekly-reports | 403/403 200/404 200/404 200/404 200/404 200/200
 GET units/{c}/weekly-r./{w}  | 403/403 200/404 200/404 200/404 200/404 200/200
 GET units/{c}/weekly-r./x.xlsx | 403/403 200/404 200/404 200/404 200/404 200/200
@@ -487,7 +489,7 @@ POST users/{id}/reset-pass.  | 404/404 200/404 200/404 200/404 200/404 200/200
 POST users/{id}/unlock       | 404/404 200/404 200/404 200/404 200/404 200/200
 DELETE users/{id}/sessions   | 404/404 200/404 200/404 200/404 200/404 200/200
 POST users/import?unit       | 403/404 200/404 200/404 200/404 200/404 200/200
-POST targets                 | 403/403 403/403 403/403 403/403 201/404 201/201
+POST targets                 | 403/403 403/403 403/403 201/404 201/404 201/201
 POST households/import       | 403/403 200/422 200/422 403/403 403/403 200/200
 ";
 

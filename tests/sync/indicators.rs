@@ -314,15 +314,16 @@ async fn indicators_roll_up_the_tree(app: &TestApp) {
         )
         .await;
     assert_eq!(status, 201);
+    // The district sets targets inside its own subtree only (issue 14).
     assert_eq!(
         app.post(
             "/api/v1/targets",
             &district,
-            json!({"indicator_id": 9, "unit_code": "393", "target": 0.3})
+            json!({"indicator_id": 9, "unit_code": "389", "target": 0.3})
         )
         .await
         .0,
-        403
+        404
     );
     let t = table(app, &district, "393", "").await;
     assert_eq!(nd(&t, "393", 2), (10, 12));
