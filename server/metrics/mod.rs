@@ -36,6 +36,10 @@ pub struct Indicator {
     pub numerator: Option<String>,
     pub denominator: Option<String>,
     pub default_target: f64,
+    /// `government` ("ĐỐI VỚI CHÍNH QUYỀN SỐ") or `people` ("ĐỐI VỚI NGƯỜI DÂN, DOANH NGHIỆP").
+    pub section: String,
+    /// The default target as the plans write it: "80% trở lên".
+    pub default_target_text: String,
 }
 
 impl From<IndicatorRow> for Indicator {
@@ -47,7 +51,9 @@ impl From<IndicatorRow> for Indicator {
             source: r.source,
             numerator: r.numerator,
             denominator: r.denominator,
+            default_target_text: targets::target_text(r.default_target),
             default_target: r.default_target,
+            section: r.section,
         }
     }
 }

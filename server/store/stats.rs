@@ -144,12 +144,16 @@ pub struct IndicatorRow {
     pub numerator: Option<String>,
     pub denominator: Option<String>,
     pub default_target: f64,
+    /// The slide's section: `government` ("ĐỐI VỚI CHÍNH QUYỀN SỐ") or `people` ("ĐỐI VỚI NGƯỜI
+    /// DÂN, DOANH NGHIỆP").
+    pub section: String,
 }
 
 impl Store {
     pub async fn indicators(&self) -> Result<Vec<IndicatorRow>, StoreError> {
         let rows = sqlx::query_as(
-            "SELECT id, name_vi, name_en, source, numerator, denominator, default_target FROM indicators ORDER BY id",
+            "SELECT id, name_vi, name_en, source, numerator, denominator, default_target, section
+             FROM indicators ORDER BY id",
         )
         .fetch_all(&self.pool)
         .await?;

@@ -6,7 +6,10 @@ use serde_json::{json, Value};
 use crate::common::TestApp;
 use crate::on_both_backends;
 
-on_both_backends!(effective_targets_say_where_they_come_from);
+on_both_backends!(
+    effective_targets_say_where_they_come_from,
+    the_catalogue_names_indicators_as_the_plan_does
+);
 
 fn of(targets: &Value, indicator: i64) -> Value {
     targets
@@ -97,4 +100,24 @@ async fn effective_targets_say_where_they_come_from(app: &TestApp) {
     assert_eq!(t9["source"]["campaign_id"], id);
     let (_, outside_campaign) = app.get("/api/v1/units/38901/targets", &province).await;
     assert_eq!(of(&outside_campaign, 9)["target"], 0.3);
+}
+
+async fn the_catalogue_names_indicators_as_the_plan_does(app: &TestApp) {
+    let token = app.token("demo-enumerator").await;
+    let (status, catalogue) = app.get("/api/v1/indicators", &token).await;
+    assert_eq!(status, 200, "{catalogue}");
+    let sections: Vec<&str> = catalogue
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["section"].as_str().unwrap())
+        .collect();
+    assert_eq!(sections[..5], ["government"; 5]);
+    assert_eq!(sections[5..], ["people"; 11]);
+    assert_eq!(
+        catalogue[12]["name_vi"],
+        "Tỷ lệ thuê bao điện thoại thông minh có sử dụng phần mềm an toàn thông tin mạng cơ bản"
+    );
+    assert_eq!(catalogue[6]["default_target_text"], "75% trở lên");
+    assert_eq!(catalogue[0]["default_target_text"], "100%");
 }
