@@ -40,3 +40,30 @@ pub fn vietnam_day_start(day: &str) -> Option<i64> {
     let date = time::Date::parse(day, &format).ok()?;
     Some(date.midnight().assume_utc().unix_timestamp() - 7 * 3600)
 }
+
+/// The Monday (Vietnam time) of the week an ISO date falls in: weeks are named by it.
+pub fn week_of(day: &str) -> Option<String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(day, &format).ok()?;
+    let monday = date - time::Duration::days(i64::from(date.weekday().number_days_from_monday()));
+    Some(format!(
+        "{:04}-{:02}-{:02}",
+        monday.year(),
+        u8::from(monday.month()),
+        monday.day()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::week_of;
+
+    #[test]
+    fn weeks_start_on_monday() {
+        assert_eq!(week_of("2026-12-03").as_deref(), Some("2026-11-30"));
+        assert_eq!(week_of("2026-11-30").as_deref(), Some("2026-11-30"));
+        assert_eq!(week_of("2026-12-06").as_deref(), Some("2026-11-30"));
+        assert_eq!(week_of("2027-01-01").as_deref(), Some("2026-12-28"));
+        assert_eq!(week_of("2026-13-01"), None);
+    }
+}

@@ -41,3 +41,39 @@ CREATE TABLE send_backs (
 );
 CREATE INDEX send_backs_open ON send_backs (document_id, household_id) WHERE cleared_at IS NULL;
 CREATE INDEX send_backs_village ON send_backs (village_code, cleared_at);
+
+-- The team lead approves a village's work for a week (weeks start on Monday, Vietnam time). The
+-- document's heads at approval tell "changed since approval" apart; work is never blocked.
+CREATE TABLE village_approvals (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    village_code TEXT NOT NULL REFERENCES units (code),
+    week         TEXT NOT NULL,
+    heads        TEXT NOT NULL,
+    approved_by  INTEGER NOT NULL REFERENCES users (id),
+    approved_at  INTEGER NOT NULL,
+    UNIQUE (village_code, week)
+);
+
+-- The commune's Friday report to the district, frozen as submitted (JSON of what was shown and
+-- sent); a later restatement of the same days is computed beside it, never written over it.
+-- `campaign_id` 0: no campaign.
+CREATE TABLE weekly_reports (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    commune_code TEXT NOT NULL REFERENCES units (code),
+    campaign_id  INTEGER NOT NULL,
+    week         TEXT NOT NULL,
+    deadline     INTEGER NOT NULL,
+    content      TEXT NOT NULL,
+    submitted_by INTEGER NOT NULL REFERENCES users (id),
+    submitted_at INTEGER NOT NULL,
+    UNIQUE (commune_code, campaign_id, week)
+);
+
+-- What the visits helped with (VNeID installed, account opened…): `[[at_ms, "kind"], …]`, so
+-- the weekly report counts the people helped in its week.
+ALTER TABLE households ADD COLUMN helped TEXT;
+
+-- When a campaign's weekly report is due: a weekday (1 Monday … 7 Sunday) and a time, Vietnam
+-- time. The plans say Friday 15:00.
+ALTER TABLE campaigns ADD COLUMN report_weekday INTEGER NOT NULL DEFAULT 5;
+ALTER TABLE campaigns ADD COLUMN report_time TEXT NOT NULL DEFAULT '15:00';

@@ -37,7 +37,7 @@ pub async fn unit_indicators(
     ))
 }
 
-fn download(bytes: Vec<u8>, content_type: &'static str, name: String) -> Response {
+pub(super) fn download(bytes: Vec<u8>, content_type: &'static str, name: String) -> Response {
     (
         StatusCode::OK,
         [

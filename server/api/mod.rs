@@ -17,6 +17,7 @@ mod sync;
 mod team;
 mod units;
 mod users;
+mod weekly;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -45,6 +46,21 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             axum::routing::delete(review::withdraw),
         )
         .route("/api/v1/units/{code}/send-backs", get(review::list))
+        .route("/api/v1/units/{code}/approval", post(review::approve))
+        .route("/api/v1/units/{code}/approvals", get(review::approvals))
+        .route("/api/v1/units/{code}/weekly-reports", get(weekly::overview))
+        .route(
+            "/api/v1/units/{code}/weekly-reports/{week}",
+            get(weekly::report),
+        )
+        .route(
+            "/api/v1/units/{code}/weekly-reports/{week}/submit",
+            post(weekly::submit),
+        )
+        .route(
+            "/api/v1/units/{code}/weekly-reports/{week}/report.xlsx",
+            get(weekly::report_xlsx),
+        )
         .route("/api/v1/documents/changed", post(sync::changed))
         .route("/api/v1/households/{id}/history", get(households::history))
         .route("/api/v1/access-log", get(privacy::list))

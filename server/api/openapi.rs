@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::api::{
     assignments, auth, health, history, households, metrics, privacy, review, sync, team, units,
-    users,
+    users, weekly,
 };
 
 #[derive(OpenApi)]
@@ -21,7 +21,8 @@ use crate::api::{
         assignments::list, assignments::mine, assignments::create, assignments::get, assignments::update, assignments::delete,
         sync::sync_socket, sync::my_documents, sync::changed,
         households::import, households::import_status, households::history, households::problems, households::conflicts,
-        review::create, review::withdraw, review::list, review::mine,
+        review::create, review::withdraw, review::list, review::mine, review::approve, review::approvals,
+        weekly::report, weekly::submit, weekly::overview, weekly::report_xlsx,
         privacy::list,
         metrics::catalogue, metrics::unit_indicators, metrics::report_xlsx, metrics::report_csv,
         metrics::declared_history, metrics::declare, metrics::target, metrics::campaign_list, metrics::campaign_create,

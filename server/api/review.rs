@@ -1,4 +1,5 @@
-//! The team lead's review: records sent back to members ("cần sửa").
+//! The team lead's review: records sent back to members ("cần sửa"), villages approved for a
+//! week.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -7,6 +8,7 @@ use crate::api::extract::{Json, Path, Query};
 use crate::api::AppState;
 use crate::auth::Principal;
 use crate::error::Result;
+use crate::households::approval::{self, WeekApprovals, WeekChoice};
 use crate::households::send_back::{self, SendBack, SendBackQuery, SendBackRequest};
 
 /// Send a household (or one person in it) back to the member with a comment.
@@ -55,4 +57,34 @@ pub async fn list(
     responses((status = 200, body = [SendBack])))]
 pub async fn mine(State(s): State<AppState>, who: Principal) -> Result<axum::Json<Vec<SendBack>>> {
     Ok(axum::Json(send_back::mine(&s.store, &who).await?))
+}
+
+/// Approve a village's work for a week (today's when the body names none).
+#[utoipa::path(post, path = "/api/v1/units/{code}/approval", tag = "households", security(("bearer" = [])),
+    params(("code" = String, Path)), request_body = WeekChoice,
+    responses((status = 201, body = WeekApprovals), (status = 400, body = crate::api::error::ErrorBody)))]
+pub async fn approve(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(code): Path<String>,
+    Json(choice): Json<WeekChoice>,
+) -> Result<(StatusCode, axum::Json<WeekApprovals>)> {
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(approval::approve(&s.store, &who, &code, &choice).await?),
+    ))
+}
+
+/// Which villages under a unit are approved for a week.
+#[utoipa::path(get, path = "/api/v1/units/{code}/approvals", tag = "households", security(("bearer" = [])),
+    params(("code" = String, Path), WeekChoice), responses((status = 200, body = WeekApprovals)))]
+pub async fn approvals(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(code): Path<String>,
+    Query(choice): Query<WeekChoice>,
+) -> Result<axum::Json<WeekApprovals>> {
+    Ok(axum::Json(
+        approval::approvals(&s.store, &who, &code, &choice).await?,
+    ))
 }

@@ -7,7 +7,7 @@ use automerge::{AutoCommit, ObjType, ScalarValue};
 
 use crate::clock::{now, vietnam_date};
 use crate::error::{Error, Result};
-use crate::store::{Store, UnitFilter};
+use crate::store::{NewCampaignRow, Store, UnitFilter};
 use crate::survey::read::households_obj;
 use crate::survey::schema::{self, PERSON_FLAGS};
 use crate::sync::documents::ensure_village_document;
@@ -232,10 +232,15 @@ pub async fn seed_survey(store: &Store, hub: &SyncHub) -> Result<()> {
     }
     store
         .insert_campaign(
-            "Thí điểm mô hình \"3 KHÔNG\"",
-            &baseline_day,
-            Some(&baseline_day),
-            None,
+            &NewCampaignRow {
+                name: "Thí điểm mô hình \"3 KHÔNG\"",
+                baseline_date: &baseline_day,
+                start_date: Some(&baseline_day),
+                end_date: None,
+                // The plans' rhythm: the commune reports to the district by Friday 15:00.
+                report_weekday: 5,
+                report_time: "15:00",
+            },
             at,
         )
         .await?;

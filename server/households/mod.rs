@@ -2,6 +2,7 @@
 //! history of a household, and the records the projection could not read. (The document schema
 //! and its readers and writers are `survey`'s; these sit above `sync`, which they write through.)
 
+pub mod approval;
 pub mod audit;
 pub mod conflicts;
 pub mod import;

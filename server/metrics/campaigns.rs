@@ -7,7 +7,8 @@ use utoipa::ToSchema;
 use crate::auth::{Principal, Role};
 use crate::clock::{is_iso_date, now, vietnam_date};
 use crate::error::{Error, Result};
-use crate::store::{CampaignRow, Store};
+use crate::metrics::deadline::DeadlineRule;
+use crate::store::{CampaignRow, NewCampaignRow, Store};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Campaign {
@@ -19,6 +20,10 @@ pub struct Campaign {
     pub end_date: Option<String>,
     /// The campaign indicators and reports use when a request names none.
     pub current: bool,
+    /// The weekly report is due on this weekday (1 Monday … 7 Sunday)…
+    pub report_weekday: i64,
+    /// …at this time (`HH:MM`, Vietnam time).
+    pub report_time: String,
 }
 
 impl Campaign {
@@ -30,7 +35,15 @@ impl Campaign {
             start_date: c.start_date.clone(),
             end_date: c.end_date.clone(),
             current,
+            report_weekday: c.report_weekday,
+            report_time: c.report_time.clone(),
         }
+    }
+
+    /// When this campaign's weekly report is due (the plans' Friday 15:00 if the stored
+    /// setting were ever unreadable).
+    pub fn deadline_rule(&self) -> DeadlineRule {
+        DeadlineRule::new(self.report_weekday, &self.report_time).unwrap_or_default()
     }
 }
 
@@ -41,6 +54,10 @@ pub struct NewCampaign {
     pub baseline_date: String,
     pub start_date: Option<String>,
     pub end_date: Option<String>,
+    /// The weekday the weekly report is due: 1 Monday … 7 Sunday; default 5 (Friday).
+    pub report_weekday: Option<i64>,
+    /// The time it is due, `HH:MM` Vietnam time; default `15:00`.
+    pub report_time: Option<String>,
 }
 
 /// The current campaign and how it was chosen.
@@ -164,12 +181,24 @@ pub async fn create(store: &Store, who: &Principal, req: &NewCampaign) -> Result
             )));
         }
     }
+    let weekday = req.report_weekday.unwrap_or(5);
+    let time = req.report_time.as_deref().unwrap_or("15:00");
+    if DeadlineRule::new(weekday, time).is_none() {
+        return Err(Error::bad_request(format!(
+            "the weekly report's deadline must be a weekday 1–7 (1 Monday, 5 Friday) and a time \
+             HH:MM; got {weekday} and '{time}'"
+        )));
+    }
     let id = store
         .insert_campaign(
-            req.name.trim(),
-            &req.baseline_date,
-            req.start_date.as_deref(),
-            req.end_date.as_deref(),
+            &NewCampaignRow {
+                name: req.name.trim(),
+                baseline_date: &req.baseline_date,
+                start_date: req.start_date.as_deref(),
+                end_date: req.end_date.as_deref(),
+                report_weekday: weekday,
+                report_time: time,
+            },
             now(),
         )
         .await?;
@@ -191,6 +220,8 @@ mod tests {
             baseline_date: baseline.into(),
             start_date: start.map(str::to_string),
             end_date: None,
+            report_weekday: 5,
+            report_time: "15:00".into(),
             created_at: 0,
         }
     }

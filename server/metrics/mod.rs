@@ -3,9 +3,13 @@
 //! counters, and the reports the district and province pull.
 
 pub mod campaigns;
+pub mod deadline;
 pub mod declared;
+pub mod friday;
+pub mod friday_xlsx;
 pub mod progress;
 pub mod report;
+pub mod reporting;
 pub mod restatements;
 pub mod table;
 pub mod targets;

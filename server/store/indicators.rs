@@ -36,7 +36,21 @@ pub struct CampaignRow {
     pub baseline_date: String,
     pub start_date: Option<String>,
     pub end_date: Option<String>,
+    /// The weekly report's deadline: weekday (1 Monday … 7 Sunday) and `HH:MM`, Vietnam time.
+    pub report_weekday: i64,
+    pub report_time: String,
     pub created_at: i64,
+}
+
+/// A campaign about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewCampaignRow<'a> {
+    pub name: &'a str,
+    pub baseline_date: &'a str,
+    pub start_date: Option<&'a str>,
+    pub end_date: Option<&'a str>,
+    pub report_weekday: i64,
+    pub report_time: &'a str,
 }
 
 /// The `settings` key holding the campaign an admin or the province marked current. A setting,
@@ -142,7 +156,8 @@ impl Store {
 
     pub async fn campaigns(&self) -> Result<Vec<CampaignRow>, StoreError> {
         let rows = sqlx::query_as(
-            "SELECT id, name, baseline_date, start_date, end_date, created_at FROM campaigns ORDER BY id",
+            "SELECT id, name, baseline_date, start_date, end_date, report_weekday, report_time, created_at
+             FROM campaigns ORDER BY id",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -151,19 +166,19 @@ impl Store {
 
     pub async fn insert_campaign(
         &self,
-        name: &str,
-        baseline: &str,
-        start: Option<&str>,
-        end: Option<&str>,
+        c: &NewCampaignRow<'_>,
         now: i64,
     ) -> Result<i64, StoreError> {
         let id = sqlx::query_scalar(
-            "INSERT INTO campaigns (name, baseline_date, start_date, end_date, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO campaigns (name, baseline_date, start_date, end_date, report_weekday, report_time, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
-        .bind(name)
-        .bind(baseline)
-        .bind(start)
-        .bind(end)
+        .bind(c.name)
+        .bind(c.baseline_date)
+        .bind(c.start_date)
+        .bind(c.end_date)
+        .bind(c.report_weekday)
+        .bind(c.report_time)
         .bind(now)
         .fetch_one(&self.writer)
         .await?;

@@ -3,6 +3,7 @@
 //! write serialisation, backup) lives in `sqlite.rs` and `postgres.rs`.
 
 mod access_changes;
+mod approvals;
 mod assignments;
 mod conflicts;
 mod counters;
@@ -24,19 +25,21 @@ mod tally;
 mod team;
 mod units;
 mod users;
+mod weekly_reports;
 
 use std::path::Path;
 
 use sqlx::AnyPool;
 
 pub use access_changes::{AccessChange, ACCESS_CHANNEL};
+pub use approvals::ApprovalRow;
 pub use assignments::{AssignmentRow, NewAssignment, ProgressRow};
 pub use conflicts::{ActorOwner, ConflictRow};
 pub use counters::{counter_columns, Counter, CounterDef, Counters, Counts, When, COUNTERS};
 pub use documents::{ChangeRecord, DocWrite, VillageDocRow};
 pub use history::{RestatedDay, RestatementRow};
 pub use households::{AuditRow, ProjectionErrorRow};
-pub use indicators::{CampaignRow, DeclaredRow, TargetRow};
+pub use indicators::{CampaignRow, DeclaredRow, NewCampaignRow, TargetRow};
 pub use rows::{Cell, HouseholdRow, PersonRow, HOUSEHOLD_FLAG_COLUMNS, PERSON_FLAG_COLUMNS};
 pub use security::{AccessLogRow, NewAccess};
 pub use send_backs::{HouseholdPlace, NewSendBack, OpenSendBack, SendBackRow};
@@ -45,6 +48,7 @@ pub use stats::{IndicatorRow, VillageCounters};
 pub use team::{NewMember, TeamDeviceRow};
 pub use units::{NewUnit, UnitEventRow, UnitFilter, UnitRow};
 pub use users::{NewUser, UserRow, UserUpdate};
+pub use weekly_reports::{NewWeeklyReport, WeeklyReportRow};
 
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]

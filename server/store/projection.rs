@@ -22,12 +22,13 @@ impl DocWrite {
         sqlx::query(
             "INSERT INTO households (id, village_code, document_id, head_name, address, phone,
                  pays_electricity_cashless, pays_water_cashless, has_business, business_has_qr,
-                 deleted, duplicate_of, created_at, created_by, visit_outcome, visited_at, visited_by, visits, updated_at)
+                 deleted, duplicate_of, created_at, created_by, visit_outcome, visited_at, visited_by, visits, updated_at,
+                 helped)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
                  CASE WHEN EXISTS (SELECT 1 FROM actor_bindings WHERE actor = $20)
                       THEN (SELECT u.username FROM actor_bindings b JOIN users u ON u.id = b.user_id WHERE b.actor = $20)
                       ELSE $17 END,
-                 $18, $19)
+                 $18, $19, $21)
              ON CONFLICT (id) DO UPDATE SET
                  village_code = excluded.village_code, document_id = excluded.document_id,
                  head_name = excluded.head_name, address = excluded.address, phone = excluded.phone,
@@ -37,7 +38,8 @@ impl DocWrite {
                  deleted = excluded.deleted, duplicate_of = excluded.duplicate_of,
                  created_at = excluded.created_at, created_by = excluded.created_by,
                  visit_outcome = excluded.visit_outcome, visited_at = excluded.visited_at,
-                 visited_by = excluded.visited_by, visits = excluded.visits, updated_at = excluded.updated_at",
+                 visited_by = excluded.visited_by, visits = excluded.visits, updated_at = excluded.updated_at,
+                 helped = excluded.helped",
         )
         .bind(&rec.id)
         .bind(village)
@@ -59,6 +61,7 @@ impl DocWrite {
         .bind(rec.visits)
         .bind(now)
         .bind(rec.visited_actor.as_deref())
+        .bind(helped_json(&rec.helped))
         .execute(&mut *self.tx)
         .await?;
         sqlx::query("DELETE FROM persons WHERE household_id = $1")
@@ -144,4 +147,10 @@ impl DocWrite {
         .await?;
         Ok(())
     }
+}
+
+/// What the visits helped with, as stored in `households.helped`: `[[at_ms, "kind"], …]`, or
+/// NULL when nothing.
+fn helped_json(helped: &[(i64, String)]) -> Option<String> {
+    (!helped.is_empty()).then(|| serde_json::json!(helped).to_string())
 }

@@ -73,6 +73,8 @@ pub struct HouseholdRow {
     /// signed-in user who uploaded that actor's changes, whatever `by` says.
     pub visited_actor: Option<String>,
     pub visits: i64,
+    /// What the visits helped with: (the visit's `at` in ms, the kind), for kinds marked true.
+    pub helped: Vec<(i64, String)>,
     pub persons: Vec<PersonRow>,
     /// Fields that could not be read as the schema says.
     pub errors: Vec<String>,

@@ -69,6 +69,13 @@ pub fn read_household<D: ReadDoc>(doc: &D, id: &str) -> Option<HouseholdRow> {
             };
             rec.visits += 1;
             let at = r.int(&v, "at");
+            if let (Some(at), Some(helped)) = (at, r.map(&v, schema::HELPED)) {
+                for kind in schema::HELPED_WITH {
+                    if r.flag(&helped, kind) == Some(true) {
+                        rec.helped.push((at, kind.to_string()));
+                    }
+                }
+            }
             let outcome = r.choice(&v, "outcome", &schema::VISIT_OUTCOMES);
             let newer = match (at, rec.visited_at) {
                 (Some(a), Some(b)) => a > b,

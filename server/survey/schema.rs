@@ -7,6 +7,8 @@ pub const VILLAGE_CODE: &str = "village_code";
 pub const HOUSEHOLDS: &str = "households";
 pub const PERSONS: &str = "persons";
 pub const VISITS: &str = "visits";
+/// Inside a visit: what the team helped with (keys from `HELPED_WITH`).
+pub const HELPED: &str = "helped";
 
 /// Household text fields.
 pub const HOUSEHOLD_TEXT: [&str; 5] = [

@@ -232,6 +232,13 @@ fn probes(t: &Targets) -> Vec<Probe> {
         ("GET units/{c}/declared", "/declared"),
         ("GET units/{c}/conflicts", "/conflicts"),
         ("GET units/{c}/send-backs", "/send-backs"),
+        ("GET units/{c}/approvals", "/approvals"),
+        ("GET units/{c}/weekly-reports", "/weekly-reports"),
+        ("GET units/{c}/weekly-r./{w}", "/weekly-reports/2026-11-18"),
+        (
+            "GET units/{c}/weekly-r./x.xlsx",
+            "/weekly-reports/2026-11-18/report.xlsx",
+        ),
     ] {
         let (inside, outside) = unit(suffix);
         list.push(probe(name, Method::GET, inside, outside));
@@ -303,6 +310,23 @@ fn probes(t: &Targets) -> Vec<Probe> {
             format!("/api/v1/households/{}/send-back", t.household_out),
         )
     });
+    list.push(Probe {
+        body: Some(Body::Json(|_, _| json!({"week": "2026-12-03"}))),
+        ..probe(
+            "POST units/{v}/approval",
+            Method::POST,
+            "/api/v1/units/39301.01/approval".into(),
+            "/api/v1/units/41201.01/approval".into(),
+        )
+    });
+    // One report per commune and week: the administrator, after the commune officer, is told
+    // it was already submitted.
+    list.push(probe(
+        "POST units/{c}/weekly-r./submit",
+        Method::POST,
+        "/api/v1/units/39301/weekly-reports/2026-11-18/submit".into(),
+        "/api/v1/units/41201/weekly-reports/2026-11-18/submit".into(),
+    ));
     list.push(Probe {
         body: Some(Body::Json(|_, _| json!({"note": "đi cùng trưởng thôn"}))),
         ..probe(
@@ -416,6 +440,10 @@ GET units/{c}/weekly.xlsx    | 403/403 200/404 200/404 200/404 200/404 200/200
 GET units/{c}/declared       | 403/403 200/404 200/404 200/404 200/404 200/200
 GET units/{c}/conflicts      | 403/403 200/404 200/404 403/403 403/403 200/200
 GET units/{c}/send-backs     | 403/403 200/404 200/404 403/403 403/403 200/200
+GET units/{c}/approvals      | 403/403 200/404 200/404 200/404 200/404 200/200
+GET units/{c}/weekly-reports | 403/403 200/404 200/404 200/404 200/404 200/200
+GET units/{c}/weekly-r./{w}  | 403/403 200/404 200/404 200/404 200/404 200/200
+GET units/{c}/weekly-r./x.xlsx | 403/403 200/404 200/404 200/404 200/404 200/200
 GET households/{id}/history  | 200/404 200/404 200/404 404/404 404/404 200/200
 GET users/{id}               | 200/404 200/404 200/404 200/404 200/404 200/200
 GET users/{id}/sessions      | 200/404 200/404 200/404 200/404 200/404 200/200
@@ -425,6 +453,8 @@ GET assignments/{id}         | 200/404 200/404 200/404 200/404 200/404 200/200
 GET access-log?unit          | 403/403 403/403 200/404 200/404 200/404 200/200
 POST units/{c}/declared      | 403/403 403/403 201/404 403/403 403/403 201/201
 POST households/{id}/send-back | 403/403 201/404 201/404 403/403 403/403 201/201
+POST units/{v}/approval      | 403/403 201/404 201/404 403/403 403/403 201/201
+POST units/{c}/weekly-r./submit | 403/403 403/403 201/404 403/403 403/403 409/201
 PATCH assignments/{id}       | 403/403 200/404 200/404 200/404 200/404 200/200
 POST units                   | 403/403 403/403 403/403 403/403 200/400 200/200
 POST users                   | 403/404 201/404 201/404 201/404 201/404 201/201

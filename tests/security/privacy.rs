@@ -123,6 +123,9 @@ async fn nothing_personal_above_the_commune(app: &TestApp) {
             "/api/v1/units/39301/progress",
             "/api/v1/units/39301.01/progress",
             "/api/v1/me/documents",
+            "/api/v1/units/39301/weekly-reports/2026-11-18",
+            "/api/v1/units/393/weekly-reports",
+            "/api/v1/units/39301/approvals",
         ] {
             let (status, body) = app.get(path, &token).await;
             assert_eq!(status, 200, "{user} {path}: {body}");

@@ -21,3 +21,4 @@ mod replicas;
 mod review;
 mod storage;
 mod support;
+mod weekly;

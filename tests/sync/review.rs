@@ -15,6 +15,7 @@ use crate::support::{document_of, fetch, put, put_at, sync};
 on_both_backends!(
     a_concurrent_edit_is_one_conflict_until_the_lead_settles_it,
     a_record_sent_back_reaches_the_member_and_clears_when_fixed,
+    a_week_approval_shows_changes_made_after_it,
 );
 
 const H: &str = "6f1d7c52-3a1e-4d0b-9c41-0a5e2b7d9e11";
@@ -293,4 +294,89 @@ async fn a_record_sent_back_reaches_the_member_and_clears_when_fixed(app: &TestA
         .collect();
     // Newest first: the household (fixed), then the person (withdrawn).
     assert_eq!(reasons, ["fixed", "withdrawn"]);
+}
+
+fn village<'a>(approvals: &'a Value, code: &str) -> &'a Value {
+    approvals["villages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["village_code"] == code)
+        .unwrap_or_else(|| panic!("{code} missing: {approvals}"))
+}
+
+async fn a_week_approval_shows_changes_made_after_it(app: &TestApp) {
+    let enumerator = app.token("demo-enumerator").await;
+    let lead = app.token("demo-lead").await;
+    let doc_id = document_of(app, &enumerator, "39301.01").await;
+    let mut member = fetch(app, &enumerator, &doc_id).await;
+    put(
+        &mut member,
+        &["households", H, "head_name"],
+        json!("Phạm Văn Long"),
+    );
+    assert_eq!(
+        sync(app, &enumerator, &doc_id, &mut member).await,
+        Outcome::Synced
+    );
+
+    // A Thursday names the week of its Monday.
+    let (status, approved) = app
+        .post(
+            "/api/v1/units/39301.01/approval",
+            &lead,
+            json!({"week": "2026-12-03"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{approved}");
+    assert_eq!(approved["week"], "2026-11-30");
+    let week = "/api/v1/units/39301/approvals?week=2026-11-30";
+    let district = app.token("demo-district").await;
+    let (status, seen) = app.get(week, &district).await;
+    assert_eq!(status, 200, "{seen}");
+    let v1 = village(&seen, "39301.01");
+    assert_eq!(v1["approved"], true);
+    assert_eq!(v1["approved_by_name"], "Tổ trưởng Tổ CNS xã Nga Liên");
+    assert_eq!(v1["changed_since_approval"], false);
+    assert_eq!(village(&seen, "39301.02")["approved"], false);
+    let (_, other_week) = app
+        .get("/api/v1/units/39301/approvals?week=2026-12-07", &lead)
+        .await;
+    assert_eq!(village(&other_week, "39301.01")["approved"], false);
+
+    // Work goes on after approval: never blocked, shown as changed.
+    put(&mut member, &["households", H, "address"], json!("Xóm Bắc"));
+    assert_eq!(
+        sync(app, &enumerator, &doc_id, &mut member).await,
+        Outcome::Synced
+    );
+    let (_, seen) = app.get(week, &lead).await;
+    assert_eq!(village(&seen, "39301.01")["changed_since_approval"], true);
+    let (status, _) = app
+        .post(
+            "/api/v1/units/39301.01/approval",
+            &lead,
+            json!({"week": "2026-11-30"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (_, seen) = app.get(week, &lead).await;
+    assert_eq!(village(&seen, "39301.01")["changed_since_approval"], false);
+
+    let (status, _) = app
+        .post("/api/v1/units/39301/approval", &lead, json!({}))
+        .await;
+    assert_eq!(status, 400, "a commune is not approved as a whole");
+    let (status, _) = app
+        .post("/api/v1/units/39301.01/approval", &district, json!({}))
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = app
+        .post(
+            "/api/v1/units/39301.01/approval",
+            &lead,
+            json!({"week": "tuần này"}),
+        )
+        .await;
+    assert_eq!(status, 400);
 }
