@@ -9,7 +9,6 @@ import { useState } from "preact/hooks"
 import { api } from "../api/http"
 import { session } from "../api/session"
 import type { Conflict, SendBack, WeekApprovals } from "../api/types"
-import { useCached } from "../hooks/useCached"
 import { engine, type Village } from "../sync/engine"
 import { settleField } from "../survey/write"
 import { str } from "../survey/read"
@@ -122,8 +121,11 @@ function ConflictCard({ c, village }: { c: Conflict; village?: Village }) {
   // or the write would be one more concurrent value instead of the last word.
   const here = !!local && local.values.length > 1 && c.candidates.every((x) => local.values.some((v) => sameValue(v, x.value)))
   const writable = village?.entry.access === "read_write"
-  const choice = picked.value[c.id]
-  const chosen = c.id in picked.value
+  // Picked here (this session), or earlier and not sent yet: the field holds one value on this
+  // phone and the household has changes the server has not confirmed.
+  const pending = !!local && local.values.length <= 1 && !!village && !!e?.unsentHouseholds(village.entry.document_id).has(c.household_id)
+  const chosen = c.id in picked.value || pending
+  const choice = c.id in picked.value ? picked.value[c.id] : (local?.shown ?? null)
   const connected = !!e?.link.server.value
   // "đang hiển thị": what this phone shows (the server's word when this phone lacks the document).
   const isShown = (value: FieldValue, current: boolean) => (local ? sameValue(local.shown, value) : current)
@@ -204,7 +206,7 @@ function SendBacks({ list }: { list: ReturnType<typeof useShared<SendBack[]>> })
           {done}
         </p>
       )}
-      <ErrorNote error={error ?? (list.data ? null : list.failure)} />
+      <ErrorNote error={error ?? (list.data ? null : list.failure)} context="sendback" />
       <ul class="rows send-back-list">
         {items.map((s) => {
           const v = byCode.get(s.village_code)
@@ -235,11 +237,12 @@ function SendBacks({ list }: { list: ReturnType<typeof useShared<SendBack[]>> })
 }
 
 /**
- * The week's approval of each village of the commune. Shown only when the server answers
- * GET /units/{commune}/approvals (a server without it answers 404: the section stays hidden).
+ * The week's approval of each village of the commune (this week: the server's default). Shown only
+ * when GET /units/{commune}/approvals answers (a server without it answers 404: nothing shown).
  */
 function Approvals({ unit }: { unit: string }) {
-  const approvals = useCached<WeekApprovals>(`/api/v1/units/${encodeURIComponent(unit)}/approvals`)
+  // Shared (review/shared.ts): fetched again when changes arrive, so "changed since" shows up.
+  const approvals = useShared<WeekApprovals>(`/api/v1/units/${encodeURIComponent(unit)}/approvals`)
   const [busy, setBusy] = useState<string | null>(null)
   const [error, setError] = useState<unknown>(null)
   const data = approvals.data
