@@ -1,10 +1,9 @@
 // Bottom navigation, within thumb reach; only the screens the role uses.
 import { route } from "../router"
-import { t } from "../i18n"
+import { num, t } from "../i18n"
 import type { Conflict, Role } from "../api/types"
 import { session } from "../api/session"
 import { conflictsPath, useShared } from "../review/shared"
-import { num } from "../i18n"
 import { Icon } from "./Icon"
 
 const ITEMS: Record<string, { path: string; icon: string; roles: Role[] }> = {

@@ -27,14 +27,15 @@ interface Props {
   pid?: string
   /** the names of the household's persons, to say whose a person's send-back is */
   names?: Record<string, string>
-  /** this record has changes on the phone the server has not confirmed yet */
-  unsent?: boolean
+  /** whether this record has changes on the phone the server has not confirmed yet (asked only when there is a banner) */
+  unsent?: () => boolean
 }
 
 /** The member's banners (on the household and person screens). */
 export function SendBackBanners({ hh, pid, unsent }: Props) {
   const { mine } = useSendBacks(hh, pid)
   if (!mine.length) return null
+  const fixed = unsent?.() ?? false
   return (
     <div class="send-backs" data-testid="send-back-banners">
       {mine.map((s) => (
@@ -42,7 +43,7 @@ export function SendBackBanners({ hh, pid, unsent }: Props) {
           <strong>{t("sendback.banner")}</strong>
           <p class="comment">{s.comment}</p>
           <p class="small muted">{t("sendback.from", { name: s.created_by_name, when: when(s.created_at) })}</p>
-          {unsent && <p class="small">{t("sendback.fix_pending")}</p>}
+          {fixed && <p class="small">{t("sendback.fix_pending")}</p>}
         </div>
       ))}
     </div>

@@ -66,12 +66,23 @@ export function reloadShared(path: string): Promise<void> {
 
 const EMPTY: Shared<never> = { data: undefined, at: null, offline: false, failure: null }
 
-/** A shared list for a screen: the saved copy at once, then the server's (fetched on mount). */
+/** Screens opened within this long of the last answer show it without asking again. */
+const FRESH_MS = 15_000
+
+/**
+ * A shared list for a screen: the saved copy at once, then the server's (fetched on mount unless
+ * fetched in the last 15 s while the phone is connected: a member opening household after
+ * household asks once).
+ */
 export function useShared<T>(path: string | null): Shared<T> & { reload: () => Promise<void> } {
   const user = session.value?.user.username
   const state = user && path ? (entry(user, path).state.value as Shared<T>) : EMPTY
   useEffect(() => {
-    if (path) void reloadShared(path)
+    if (!path || !user) return
+    const now = entry(user, path).state.peek()
+    // Not connected (yet): try anyway, so an offline phone says its list is the saved one.
+    const connected = !!engine.peek()?.link.server.peek()
+    if (!connected || !now.at || now.offline || now.failure || Date.now() - now.at > FRESH_MS) void reloadShared(path)
   }, [path, user])
   return { ...state, reload: () => (path ? reloadShared(path) : Promise.resolve()) }
 }

@@ -48,7 +48,7 @@ export function Household({ doc, hh }: { doc: string; hh: string }) {
       <Header title={str(h.head_name) || t("household.no_name")} back />
       {h.deleted && <p class="banner warn">{t("household.deleted")}</p>}
       {str(h.duplicate_of) && <p class="banner warn">{t("household.is_duplicate")}</p>}
-      {!reviewer && <SendBackBanners hh={hh} unsent={e!.unsentHouseholds(doc).has(hh)} />}
+      {!reviewer && <SendBackBanners hh={hh} unsent={() => e!.unsentHouseholds(doc).has(hh)} />}
 
       <section class="section">
         <h2>{t("visit.title")}</h2>
