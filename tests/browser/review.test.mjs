@@ -6,7 +6,7 @@
 // comment ("Yêu cầu sửa"); the member's phone shows it in "Cần sửa", marks the household in the
 // village list and shows the comment on the household; the member fixes the address, the change
 // syncs, and the request is gone from the phone and from the server.
-import { test, after, before } from "node:test"
+import { test, after, afterEach, before } from "node:test"
 import assert from "node:assert/strict"
 import { Server, launch, phone, signIn, apiLogin, apiGet, serverDoc, until } from "./lib.mjs"
 import { waitSync, openVillage, addHousehold, setField } from "./ui.mjs"
@@ -22,6 +22,20 @@ before(async () => {
 after(async () => {
   await browser?.close()
   await server?.dispose()
+})
+
+// Each test's phones are closed at its end. With more phones left connected, a phone whose change
+// to a field another phone also changed sometimes stays "syncing" after the server has stored the
+// change (it is never acknowledged to that phone; a reload syncs it): seen with main's own app and
+// server too (3 of 22 rounds of two phones and an idle third one), a sync-layer matter of its own.
+const contexts = []
+async function newPhone() {
+  const ctx = await phone(browser)
+  contexts.push(ctx)
+  return ctx.newPage()
+}
+afterEach(async () => {
+  for (const ctx of contexts.splice(0)) await ctx.close().catch(() => {})
 })
 
 const leadToken = async () => (await apiLogin(server.url, "demo-lead")).access_token
@@ -47,9 +61,15 @@ async function fitsPhone(page, what) {
   assert.deepEqual(cut, [], `${what}: numbers cut`)
 }
 
+/** The server is back: both phones sync (the stock adapter retries every 5 s after a restart). */
+async function backOnline(...pages) {
+  await server.start()
+  for (const p of pages) await waitSync(p, "synced", 0, 90_000)
+}
+
 test("a field set differently on two offline phones: the lead picks the value not shown and it settles", async () => {
-  const a = await (await phone(browser)).newPage()
-  const b = await (await phone(browser)).newPage()
+  const a = await newPhone()
+  const b = await newPhone()
   await signIn(a, server.app, "demo-enumerator")
   await signIn(b, server.app, "demo-lead")
   await waitSync(a, "synced", 0)
@@ -59,36 +79,33 @@ test("a field set differently on two offline phones: the lead picks the value no
   await openVillage(a, "39301.01")
   const id = await addHousehold(a, { head: "Le Van Hung", address: "Xóm Đông" })
   await waitSync(a, "synced", 0)
+  // Nothing to review yet.
+  await b.click("a[data-nav=review]")
+  await b.waitForSelector("[data-testid=no-conflicts]")
+  await b.click("a[data-nav=villages]")
   await openVillage(b, "39301.01")
   await b.waitForSelector(`a.row[data-household="${id}"]`)
   await b.click(`a.row[data-household="${id}"]`)
   await b.waitForSelector("input[name=head_name]")
-
-  // No conflict yet: the lead's review says so.
-  const lead = await (await phone(browser)).newPage()
-  await signIn(lead, server.app, "demo-lead")
-  await lead.click("a[data-nav=review]")
-  await lead.waitForSelector("[data-testid=no-conflicts]")
+  const household = new URL(b.url()).hash
 
   // Both offline, the same field set differently.
   await server.stop()
   await waitSync(a, "offline")
   await waitSync(b, "offline")
-  await waitSync(lead, "offline")
   await setField(a, "head_name", "Lê Văn Hưng")
   await setField(b, "head_name", "Lê Văn Hùng Anh")
   await waitSync(a, "offline", 1)
   await waitSync(b, "offline", 1)
-  // Offline, the review screen keeps what it last fetched, and says so.
-  await lead.reload()
-  await lead.waitForSelector("[data-testid=no-conflicts]")
-  await lead.waitForFunction(() => document.body.textContent.includes("Không kết nối được máy chủ"))
+  // Offline, the lead's review shows what it last fetched (nothing to review), and says so.
+  await b.click("a[data-nav=review]")
+  await b.waitForSelector("[data-testid=no-conflicts]")
+  await b.waitForFunction(() => document.body.textContent.includes("Không kết nối được máy chủ"))
 
-  await server.start()
-  // After a restart the stock adapter retries every 5 s (see concurrent.test.mjs).
-  await waitSync(a, "synced", 0, 90_000)
-  await waitSync(b, "synced", 0, 90_000)
+  await backOnline(a, b)
   // Both phones show the same value, whichever won.
+  await b.goto(server.app + "/" + household)
+  await b.waitForSelector("input[name=head_name]")
   await until(async () => (await a.inputValue("input[name=head_name]")) === (await b.inputValue("input[name=head_name]")), { what: "both phones show one value" })
   const shown = await a.inputValue("input[name=head_name]")
   assert.ok(["Lê Văn Hưng", "Lê Văn Hùng Anh"].includes(shown), shown)
@@ -104,7 +121,7 @@ test("a field set differently on two offline phones: the lead picks the value no
   assert.equal(open[0].field, "head_name")
 
   // The lead's review: the village, the household, "Họ tên chủ hộ", both values with who and when.
-  await waitSync(lead, "synced", 0, 90_000)
+  const lead = b
   await lead.click("a[data-nav=villages]")
   await lead.waitForSelector("[data-testid=review-card] [data-testid=conflict-count]")
   assert.match(await lead.textContent("[data-testid=review-card]"), /1 chỗ khác nhau/)
@@ -142,6 +159,7 @@ test("a field set differently on two offline phones: the lead picks the value no
 
   // Both phones show the picked value; the server's document has it.
   await a.waitForFunction((v) => document.querySelector("input[name=head_name]")?.value === v, other, { timeout: 30_000 })
+  await b.goto(server.app + "/" + household)
   await b.waitForFunction((v) => document.querySelector("input[name=head_name]")?.value === v, other, { timeout: 30_000 })
   const docs = await apiGet(server.url, token, "/api/v1/me/documents")
   const doc = await serverDoc(server.url, token, docs.find((d) => d.unit_code === "39301.01").document_id)
@@ -150,8 +168,8 @@ test("a field set differently on two offline phones: the lead picks the value no
 
 test("keeping the current value settles a conflict too", async () => {
   // The same field (the address) set differently; the lead keeps what the phones show.
-  const a = await (await phone(browser)).newPage()
-  const b = await (await phone(browser)).newPage()
+  const a = await newPhone()
+  const b = await newPhone()
   await signIn(a, server.app, "demo-enumerator")
   await signIn(b, server.app, "demo-lead")
   await waitSync(a, "synced", 0)
@@ -168,9 +186,7 @@ test("keeping the current value settles a conflict too", async () => {
   await waitSync(b, "offline")
   await setField(a, "address", "Xóm Nam, số 5")
   await setField(b, "address", "Xóm Nam, số 15")
-  await server.start()
-  await waitSync(a, "synced", 0, 90_000)
-  await waitSync(b, "synced", 0, 90_000)
+  await backOnline(a, b)
   const token = await leadToken()
   const [c] = await until(async () => {
     const list = await apiGet(server.url, token, "/api/v1/units/39301/conflicts")
@@ -192,7 +208,7 @@ test("keeping the current value settles a conflict too", async () => {
 })
 
 test("a household sent back reaches the member, who fixes it; the request clears on both sides", async () => {
-  const member = await (await phone(browser)).newPage()
+  const member = await newPhone()
   await signIn(member, server.app, "demo-enumerator")
   await waitSync(member, "synced", 0)
   await openVillage(member, "39301.01")
@@ -203,7 +219,7 @@ test("a household sent back reaches the member, who fixes it; the request clears
   assert.equal(await member.$("[data-testid=to-fix]"), null, "nothing to fix yet")
 
   // The lead opens the household and sends it back with a comment.
-  const lead = await (await phone(browser)).newPage()
+  const lead = await newPhone()
   await signIn(lead, server.app, "demo-lead")
   await waitSync(lead, "synced", 0)
   await openVillage(lead, "39301.01")
@@ -268,7 +284,7 @@ test("a household sent back reaches the member, who fixes it; the request clears
 })
 
 test("a lead withdraws a send-back from the review screen; a person is sent back from the person screen", async () => {
-  const lead = await (await phone(browser)).newPage()
+  const lead = await newPhone()
   await signIn(lead, server.app, "demo-lead")
   await waitSync(lead, "synced", 0)
   await openVillage(lead, "39301.01")
@@ -289,7 +305,7 @@ test("a lead withdraws a send-back from the review screen; a person is sent back
   assert.equal(s.person_id, pid)
 
   // The member sees it on the person.
-  const member = await (await phone(browser)).newPage()
+  const member = await newPhone()
   await signIn(member, server.app, "demo-enumerator")
   await waitSync(member, "synced", 0)
   await member.waitForSelector(`[data-testid=to-fix] li[data-send-back="${s.id}"]`)
@@ -314,7 +330,7 @@ test("a lead withdraws a send-back from the review screen; a person is sent back
 })
 
 test("the lead approves a village's week; a change after it shows, and approving again takes it", async () => {
-  const lead = await (await phone(browser)).newPage()
+  const lead = await newPhone()
   await signIn(lead, server.app, "demo-lead")
   await waitSync(lead, "synced", 0)
   await lead.click("a[data-nav=review]")
@@ -335,7 +351,7 @@ test("the lead approves a village's week; a change after it shows, and approving
 
   // The member records a household in Thôn 2 afterwards: work is never blocked, the lead's screen
   // says the village changed since it was approved.
-  const member = await (await phone(browser)).newPage()
+  const member = await newPhone()
   await signIn(member, server.app, "demo-enumerator")
   await waitSync(member, "synced", 0)
   await openVillage(member, "39301.02")
