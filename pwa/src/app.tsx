@@ -30,6 +30,7 @@ function screen(path: string, role: string) {
   if (bare === "/team/new") return <TeamScreen show={(s) => <s.AddMember />} />
   if (bare === "/team/import") return <TeamScreen show={(s) => <s.ImportMembers />} />
   if (bare === "/team") return <TeamScreen show={(s) => <s.Team />} />
+  if (bare === "/review") return <TeamScreen show={(s) => <s.Review />} />
   if (path === "/dup") return <Duplicates />
   if (path === "/dash") return <Dashboard />
   if (path === "/settings") return <Settings />

@@ -6,6 +6,7 @@ import { startTokenKeeper } from "./api/keeper"
 import { engine, startEngine, stopEngine, wipeUser } from "./sync/engine"
 import { automergeReady } from "./sync/wasm"
 import { startServiceWorker } from "./sw"
+import { watchSync } from "./review/shared"
 import { lang } from "./i18n"
 import "./styles.css"
 
@@ -18,6 +19,8 @@ root.textContent = "" // the static "opening…" text shown while the script loa
 render(<App />, root)
 startServiceWorker()
 startTokenKeeper()
+// Send-backs and conflicts are fetched again when the server has acknowledged this phone's changes.
+watchSync()
 // Start compiling the wasm while the first screen paints.
 void automergeReady()
 

@@ -186,3 +186,69 @@ export interface ImportResult {
   created: number
   rows: { line: number; display_name: string; phone: string | null; username: string; village_code: string | null; village_name: string | null }[]
 }
+
+/** One value a field holds after two phones set it differently (GET /units/{code}/conflicts). */
+export interface ConflictCandidate {
+  /** text, number, yes/no or null */
+  value: string | number | boolean | null
+  /** the value phones show now */
+  current: boolean
+  user_id: number | null
+  display_name: string | null
+  device_id: string | null
+  /** the phone's time of the change that wrote it, when known */
+  at: string | null
+}
+
+/** A field of a household (or of a person or visit in it) that phones set differently offline. */
+export interface Conflict {
+  id: number
+  document_id: string
+  village_code: string
+  village_name: string
+  household_id: string
+  head_name: string | null
+  /** path inside the household: `head_name`, `persons/<id>/full_name`, `visits/<id>/outcome` */
+  field: string
+  candidates: ConflictCandidate[]
+  detected_at: string
+  settled_at: string | null
+  settled_by: number | null
+  settled_value: string | number | boolean | null
+}
+
+/** A household or person sent back to the member ("cần sửa") with a comment. */
+export interface SendBack {
+  id: number
+  village_code: string
+  village_name: string
+  household_id: string
+  head_name: string | null
+  /** one person of the household; null: the household as a whole */
+  person_id: string | null
+  comment: string
+  created_by: number
+  /** the lead's display name */
+  created_by_name: string
+  created_at: string
+  cleared_at: string | null
+  /** `fixed` or `withdrawn` */
+  cleared_reason: string | null
+}
+
+/** A village's work approved for a week (GET /units/{commune}/approvals). */
+export interface VillageApproval {
+  village_code: string
+  village_name: string
+  approved: boolean
+  approved_by_name: string | null
+  approved_at: string | null
+  /** the village changed after it was approved */
+  changed_since_approval: boolean
+}
+
+export interface WeekApprovals {
+  /** the Monday the week starts on (YYYY-MM-DD) */
+  week: string
+  villages: VillageApproval[]
+}

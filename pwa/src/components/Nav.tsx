@@ -1,12 +1,15 @@
 // Bottom navigation, within thumb reach; only the screens the role uses.
 import { route } from "../router"
-import { t } from "../i18n"
-import type { Role } from "../api/types"
+import { num, t } from "../i18n"
+import type { Conflict, Role } from "../api/types"
+import { session } from "../api/session"
+import { conflictsPath, useShared } from "../review/shared"
 import { Icon } from "./Icon"
 
 const ITEMS: Record<string, { path: string; icon: string; roles: Role[] }> = {
   villages: { path: "/", icon: "home", roles: ["enumerator", "team_lead", "commune"] },
   team: { path: "/team", icon: "team", roles: ["team_lead", "commune"] },
+  review: { path: "/review", icon: "check", roles: ["team_lead", "commune"] },
   duplicates: { path: "/dup", icon: "copy", roles: ["team_lead", "commune"] },
   dashboard: { path: "/dash", icon: "chart", roles: ["commune", "district", "province", "admin"] },
   settings: { path: "/settings", icon: "gear", roles: ["enumerator", "team_lead", "commune", "district", "province", "admin"] },
@@ -14,6 +17,8 @@ const ITEMS: Record<string, { path: string; icon: string; roles: Role[] }> = {
 
 export function Nav({ role }: { role: Role }) {
   const here = route.value.split("?")[0]
+  // The lead's open conflicts, as a badge on "Rà soát".
+  const conflicts = useShared<Conflict[]>(conflictsPath(session.value?.user)).data?.length ?? 0
   return (
     <nav class="nav">
       {Object.entries(ITEMS)
@@ -22,6 +27,11 @@ export function Nav({ role }: { role: Role }) {
           <a key={key} href={`#${i.path}`} class={here === i.path || (i.path !== "/" && here.startsWith(`${i.path}/`)) ? "on" : ""} data-nav={key}>
             <Icon name={i.icon} />
             {t(`nav.${key}`)}
+            {key === "review" && conflicts > 0 && (
+              <span class="badge nums" data-testid="nav-conflicts" aria-label={t("review.conflicts_short", { n: num(conflicts) })}>
+                {num(conflicts)}
+              </span>
+            )}
           </a>
         ))}
     </nav>

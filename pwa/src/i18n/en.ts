@@ -374,4 +374,33 @@ export const en: Messages = {
   "logout.body": "If you sign out now, they stay on this phone and are sent only when you sign in again here. Better wait for a network to sync first.",
   "logout.anyway": "Sign out anyway",
   "logout.stay": "Stay",
+
+  "nav.review": "Review",
+
+  "review.title": "Review",
+  "review.conflicts_short": "{n} set differently",
+  "review.nothing": "Nothing waits for review.",
+  "review.summary": "{conflicts} fields set differently · {sendBacks} fixes requested",
+
+  "sendback.title": "Fix requested",
+  "sendback.tag": "To fix",
+  "sendback.banner": "The team lead asks for a fix:",
+  "sendback.from": "{name}, {when}",
+  "sendback.fix_pending": "You changed it on this phone: the request goes away once it is synced.",
+  "sendback.person": "Person: {name}",
+  "sendback.none": "No fix is requested for this household.",
+  "sendback.none_person": "No fix is requested for this person.",
+  "sendback.action": "Ask for a fix of this household",
+  "sendback.action_person": "Ask for a fix of this person",
+  "sendback.comment": "What to fix (the members of the village see it)",
+  "sendback.comment_person": "What to fix for this person (the members of the village see it)",
+  "sendback.count": "{n}/{max} characters",
+  "sendback.submit": "Send the request",
+  "sendback.sent": "Fix requested.",
+  "sendback.withdraw": "Withdraw",
+  "sendback.withdrawn": "Request withdrawn.",
+  "err.sendback.conflict": "This request was already fixed or withdrawn.",
+  "err.sendback.not_found": "This household or person is not on the server (maybe not synced yet).",
+
+  "home.to_fix": "To fix ({n})",
 }

@@ -13,11 +13,17 @@ export function setLang(l: Lang): void {
   lang.value = l
 }
 
-const dictionaries: Record<Lang, Messages> = { vi, en }
+const dictionaries: Record<Lang, Record<string, string>> = { vi: { ...vi }, en: { ...en } }
+
+/** Messages of a screen loaded on first use (its chunk adds them when it loads). */
+export function addMessages(more: Record<Lang, Record<string, string>>): void {
+  Object.assign(dictionaries.vi, more.vi)
+  Object.assign(dictionaries.en, more.en)
+}
 
 /** The message for `key` with {name} placeholders filled in; unknown keys show as themselves. */
 export function t(key: keyof Messages | string, params?: Record<string, string | number>): string {
-  const text = (dictionaries[lang.value] as Record<string, string>)[key] ?? (vi as Record<string, string>)[key] ?? key
+  const text = dictionaries[lang.value][key] ?? dictionaries.vi[key] ?? key
   return params ? text.replace(/\{(\w+)\}/g, (_, k) => (k in params ? fmtParam(params[k]) : `{${k}}`)) : text
 }
 

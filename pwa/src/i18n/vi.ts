@@ -372,6 +372,35 @@ export const vi = {
   "logout.body": "Nếu đăng xuất bây giờ, các thay đổi này vẫn nằm trên máy và chỉ được gửi khi bạn đăng nhập lại trên máy này. Nên chờ có mạng để đồng bộ trước.",
   "logout.anyway": "Vẫn đăng xuất",
   "logout.stay": "Ở lại",
+
+  "nav.review": "Rà soát",
+
+  "review.title": "Rà soát",
+  "review.conflicts_short": "{n} chỗ khác nhau",
+  "review.nothing": "Không có gì chờ rà soát.",
+  "review.summary": "{conflicts} thông tin ghi khác nhau · {sendBacks} yêu cầu sửa đang chờ",
+
+  "sendback.title": "Yêu cầu sửa",
+  "sendback.tag": "Cần sửa",
+  "sendback.banner": "Tổ trưởng yêu cầu sửa:",
+  "sendback.from": "{name}, {when}",
+  "sendback.fix_pending": "Bạn đã sửa trên máy: yêu cầu sẽ tự hết khi đồng bộ lên máy chủ.",
+  "sendback.person": "Người: {name}",
+  "sendback.none": "Hộ này không có yêu cầu sửa nào đang chờ.",
+  "sendback.none_person": "Người này không có yêu cầu sửa nào đang chờ.",
+  "sendback.action": "Yêu cầu sửa hộ này",
+  "sendback.action_person": "Yêu cầu sửa thông tin người này",
+  "sendback.comment": "Cần sửa gì (thành viên được giao thôn sẽ thấy)",
+  "sendback.comment_person": "Cần sửa gì ở người này (thành viên được giao thôn sẽ thấy)",
+  "sendback.count": "{n}/{max} ký tự",
+  "sendback.submit": "Gửi yêu cầu sửa",
+  "sendback.sent": "Đã gửi yêu cầu sửa.",
+  "sendback.withdraw": "Rút lại",
+  "sendback.withdrawn": "Đã rút lại yêu cầu sửa.",
+  "err.sendback.conflict": "Yêu cầu này đã được sửa xong hoặc đã rút lại.",
+  "err.sendback.not_found": "Không tìm thấy hộ hoặc người này trên máy chủ (có thể chưa đồng bộ lên).",
+
+  "home.to_fix": "Cần sửa ({n})",
 }
 
 export type Messages = typeof vi

@@ -15,6 +15,7 @@ import { TriState } from "../components/TriState"
 import { Choice } from "../components/Choice"
 import { Dialog } from "../components/Dialog"
 import { personName } from "../team/team"
+import { reviews, SendBackBanners, SendBackSection, useSendBacks } from "../components/SendBacks"
 import { date, t, when } from "../i18n"
 
 const DAY = 24 * 3600 * 1000
@@ -24,6 +25,7 @@ export function Household({ doc, hh }: { doc: string; hh: string }) {
   void e?.docTick.value
   const v = e?.village(doc)
   const [removing, setRemoving] = useState(false)
+  const sentBack = useSendBacks(hh, "*").mine
   if (!v || v.state !== "ready") return <Header title={t("household.title")} back />
   const h: H | undefined = v.handle.doc().households?.[hh]
   if (!h) return <Header title={t("household.not_found")} back />
@@ -40,11 +42,13 @@ export function Household({ doc, hh }: { doc: string; hh: string }) {
   }
   const persons = livePersons(h)
   const visits = Object.entries(h.visits ?? {}).sort((a, b) => b[1].at - a[1].at)
+  const reviewer = reviews()
   return (
     <>
       <Header title={str(h.head_name) || t("household.no_name")} back />
       {h.deleted && <p class="banner warn">{t("household.deleted")}</p>}
       {str(h.duplicate_of) && <p class="banner warn">{t("household.is_duplicate")}</p>}
+      {!reviewer && <SendBackBanners hh={hh} unsent={() => e!.unsentHouseholds(doc).has(hh)} />}
 
       <section class="section">
         <h2>{t("visit.title")}</h2>
@@ -107,7 +111,14 @@ export function Household({ doc, hh }: { doc: string; hh: string }) {
               <li key={pid}>
                 <a class="row" href={`#/v/${doc}/h/${hh}/p/${pid}`} data-person={pid}>
                   <span class="row-main">
-                    <strong>{str(p.full_name) || t("person.no_name")}</strong>
+                    <span class="name-line">
+                      <strong>{str(p.full_name) || t("person.no_name")}</strong>
+                      {sentBack.some((s) => s.person_id === pid) && (
+                        <span class="tag warn" data-badge="send-back">
+                          {t("sendback.tag")}
+                        </span>
+                      )}
+                    </span>
                     <span class="muted">{p.birth_year ? t("person.born", { year: String(p.birth_year) }) : ""}</span>
                   </span>
                   <span class="row-side small muted">{t("person.answered", { n: answered, total: PERSON_FLAGS.length })}</span>
@@ -125,6 +136,8 @@ export function Household({ doc, hh }: { doc: string; hh: string }) {
           <TriState key={f} name={f} label={t(`flag.${f}`)} value={h[f]} onChange={(x) => set(f, x)} readOnly={ro} />
         ))}
       </section>
+
+      {reviewer && <SendBackSection hh={hh} names={Object.fromEntries(persons.map(([pid, p]) => [pid, str(p.full_name)]))} />}
 
       {!ro && (
         <section class="section">

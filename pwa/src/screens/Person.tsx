@@ -10,6 +10,7 @@ import { TextField } from "../components/TextField"
 import { TriState } from "../components/TriState"
 import { Choice } from "../components/Choice"
 import { Dialog } from "../components/Dialog"
+import { reviews, SendBackBanners, SendBackSection } from "../components/SendBacks"
 import { t } from "../i18n"
 
 export function Person({ doc, hh, pid }: { doc: string; hh: string; pid: string }) {
@@ -23,9 +24,11 @@ export function Person({ doc, hh, pid }: { doc: string; hh: string; pid: string 
   const ro = v.entry.access !== "read_write"
   const set = (key: keyof P, value: string | number | boolean | null) => setPerson(v.handle, hh, pid, key, value)
   const sex = str(p.sex) as Sex | ""
+  const reviewer = reviews()
   return (
     <>
       <Header title={str(p.full_name) || t("person.no_name")} back />
+      {!reviewer && <SendBackBanners hh={hh} pid={pid} />}
       <section class="section">
         <TextField label={t("person.full_name")} name="full_name" value={str(p.full_name)} onCommit={(x) => set("full_name", x)} readOnly={ro} />
         <TextField
@@ -78,6 +81,7 @@ export function Person({ doc, hh, pid }: { doc: string; hh: string; pid: string 
           <TriState key={f} name={f} label={t(`flag.${f}`)} value={p[f]} onChange={(x) => set(f, x)} readOnly={ro} />
         ))}
       </section>
+      {reviewer && <SendBackSection hh={hh} pid={pid} />}
       {!ro && (
         <section class="section">
           <button type="button" class="btn danger-outline" onClick={() => setRemoving(true)}>

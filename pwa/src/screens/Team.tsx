@@ -4,8 +4,9 @@
 import { useState } from "preact/hooks"
 import { session } from "../api/session"
 import { api } from "../api/http"
-import type { Assignment, TeamMember, Unit } from "../api/types"
+import type { Assignment, Conflict, SendBack, TeamMember, Unit } from "../api/types"
 import { useCached } from "../hooks/useCached"
+import { conflictsPath, reviewSummary, SEND_BACKS, useShared } from "../review/shared"
 import { engine } from "../sync/engine"
 import { householdRows } from "../survey/read"
 import { Header } from "../components/Header"
@@ -40,6 +41,8 @@ export function Team() {
         </div>
       )}
 
+      <ReviewLink />
+
       {manages && (
         <div class="actions pad">
           <a class="btn primary" href={teamHref("/team/new", code)} data-action="add-member">
@@ -73,6 +76,35 @@ export function Team() {
 
       <AssignForm members={active} villages={villages} onDone={reload} />
     </>
+  )
+}
+
+/** What waits for the lead's review, opening "Rà soát". */
+function ReviewLink() {
+  const me = session.value!.user
+  const conflicts = useShared<Conflict[]>(conflictsPath(me))
+  const sendBacks = useShared<SendBack[]>(SEND_BACKS)
+  if (!conflictsPath(me)) return null
+  const n = conflicts.data?.length
+  return (
+    <ul class="rows review-link">
+      <li>
+        <a class="row" href="#/review" data-action="review">
+          <span class="row-main">
+            <strong>{t("review.title")}</strong>
+            <span class="small muted wrap">{reviewSummary(n, sendBacks.data?.length)}</span>
+          </span>
+          {!!n && (
+            <span class="tag warn nums" data-testid="team-conflicts">
+              {num(n)}
+            </span>
+          )}
+          <span class="chev" aria-hidden="true">
+            ›
+          </span>
+        </a>
+      </li>
+    </ul>
   )
 }
 

@@ -6,8 +6,9 @@
 import { signal } from "@preact/signals"
 import { engine } from "../sync/engine"
 import { session } from "../api/session"
-import type { Assignment } from "../api/types"
+import type { Assignment, SendBack } from "../api/types"
 import { useCached } from "../hooks/useCached"
+import { SEND_BACKS, useShared } from "../review/shared"
 import { assignedHouseholds, householdRows, onlyAssigned, type HouseholdRow } from "../survey/read"
 import { fold } from "../util/fold"
 import { Header } from "../components/Header"
@@ -26,6 +27,8 @@ export function Village({ doc }: { doc: string }) {
   const me = session.value!.user
   // The same cached answer as the home screen's: known offline too.
   const assignments = useCached<Assignment[]>(me.role === "enumerator" ? "/api/v1/me/assignments" : null)
+  // Households sent back for a fix ("cần sửa"), marked in the list.
+  const sendBacks = useShared<SendBack[]>(SEND_BACKS)
   const e = engine.value
   void e?.docTick.value
   const v = e?.village(doc)
@@ -48,6 +51,7 @@ export function Village({ doc }: { doc: string }) {
   const unsent = e!.unsentHouseholds(doc)
   const counts = countByFilter(rows)
   const writable = v.entry.access === "read_write"
+  const toFix = new Set((sendBacks.data ?? []).filter((s) => s.village_code === v.entry.unit_code).map((s) => s.household_id))
   return (
     <>
       <Header title={v.entry.unit_name} back />
@@ -90,6 +94,11 @@ export function Village({ doc }: { doc: string }) {
                 <span class="muted">{r.address}</span>
               </span>
               <span class="row-side">
+                {toFix.has(r.id) && (
+                  <span class="tag warn" data-badge="send-back">
+                    {t("sendback.tag")}
+                  </span>
+                )}
                 <span class={`status s-${r.status ?? "todo"}`}>{t(`outcome.${r.status ?? "todo"}`)}</span>
                 <span class="muted small">
                   {t("household.members_n", { n: r.members })}

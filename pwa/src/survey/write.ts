@@ -1,7 +1,7 @@
 // Every edit writes exactly the keys the user changed, each in its own place (never a whole
 // household or person object over an existing one), so two phones editing different fields of
 // one household offline both keep their edits when they merge. Ids are random UUIDs made here.
-import { ImmutableString } from "@automerge/automerge/slim"
+import { ImmutableString, isImmutableString } from "@automerge/automerge/slim"
 import type { DocHandle } from "@automerge/automerge-repo/slim"
 import type { HelpedWith, Household, Person, VillageDocument, Visit, VisitOutcome } from "../schema"
 import { uuid } from "../util/uuid"
@@ -83,4 +83,29 @@ export function setHelped(handle: Handle, householdId: string, visitId: string, 
 
 export function setVisitNote(handle: Handle, householdId: string, visitId: string, note: string) {
   handle.change((doc) => put(doc.households[householdId].visits![visitId] as unknown as Record<string, unknown>, "note", note))
+}
+
+/**
+ * Writes one field of a household again with a single value: how a team lead settles a field two
+ * phones set differently (the server closes the conflict when the field holds one value again).
+ * `field` is the path inside the household (`head_name`, `persons/<id>/full_name`,
+ * `visits/<id>/helped/<what>`). Keeping the value the phones already show needs a delete before
+ * the put: a bare put of that value is a change (it replaces every value the field holds) but
+ * Automerge reports no patch for it, so automerge-repo would not send it (it syncs on patches)
+ * and the server, which reads the fields a change wrote from its patches, would not see the field
+ * written. Returns whether a change was made.
+ */
+export function settleField(handle: Handle, householdId: string, field: string, value: Value): boolean {
+  const path = field.split("/")
+  const key = path.pop()!
+  const before = handle.heads().join()
+  handle.change((doc) => {
+    let obj = doc.households[householdId] as unknown as Record<string, unknown>
+    for (const step of path) obj = obj[step] as Record<string, unknown>
+    const shown = obj[key]
+    if ((isImmutableString(shown) ? shown.val : shown) === value) delete obj[key]
+    obj[key] = typeof value === "string" ? S(value) : value
+  })
+  requestPersistence()
+  return handle.heads().join() !== before
 }
