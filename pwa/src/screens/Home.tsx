@@ -1,6 +1,7 @@
 // The first screen: my assignments (enumerator) or the commune's villages (team lead, commune).
 import { useEffect } from "preact/hooks"
 import { engine } from "../sync/engine"
+import { Reminders } from "../components/Reminders"
 import { session } from "../api/session"
 import type { Assignment } from "../api/types"
 import { useCached } from "../hooks/useCached"
@@ -32,6 +33,7 @@ export function Home() {
     return (
       <>
         <Header title={t("home.my_work")} />
+        <Reminders />
         <p class="muted pad">{t("home.hello", { name: user.display_name })}</p>
         {assignments.offline && assignments.at && <p class="muted pad small">{t("cache.offline")}</p>}
         <div class="cards">
@@ -56,6 +58,7 @@ export function Home() {
   return (
     <>
       <Header title={t("home.villages")} />
+      <Reminders />
       <p class="muted pad">{t("home.hello", { name: user.display_name })}</p>
       <div class="cards">
         {villages.map((v) => (
