@@ -9,6 +9,7 @@ const ITEMS: Record<string, { path: string; icon: string; roles: Role[] }> = {
   team: { path: "/team", icon: "team", roles: ["team_lead", "commune"] },
   duplicates: { path: "/dup", icon: "copy", roles: ["team_lead", "commune"] },
   dashboard: { path: "/dash", icon: "chart", roles: ["commune", "district", "province", "admin"] },
+  weekly: { path: "/reports", icon: "report", roles: ["district", "province", "admin"] },
   settings: { path: "/settings", icon: "gear", roles: ["enumerator", "team_lead", "commune", "district", "province", "admin"] },
 }
 
