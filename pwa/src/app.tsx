@@ -29,6 +29,7 @@ function screen(path: string, role: string) {
   }
   if (match("/weekly", path)) return <WeeklyScreen show={(s) => <s.WeeklyReport />} />
   if (match("/reports", path)) return <WeeklyScreen show={(s) => <s.Reports />} />
+  if (match("/paper", path)) return <WeeklyScreen show={(s) => <s.PaperForm />} />
   if ((m = match("/team/m/:id", path))) {
     const id = Number(m.id)
     return <TeamScreen show={(s) => <s.Member id={id} />} />
