@@ -10,6 +10,8 @@ import assert from "node:assert/strict"
 import { join } from "node:path"
 import { Server, launch, phone, signIn, apiLogin, apiGet, ROOT } from "./lib.mjs"
 import { openVillage, addHousehold, waitSync } from "./ui.mjs"
+import { sheetCells } from "./xlsx.mjs"
+import { readFile } from "node:fs/promises"
 
 const SHOTS = join(ROOT, "docs/screenshots")
 const HOUR = 3600_000
@@ -152,6 +154,12 @@ test("the Friday report: reminders, submitted by the commune, on time or late fo
   assert.equal(await page.$("button[name=submit-report]"), null, "a sent report cannot be sent again")
   await page.evaluate(() => scrollTo(0, 0))
   await page.screenshot({ path: join(SHOTS, "20-friday-report.png") })
+  // The XLSX the phone downloads is the report as sent.
+  const [file] = await Promise.all([page.waitForEvent("download"), page.click("button[name=xlsx]")])
+  assert.equal(file.suggestedFilename(), `bao-cao-tuan-39301-${sent.week}.xlsx`)
+  const book = sheetCells(await readFile(await file.path()))
+  assert.match(String(book.get("A1")), /Xã Nga Liên/)
+  assert.match(String(book.get("A2")), /Đã gửi lúc/)
   // The home screen's reminder now says it was sent.
   await page.click("a[data-nav=villages]")
   await page.waitForFunction(() => /Đã gửi báo cáo tuần/.test(document.querySelector("[data-testid=reminder-report]")?.textContent ?? ""))
@@ -172,6 +180,13 @@ test("the Friday report: reminders, submitted by the commune, on time or late fo
   assert.match(row, new RegExp(`đúng hạn ${standing.on_time_weeks}/${standing.due_weeks} tuần đã đến hạn`))
   await fitsPhone(district, "main")
   await district.screenshot({ path: join(SHOTS, "22-district-reports.png") })
+  // The week before: nobody sent it, and its deadline has passed.
+  const previous = new Date(Date.parse(`${sent.week}T00:00:00Z`) - 7 * 24 * HOUR).toISOString().slice(0, 10)
+  await district.selectOption("select[name=week]", previous)
+  await district.waitForSelector(`li[data-commune='39301'][data-status=not_yet]`)
+  assert.match(await district.textContent("li[data-commune='39301']"), /Chưa gửi — đã quá hạn/)
+  await district.selectOption("select[name=week]", sent.week)
+  await district.waitForSelector(`li[data-commune='39301'][data-status=${timeliness}]`)
   // Tapping it opens the report as sent, read-only.
   await district.click("li[data-commune='39301'] a")
   await district.waitForSelector("[data-testid=weekly-status][data-status=submitted]")

@@ -1,6 +1,7 @@
 // Reminders on the home screen (issue 15), in the app only (no SMS or e-mail):
-// - the commune officer: this week's report to the district and its deadline; on Friday
-//   (Vietnam time) "due at 15:00 today" until it is submitted, and overdue on Saturday and Sunday;
+// - the commune officer: this week's report to the district and its deadline; on the deadline's
+//   day (Friday 15:00 Vietnam time unless the campaign sets another) "due at 15:00 today" until it
+//   is submitted, and overdue after it (Saturday, Sunday);
 // - the team lead: members with nothing synced today, open conflicts and send-backs, and the
 //   week's report (due or sent, opening it);
 // - a member: how many of their records were sent back for a fix.
@@ -10,7 +11,7 @@ import { session } from "../api/session"
 import type { TeamView, User } from "../api/types"
 import { useRemembered } from "../weekly/remembered"
 import type { WeeklyReports } from "../weekly/types"
-import { onTime, thisWeek, vnDay, vnDayStart, vnMoment, vnWeekday } from "../weekly/week"
+import { onTime, thisWeek, vnClock, vnDay, vnDayStart, vnMoment } from "../weekly/week"
 import { num, t } from "../i18n"
 import "../weekly/reminders.css"
 
@@ -81,9 +82,9 @@ export function reportLine(mine: WeeklyReports["communes"][number] | undefined, 
     return { tone: "ok", text: t(late ? "reminders.sent_late" : "reminders.sent", { when: vnMoment(mine.submitted_at) }) }
   }
   const due = Date.parse(deadline)
-  const weekday = vnWeekday(now)
   if (now > due) return { tone: "danger", text: t("reminders.overdue", { deadline: vnMoment(deadline) }) }
-  if (weekday === 5) return { tone: "warn", text: t("reminders.due_today") }
+  // The day of the deadline (Friday unless the campaign sets another), in Vietnam.
+  if (vnDay(now) === vnDay(due)) return { tone: "warn", text: t("reminders.due_today", { time: vnClock(deadline) }) }
   return { tone: "info", text: t("reminders.due", { deadline: vnMoment(deadline) }) }
 }
 

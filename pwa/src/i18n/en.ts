@@ -388,7 +388,7 @@ export const en: Messages = {
   "weekly.open_report": "Friday report",
   "reminders.title": "Reminders",
   "reminders.due": "Weekly report: due {deadline}",
-  "reminders.due_today": "Weekly report due at 15:00 today",
+  "reminders.due_today": "Weekly report due at {time} today",
   "reminders.overdue": "Weekly report overdue ({deadline}): not sent to the district",
   "reminders.sent": "Weekly report sent at {when}, on time",
   "reminders.sent_late": "Weekly report sent at {when}, late",

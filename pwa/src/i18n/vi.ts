@@ -387,7 +387,7 @@ export const vi = {
   "weekly.open_report": "Báo cáo thứ Sáu",
   "reminders.title": "Nhắc việc",
   "reminders.due": "Báo cáo tuần: hạn gửi {deadline}",
-  "reminders.due_today": "Báo cáo tuần hạn 15:00 hôm nay",
+  "reminders.due_today": "Báo cáo tuần hạn {time} hôm nay",
   "reminders.overdue": "Báo cáo tuần đã quá hạn ({deadline}): chưa gửi lên huyện",
   "reminders.sent": "Đã gửi báo cáo tuần lúc {when}, đúng hạn",
   "reminders.sent_late": "Đã gửi báo cáo tuần lúc {when}, quá hạn",

@@ -1,7 +1,8 @@
 // The weekly rhythm of the plans, as the server counts it (server/metrics/deadline.rs): weeks
-// start on Monday, Vietnam time (UTC+7, no daylight saving); the commune's report stands at the
-// end of the week's Friday and is due at 15:00 that Friday. Days are `YYYY-MM-DD` strings; times
-// are shown in Vietnam time whatever the phone's zone, since "15:00" means 15:00 in Vietnam.
+// start on Monday, Vietnam time (UTC+7, no daylight saving); the commune's report is due at 15:00
+// on the week's Friday unless the campaign sets another day and time — the screens take the
+// deadline from the server's answers. Days are `YYYY-MM-DD` strings; times are shown in Vietnam
+// time whatever the phone's zone, since "15:00" means 15:00 in Vietnam.
 import { t } from "../i18n"
 import type { WeeklyReports } from "./types"
 
@@ -10,9 +11,6 @@ const VIETNAM = 7 * 3600_000
 
 /** The day in Vietnam at the instant `ms`. */
 export const vnDay = (ms = Date.now()) => new Date(ms + VIETNAM).toISOString().slice(0, 10)
-
-/** 0 Sunday … 6 Saturday, in Vietnam at the instant `ms`. */
-export const vnWeekday = (ms = Date.now()) => new Date(ms + VIETNAM).getUTCDay()
 
 /** Unix ms of the start (00:00 in Vietnam) of `day`. */
 export const vnDayStart = (day: string) => Date.parse(`${day}T00:00:00Z`) - VIETNAM
@@ -30,9 +28,6 @@ export function mondayOf(day: string): string {
 
 /** This week's Monday (Vietnam time). */
 export const thisWeek = (ms = Date.now()) => mondayOf(vnDay(ms))
-
-/** The report day (Friday) of the week starting `monday`. */
-export const fridayOf = (monday: string) => addDays(monday, 4)
 
 /** "04/12" */
 export const dayMonth = (day: string) => `${day.slice(8, 10)}/${day.slice(5, 7)}`
