@@ -189,7 +189,7 @@ async fn main() -> anyhow::Result<()> {
             let store = open(&cli.database_url).await?;
             let data =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            match units::import_units(&store, &operator(), &data).await {
+            match units::import_units(&store, &operator(), &data, false).await {
                 Ok(report) => println!(
                     "{} unit(s) created, {} unchanged",
                     report.created, report.unchanged

@@ -82,7 +82,7 @@ async fn fill(store: &Store, database_url: &str, args: &Args) -> Result<Setup, S
             village_code(i)
         ));
     }
-    khaosat::units::import_units(store, &admin, csv.as_bytes())
+    khaosat::units::import_units(store, &admin, csv.as_bytes(), false)
         .await
         .map_err(|e| format!("importing {villages} villages: {e}"))?;
 

@@ -72,3 +72,16 @@ CREATE TABLE weekly_reports (
 -- What the visits helped with (VNeID installed, account opened…): `[[at_ms, "kind"], …]`, so
 -- the weekly report counts the people helped in its week.
 ALTER TABLE households ADD COLUMN helped TEXT;
+
+-- When a campaign's weekly report is due: a weekday (1 Monday … 7 Sunday) and a time, Vietnam
+-- time. The plans say Friday 15:00.
+ALTER TABLE campaigns ADD COLUMN report_weekday BIGINT NOT NULL DEFAULT 5;
+ALTER TABLE campaigns ADD COLUMN report_time TEXT NOT NULL DEFAULT '15:00';
+
+-- Household history with values: `{"field": [old, new], …}` for each scalar field a stored
+-- batch changed, so an overwritten value can still be read.
+ALTER TABLE household_audit ADD COLUMN changes TEXT;
+
+-- A declared indicator may be a status instead of numbers ("chưa có", "không có", "chưa thực
+-- hiện" in the province's table): shown as that text, counted as not met.
+ALTER TABLE declared_values ADD COLUMN status TEXT;

@@ -8,7 +8,9 @@ use crate::api::extract::{Json, Path, Query};
 use crate::api::AppState;
 use crate::auth::Principal;
 use crate::error::Result;
-use crate::metrics::campaigns::{self, Campaign, CurrentCampaign, MarkCurrent, NewCampaign};
+use crate::metrics::campaigns::{
+    self, Campaign, CampaignUpdate, CurrentCampaign, MarkCurrent, NewCampaign,
+};
 use crate::metrics::declared::{self, Declaration, DeclaredValue};
 use crate::metrics::progress::{self, Progress};
 use crate::metrics::targets::{set_target, SetTarget};
@@ -153,6 +155,20 @@ pub async fn campaign_create(
     Ok((
         StatusCode::CREATED,
         axum::Json(campaigns::create(&s.store, &who, &req).await?),
+    ))
+}
+
+/// Edit a campaign: name, baseline, start and end dates, the weekly report's deadline.
+#[utoipa::path(patch, path = "/api/v1/campaigns/{id}", tag = "indicators", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = CampaignUpdate, responses((status = 200, body = Campaign)))]
+pub async fn campaign_update(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(id): Path<i64>,
+    Json(req): Json<CampaignUpdate>,
+) -> Result<axum::Json<Campaign>> {
+    Ok(axum::Json(
+        campaigns::update(&s.store, &who, id, &req).await?,
     ))
 }
 

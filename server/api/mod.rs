@@ -116,6 +116,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(metrics::campaign_list).post(metrics::campaign_create),
         )
         .route(
+            "/api/v1/campaigns/{id}",
+            axum::routing::patch(metrics::campaign_update),
+        )
+        .route(
             "/api/v1/campaigns/current",
             get(metrics::campaign_current).put(metrics::campaign_mark_current),
         )

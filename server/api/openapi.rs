@@ -26,7 +26,7 @@ use crate::api::{
         privacy::list,
         metrics::catalogue, metrics::unit_indicators, metrics::report_xlsx, metrics::report_csv,
         metrics::declared_history, metrics::declare, metrics::target, metrics::campaign_list, metrics::campaign_create,
-        metrics::campaign_current, metrics::campaign_mark_current,
+        metrics::campaign_current, metrics::campaign_update, metrics::campaign_mark_current,
         metrics::unit_progress, metrics::weekly_xlsx, history::restatements,
     ),
     modifiers(&BearerAuth),

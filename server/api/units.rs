@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::api::extract::{Json, Path, Query, Upload};
 use crate::api::AppState;
@@ -50,18 +50,28 @@ pub async fn create(
     Ok(axum::Json(units::create_unit(&s.store, &who, &req).await?))
 }
 
-/// Import units from CSV (`code,name,level,parent_code`); all lines or none.
-#[utoipa::path(post, path = "/api/v1/units/import", tag = "units", security(("bearer" = [])),
+/// Import units from CSV (`code,name,level,parent_code`; levels in English or as the official
+/// lists write them in Vietnamese); all lines or none; `?dry_run=true` previews.
+#[utoipa::path(post, path = "/api/v1/units/import", tag = "units", security(("bearer" = [])), params(DryRun),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = ImportReport), (status = 422, body = crate::api::error::ErrorBody)))]
 pub async fn import(
     State(s): State<AppState>,
     who: Principal,
+    Query(q): Query<DryRun>,
     Upload(body): Upload,
 ) -> Result<axum::Json<ImportReport>> {
     Ok(axum::Json(
-        units::import_units(&s.store, &who, &body).await?,
+        units::import_units(&s.store, &who, &body, q.dry_run).await?,
     ))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DryRun {
+    /// Check and preview only: nothing is written.
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 /// Merge this unit into another of the same level; its children move, its history stays.

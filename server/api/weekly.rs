@@ -11,8 +11,9 @@ use crate::api::metrics::download;
 use crate::api::AppState;
 use crate::auth::Principal;
 use crate::error::{Error, Result};
-use crate::metrics::friday::{self, ReportQuery, ReportsOverview, WeeklyReport};
+use crate::metrics::friday::{self, ReportQuery, WeeklyReport};
 use crate::metrics::friday_xlsx::friday_xlsx;
+use crate::metrics::reporting::{self, ReportsOverview};
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -67,7 +68,7 @@ pub async fn overview(
         campaign: q.campaign,
     };
     Ok(axum::Json(
-        friday::overview(&s.store, &who, &code, q.week.as_deref(), &campaign).await?,
+        reporting::overview(&s.store, &who, &code, q.week.as_deref(), &campaign).await?,
     ))
 }
 

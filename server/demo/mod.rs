@@ -98,7 +98,7 @@ pub async fn seed(store: &Store) -> Result<bool> {
         session_id: String::new(),
         device_id: String::new(),
     };
-    import_units(store, &system, UNITS_CSV.as_bytes()).await?;
+    import_units(store, &system, UNITS_CSV.as_bytes(), false).await?;
     for (username, name, role, scope) in DEMO_USERS {
         create_user(
             store,

@@ -7,7 +7,7 @@ use automerge::{AutoCommit, ObjType, ScalarValue};
 
 use crate::clock::{now, vietnam_date};
 use crate::error::{Error, Result};
-use crate::store::{Store, UnitFilter};
+use crate::store::{NewCampaignRow, NewDeclared, Store, UnitFilter};
 use crate::survey::read::households_obj;
 use crate::survey::schema::{self, PERSON_FLAGS};
 use crate::sync::documents::ensure_village_document;
@@ -232,10 +232,15 @@ pub async fn seed_survey(store: &Store, hub: &SyncHub) -> Result<()> {
     }
     store
         .insert_campaign(
-            "Thí điểm mô hình \"3 KHÔNG\"",
-            &baseline_day,
-            Some(&baseline_day),
-            None,
+            &NewCampaignRow {
+                name: "Thí điểm mô hình \"3 KHÔNG\"",
+                baseline_date: &baseline_day,
+                start_date: Some(&baseline_day),
+                end_date: None,
+                // The plans' rhythm: the commune reports to the district by Friday 15:00.
+                report_weekday: 5,
+                report_time: "15:00",
+            },
             at,
         )
         .await?;
@@ -258,15 +263,21 @@ pub async fn seed_survey(store: &Store, hub: &SyncHub) -> Result<()> {
             (12, 9, 12),
             (16, 3, 4),
         ] {
+            // One commune has no public Wi-Fi point yet: a status, as the province's table
+            // writes it ("Chưa có"), not numbers.
+            let status = (i == 0 && indicator == 16).then_some("not_yet");
             store
                 .insert_declared(
-                    &c.code,
-                    indicator,
-                    numerator,
-                    denominator,
-                    &today,
-                    Some("Số liệu minh họa"),
-                    super::SEED_USERNAME,
+                    &NewDeclared {
+                        unit_code: &c.code,
+                        indicator_id: indicator,
+                        numerator: if status.is_some() { 0 } else { numerator },
+                        denominator: if status.is_some() { 0 } else { denominator },
+                        value_date: &today,
+                        note: Some("Số liệu minh họa"),
+                        status,
+                        entered_by: super::SEED_USERNAME,
+                    },
                     at,
                 )
                 .await?;

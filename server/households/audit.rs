@@ -22,6 +22,30 @@ pub struct HouseholdChange {
     pub actors: Vec<String>,
     /// Fields changed, as paths inside the household (e.g. `persons/<id>/has_smartphone`).
     pub fields: Vec<String>,
+    /// For each scalar field whose value changed: the value before and after this batch.
+    pub values: Vec<FieldValue>,
+}
+
+/// A field's value before and after a stored batch (null: absent).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldValue {
+    pub field: String,
+    pub old: serde_json::Value,
+    pub new: serde_json::Value,
+}
+
+/// The `changes` JSON of an audit row as a list, in field order.
+fn values(changes: Option<&str>) -> Vec<FieldValue> {
+    let map: serde_json::Map<String, serde_json::Value> = changes
+        .and_then(|c| serde_json::from_str(c).ok())
+        .unwrap_or_default();
+    map.into_iter()
+        .map(|(field, pair)| FieldValue {
+            field,
+            old: pair[0].clone(),
+            new: pair[1].clone(),
+        })
+        .collect()
 }
 
 pub async fn household_history(
@@ -63,6 +87,7 @@ pub async fn household_history(
             device_id: r.device_id,
             actors: split(&r.actors),
             fields: split(&r.fields),
+            values: values(r.changes.as_deref()),
         })
         .collect())
 }

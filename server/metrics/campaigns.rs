@@ -7,7 +7,8 @@ use utoipa::ToSchema;
 use crate::auth::{Principal, Role};
 use crate::clock::{is_iso_date, now, vietnam_date};
 use crate::error::{Error, Result};
-use crate::store::{CampaignRow, Store};
+use crate::metrics::deadline::DeadlineRule;
+use crate::store::{CampaignRow, NewCampaignRow, Store};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Campaign {
@@ -19,6 +20,10 @@ pub struct Campaign {
     pub end_date: Option<String>,
     /// The campaign indicators and reports use when a request names none.
     pub current: bool,
+    /// The weekly report is due on this weekday (1 Monday … 7 Sunday)…
+    pub report_weekday: i64,
+    /// …at this time (`HH:MM`, Vietnam time).
+    pub report_time: String,
 }
 
 impl Campaign {
@@ -30,7 +35,15 @@ impl Campaign {
             start_date: c.start_date.clone(),
             end_date: c.end_date.clone(),
             current,
+            report_weekday: c.report_weekday,
+            report_time: c.report_time.clone(),
         }
+    }
+
+    /// When this campaign's weekly report is due (the plans' Friday 15:00 if the stored
+    /// setting were ever unreadable).
+    pub fn deadline_rule(&self) -> DeadlineRule {
+        DeadlineRule::new(self.report_weekday, &self.report_time).unwrap_or_default()
     }
 }
 
@@ -41,6 +54,10 @@ pub struct NewCampaign {
     pub baseline_date: String,
     pub start_date: Option<String>,
     pub end_date: Option<String>,
+    /// The weekday the weekly report is due: 1 Monday … 7 Sunday; default 5 (Friday).
+    pub report_weekday: Option<i64>,
+    /// The time it is due, `HH:MM` Vietnam time; default `15:00`.
+    pub report_time: Option<String>,
 }
 
 /// The current campaign and how it was chosen.
@@ -145,18 +162,14 @@ pub async fn mark_current(
     current(store).await
 }
 
-pub async fn create(store: &Store, who: &Principal, req: &NewCampaign) -> Result<Campaign> {
-    who.require_role(Role::Province, "creating campaigns")?;
-    if req.name.trim().is_empty() {
+/// Checks a campaign as it would be stored.
+fn validate(c: &NewCampaignRow<'_>) -> Result<()> {
+    if c.name.trim().is_empty() {
         return Err(Error::bad_request("a campaign needs a name"));
     }
-    for d in [
-        Some(&req.baseline_date),
-        req.start_date.as_ref(),
-        req.end_date.as_ref(),
-    ]
-    .into_iter()
-    .flatten()
+    for d in [Some(c.baseline_date), c.start_date, c.end_date]
+        .into_iter()
+        .flatten()
     {
         if !is_iso_date(d) {
             return Err(Error::bad_request(format!(
@@ -164,20 +177,88 @@ pub async fn create(store: &Store, who: &Principal, req: &NewCampaign) -> Result
             )));
         }
     }
-    let id = store
-        .insert_campaign(
-            req.name.trim(),
-            &req.baseline_date,
-            req.start_date.as_deref(),
-            req.end_date.as_deref(),
-            now(),
-        )
-        .await?;
+    if let (Some(start), Some(end)) = (c.start_date, c.end_date) {
+        if end < start {
+            return Err(Error::bad_request(format!(
+                "the campaign ends ({end}) before it starts ({start})"
+            )));
+        }
+    }
+    if DeadlineRule::new(c.report_weekday, c.report_time).is_none() {
+        return Err(Error::bad_request(format!(
+            "the weekly report's deadline must be a weekday 1–7 (1 Monday, 5 Friday) and a time \
+             HH:MM; got {} and '{}'",
+            c.report_weekday, c.report_time
+        )));
+    }
+    Ok(())
+}
+
+async fn find(store: &Store, id: i64) -> Result<Campaign> {
     list(store)
         .await?
         .into_iter()
         .find(|c| c.id == id)
-        .ok_or_else(|| Error::Internal("campaign vanished after insert".into()))
+        .ok_or_else(|| unknown(id))
+}
+
+pub async fn create(store: &Store, who: &Principal, req: &NewCampaign) -> Result<Campaign> {
+    who.require_role(Role::Province, "creating campaigns")?;
+    let row = NewCampaignRow {
+        name: req.name.trim(),
+        baseline_date: &req.baseline_date,
+        start_date: req.start_date.as_deref(),
+        end_date: req.end_date.as_deref(),
+        report_weekday: req.report_weekday.unwrap_or(5),
+        report_time: req.report_time.as_deref().unwrap_or("15:00"),
+    };
+    validate(&row)?;
+    let id = store.insert_campaign(&row, now()).await?;
+    find(store, id).await
+}
+
+/// Changes to a campaign; absent fields stay, `""` clears a start or end date.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignUpdate {
+    pub name: Option<String>,
+    pub baseline_date: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub report_weekday: Option<i64>,
+    pub report_time: Option<String>,
+}
+
+/// Edits a campaign (province, admin). Reports already submitted keep their deadline.
+pub async fn update(
+    store: &Store,
+    who: &Principal,
+    id: i64,
+    req: &CampaignUpdate,
+) -> Result<Campaign> {
+    who.require_role(Role::Province, "editing campaigns")?;
+    let old = find(store, id).await?;
+    let date = |new: &Option<String>, old: &Option<String>| match new.as_deref() {
+        Some("") => None,
+        Some(d) => Some(d.to_string()),
+        None => old.clone(),
+    };
+    let (start, end) = (
+        date(&req.start_date, &old.start_date),
+        date(&req.end_date, &old.end_date),
+    );
+    let row = NewCampaignRow {
+        name: req.name.as_deref().unwrap_or(&old.name).trim(),
+        baseline_date: req.baseline_date.as_deref().unwrap_or(&old.baseline_date),
+        start_date: start.as_deref(),
+        end_date: end.as_deref(),
+        report_weekday: req.report_weekday.unwrap_or(old.report_weekday),
+        report_time: req.report_time.as_deref().unwrap_or(&old.report_time),
+    };
+    validate(&row)?;
+    store.update_campaign(id, &row).await?;
+    tracing::info!(campaign = id, by = %who.username, "campaign edited");
+    find(store, id).await
 }
 
 #[cfg(test)]
@@ -191,6 +272,8 @@ mod tests {
             baseline_date: baseline.into(),
             start_date: start.map(str::to_string),
             end_date: None,
+            report_weekday: 5,
+            report_time: "15:00".into(),
             created_at: 0,
         }
     }

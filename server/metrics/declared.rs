@@ -1,5 +1,6 @@
-//! Indicators the commune declares (1–5, 12, 16): a numerator and denominator with a date and
-//! a note; every change is kept, the latest by date counts.
+//! Indicators the commune declares (1–5, 12, 16): a numerator and denominator, or a status the
+//! province's table writes as text ("Chưa có", "Không có", "Chưa thực hiện"; not met), with a
+//! date and a note; every change is kept, the latest by date counts.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -7,16 +8,60 @@ use utoipa::ToSchema;
 use crate::auth::{Principal, Role};
 use crate::clock::{is_iso_date, now, rfc3339, vietnam_date};
 use crate::error::{Error, Result};
-use crate::store::{DeclaredRow, Store};
+use crate::store::{DeclaredRow, NewDeclared, Store};
+
+/// A declared indicator without numbers, as the province's table writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeclaredStatus {
+    /// "Chưa có"
+    NotYet,
+    /// "Không có"
+    None,
+    /// "Chưa thực hiện"
+    NotStarted,
+}
+
+impl DeclaredStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeclaredStatus::NotYet => "not_yet",
+            DeclaredStatus::None => "none",
+            DeclaredStatus::NotStarted => "not_started",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DeclaredStatus> {
+        [
+            DeclaredStatus::NotYet,
+            DeclaredStatus::None,
+            DeclaredStatus::NotStarted,
+        ]
+        .into_iter()
+        .find(|d| d.as_str() == s)
+    }
+
+    /// As the province's table writes it.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            DeclaredStatus::NotYet => "Chưa có",
+            DeclaredStatus::None => "Không có",
+            DeclaredStatus::NotStarted => "Chưa thực hiện",
+        }
+    }
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Declaration {
     pub indicator_id: i64,
-    /// E.g. 12 officials with a digital-signature certificate …
-    pub numerator: i64,
+    /// E.g. 12 officials with a digital-signature certificate … (absent with a `status`)
+    pub numerator: Option<i64>,
     /// … out of 12 officials.
-    pub denominator: i64,
+    pub denominator: Option<i64>,
+    /// Instead of numbers: `not_yet` ("Chưa có"), `none` ("Không có"), `not_started`
+    /// ("Chưa thực hiện"); counts as not met.
+    pub status: Option<DeclaredStatus>,
     /// The day the value holds from (default: today).
     pub value_date: Option<String>,
     pub note: Option<String>,
@@ -31,6 +76,7 @@ pub struct DeclaredValue {
     pub denominator: i64,
     pub value_date: String,
     pub note: Option<String>,
+    pub status: Option<DeclaredStatus>,
     pub entered_by: String,
     pub entered_at: String,
 }
@@ -45,6 +91,7 @@ impl From<DeclaredRow> for DeclaredValue {
             denominator: d.denominator,
             value_date: d.value_date,
             note: d.note,
+            status: d.status.as_deref().and_then(DeclaredStatus::parse),
             entered_by: d.entered_by,
             entered_at: rfc3339(d.entered_at),
         }
@@ -94,11 +141,19 @@ pub async fn declare(
             )))
         }
     }
-    if req.denominator <= 0 || req.numerator < 0 || req.numerator > req.denominator {
-        return Err(Error::bad_request(
-            "give 0 ≤ numerator ≤ denominator, with a denominator above 0",
-        ));
-    }
+    let (numerator, denominator) =
+        match (req.numerator, req.denominator, req.status) {
+            (None, None, Some(_)) => (0, 0),
+            (Some(n), Some(d), None) if d > 0 && (0..=d).contains(&n) => (n, d),
+            (Some(_), Some(_), None) => {
+                return Err(Error::bad_request(
+                    "give 0 ≤ numerator ≤ denominator, with a denominator above 0",
+                ))
+            }
+            _ => return Err(Error::bad_request(
+                "give either numerator and denominator, or a status (not_yet, none, not_started)",
+            )),
+        };
     let today = vietnam_date(now()).0;
     let date = req.value_date.clone().unwrap_or(today);
     if !is_iso_date(&date) {
@@ -115,13 +170,16 @@ pub async fn declare(
     }
     let id = store
         .insert_declared(
-            &unit.code,
-            req.indicator_id,
-            req.numerator,
-            req.denominator,
-            &date,
-            req.note.as_deref(),
-            &who.username,
+            &NewDeclared {
+                unit_code: &unit.code,
+                indicator_id: req.indicator_id,
+                numerator,
+                denominator,
+                value_date: &date,
+                note: req.note.as_deref(),
+                status: req.status.map(DeclaredStatus::as_str),
+                entered_by: &who.username,
+            },
             now(),
         )
         .await?;

@@ -2,7 +2,7 @@
 //! baseline; what the week added (households visited, persons surveyed) by village and by
 //! member; what is still open (conflicts, send-backs). The commune officer submits it once;
 //! it is then frozen as sent, and read back with today's figures for the same days beside it
-//! when they were restated since. The district sees per commune whether it came on time.
+//! when they were restated since (`reporting` says which communes sent theirs, and when).
 
 use std::collections::BTreeMap;
 
@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Principal, Role};
-use crate::clock::{now, rfc3339, vietnam_date};
+use crate::clock::{now, rfc3339};
 use crate::error::{Error, Result};
 use crate::metrics::campaigns;
-use crate::metrics::deadline::{ReportWeek, Timeliness};
+use crate::metrics::deadline::{DeadlineRule, ReportWeek, Timeliness};
 use crate::metrics::{readable_unit, unit_indicators, IndicatorQuery, IndicatorTable};
 use crate::store::{NewWeeklyReport, Store, UnitRow};
 
@@ -102,9 +102,16 @@ pub struct WeeklyReport {
     pub revision: Option<serde_json::Value>,
 }
 
-fn week_of(week: &str) -> Result<ReportWeek> {
-    ReportWeek::of(week)
+pub(super) fn week_of(week: &str, rule: DeadlineRule) -> Result<ReportWeek> {
+    ReportWeek::of(week, rule)
         .ok_or_else(|| Error::bad_request(format!("week '{week}' is not a date (YYYY-MM-DD)")))
+}
+
+/// The campaign a report is filed under (its id, 0 for none) and when its reports are due.
+async fn campaign_rule(store: &Store, requested: Option<i64>) -> Result<(i64, DeadlineRule)> {
+    Ok(campaigns::for_request(store, requested)
+        .await?
+        .map_or((0, DeadlineRule::default()), |c| (c.id, c.deadline_rule())))
 }
 
 async fn commune(store: &Store, who: &Principal, code: &str) -> Result<UnitRow> {
@@ -245,13 +252,6 @@ fn assemble(
     }
 }
 
-/// The campaign id the report is filed under (0: none).
-async fn campaign_key(store: &Store, requested: Option<i64>) -> Result<i64> {
-    Ok(campaigns::for_request(store, requested)
-        .await?
-        .map_or(0, |c| c.id))
-}
-
 /// A week's report of a commune: frozen if submitted (with a revision beside it when today's
 /// figures for those days differ), else the live draft.
 pub async fn weekly_report(
@@ -262,8 +262,8 @@ pub async fn weekly_report(
     q: &ReportQuery,
 ) -> Result<WeeklyReport> {
     let unit = commune(store, who, code).await?;
-    let w = week_of(week)?;
-    let campaign = campaign_key(store, q.campaign).await?;
+    let (campaign, rule) = campaign_rule(store, q.campaign).await?;
+    let w = week_of(week, rule)?;
     let live = compute(store, who, &unit, &w, q.campaign).await?;
     let live = serde_json::to_value(&live).map_err(|e| Error::Internal(e.to_string()))?;
     Ok(
@@ -324,15 +324,15 @@ pub async fn submit(
         ));
     }
     let unit = commune(store, who, code).await?;
-    let w = week_of(week)?;
+    let (campaign, rule) = campaign_rule(store, q.campaign).await?;
+    let w = week_of(week, rule)?;
     let at = now();
-    if w.week > ReportWeek::at(at).week {
+    if w.week > ReportWeek::at(at, rule).week {
         return Err(Error::bad_request(format!(
             "the week of {} has not started: submit it from its Monday on",
             w.week
         )));
     }
-    let campaign = campaign_key(store, q.campaign).await?;
     let content = compute(store, who, &unit, &w, q.campaign).await?;
     let content = serde_json::to_string(&content).map_err(|e| Error::Internal(e.to_string()))?;
     store
@@ -350,111 +350,4 @@ pub async fn submit(
         .await?;
     tracing::info!(by = %who.username, commune = %unit.code, week = %w.week, "weekly report submitted");
     weekly_report(store, who, code, week, q).await
-}
-
-/// One commune's standing for a week and over the campaign.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CommuneStanding {
-    pub code: String,
-    pub name: String,
-    /// `on_time`, `late` or `not_yet`.
-    pub status: String,
-    pub submitted_at: Option<String>,
-    pub submitted_by_name: Option<String>,
-    /// Weeks of the campaign whose deadline has passed, and how many of them came on time.
-    pub due_weeks: i64,
-    pub on_time_weeks: i64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReportsOverview {
-    pub week: String,
-    pub deadline: String,
-    pub communes: Vec<CommuneStanding>,
-}
-
-/// Who has reported: every commune under a unit (district, province), for a week.
-pub async fn overview(
-    store: &Store,
-    who: &Principal,
-    code: &str,
-    week: Option<&str>,
-    q: &ReportQuery,
-) -> Result<ReportsOverview> {
-    let unit = readable_unit(store, who, code).await?;
-    let at = now();
-    let w = match week {
-        Some(day) => week_of(day)?,
-        None => ReportWeek::at(at),
-    };
-    let campaign = campaigns::for_request(store, q.campaign).await?;
-    let first = campaign
-        .as_ref()
-        .map(|c| {
-            c.start_date
-                .clone()
-                .unwrap_or_else(|| c.baseline_date.clone())
-        })
-        .and_then(|d| ReportWeek::of(&d))
-        .map_or_else(|| w.week.clone(), |f| f.week);
-    let key = campaign.as_ref().map_or(0, |c| c.id);
-    let reports = store
-        .weekly_reports_under(&unit.path, key, &first, &w.week)
-        .await?;
-    let communes = store
-        .units(&crate::store::UnitFilter {
-            under_path: Some(&unit.path),
-            level: Some("commune"),
-            limit: 100_000,
-            ..Default::default()
-        })
-        .await?;
-    // Weeks from the campaign's first up to this one whose deadline has passed.
-    let mut due: Vec<ReportWeek> = Vec::new();
-    let mut cursor = ReportWeek::of(&first);
-    while let Some(cw) = cursor.filter(|cw| cw.week <= w.week) {
-        if cw.deadline < at {
-            due.push(cw.clone());
-        }
-        let next_day = vietnam_date(cw.deadline + 3 * 86_400).0;
-        cursor = ReportWeek::of(&next_day);
-    }
-    let standings = communes
-        .into_iter()
-        .map(|c| {
-            let mine: Vec<_> = reports
-                .iter()
-                .filter(|r| r.commune_code == c.code)
-                .collect();
-            let this = mine.iter().find(|r| r.week == w.week);
-            let on_time_weeks = due
-                .iter()
-                .filter(|d| {
-                    mine.iter().any(|r| {
-                        r.week == d.week && d.timeliness(r.submitted_at) == Timeliness::OnTime
-                    })
-                })
-                .count() as i64;
-            CommuneStanding {
-                status: match this {
-                    None => "not_yet".into(),
-                    Some(r) if w.timeliness(r.submitted_at) == Timeliness::OnTime => {
-                        "on_time".into()
-                    }
-                    Some(_) => "late".into(),
-                },
-                submitted_at: this.map(|r| rfc3339(r.submitted_at)),
-                submitted_by_name: this.map(|r| r.submitted_by_name.clone()),
-                due_weeks: due.len() as i64,
-                on_time_weeks,
-                code: c.code,
-                name: c.name,
-            }
-        })
-        .collect();
-    Ok(ReportsOverview {
-        week: w.week.clone(),
-        deadline: rfc3339(w.deadline),
-        communes: standings,
-    })
 }

@@ -14,10 +14,10 @@ fn helped_label(kind: &str) -> &str {
     match kind {
         "installed_vneid" => "Cài đặt, kích hoạt VNeID",
         "installed_province_app" => "Cài đặt ứng dụng của tỉnh",
-        "installed_cyber_safety_app" => "Cài đặt ứng dụng an toàn thông tin",
-        "opened_payment_account" => "Mở tài khoản thanh toán",
-        "issued_e_signature" => "Cấp chữ ký số cá nhân",
-        "registered_public_service" => "Nộp hồ sơ dịch vụ công trực tuyến",
+        "installed_cyber_safety_app" => "Cài đặt ứng dụng an toàn thông tin mạng",
+        "opened_payment_account" => "Mở tài khoản thanh toán điện tử",
+        "issued_e_signature" => "Hỗ trợ đăng ký chữ ký số",
+        "registered_public_service" => "Tạo tài khoản Cổng dịch vụ công",
         other => other,
     }
 }

@@ -9,6 +9,7 @@ pub mod friday;
 pub mod friday_xlsx;
 pub mod progress;
 pub mod report;
+pub mod reporting;
 pub mod restatements;
 pub mod table;
 pub mod targets;

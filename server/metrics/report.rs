@@ -43,6 +43,15 @@ fn title(table: &IndicatorTable) -> (String, String) {
     )
 }
 
+/// The text of the "after" cell: the rate, or a commune's declared status as the province's
+/// table writes it.
+fn after_text(v: &IndicatorValue) -> String {
+    match (v.rate, v.status) {
+        (None, Some(status)) => status.label_vi().to_string(),
+        (rate, _) => vi_percent(rate),
+    }
+}
+
 /// (rate, met) of a cell: before (baseline) or after.
 fn cell(v: &IndicatorValue, before: bool) -> Option<(Option<f64>, Option<bool>)> {
     if before {
@@ -80,7 +89,7 @@ pub fn csv(table: &IndicatorTable, catalogue: &[IndicatorRow]) -> Result<Vec<u8>
         for u in &cols {
             let v = &u.indicators[i];
             row.push(vi_percent(cell(v, true).and_then(|(rate, _)| rate)));
-            row.push(vi_percent(v.rate));
+            row.push(after_text(v));
         }
         w.write_record(&row).map_err(err)?;
     }
@@ -158,7 +167,23 @@ fn build_xlsx(
                         sheet.write_number_with_format(r, c + offset, rate, f)?;
                     }
                     None => {
-                        sheet.write_string_with_format(r, c + offset, "–", &text)?;
+                        let v = &u.indicators[i];
+                        match (offset, v.status) {
+                            // A declared status: its text, coloured as not met.
+                            (1, Some(_)) => {
+                                let unmet_text = text
+                                    .clone()
+                                    .set_background_color(Color::RGB(0xFFC7CE))
+                                    .set_font_color(Color::RGB(0x9C0006));
+                                sheet.write_string_with_format(
+                                    r,
+                                    c + offset,
+                                    after_text(v),
+                                    &unmet_text,
+                                )?
+                            }
+                            _ => sheet.write_string_with_format(r, c + offset, "–", &text)?,
+                        };
                     }
                 }
             }

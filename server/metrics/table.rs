@@ -11,9 +11,10 @@ use crate::auth::Principal;
 use crate::clock::{is_iso_date, now, vietnam_date};
 use crate::error::{Error, Result};
 use crate::metrics::campaigns::{self, Campaign};
+use crate::metrics::declared::DeclaredStatus;
 use crate::metrics::readable_unit;
 use crate::metrics::targets::Targets;
-use crate::store::{Counter, Counters, IndicatorRow, Store, UnitFilter, UnitRow};
+use crate::store::{Counter, Counters, DeclaredRow, IndicatorRow, Store, UnitFilter, UnitRow};
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -40,6 +41,19 @@ pub struct IndicatorValue {
     /// The same at the baseline date, when one applies.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineValue>,
+    /// A commune's declared status instead of numbers (shown as its text; not met).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<DeclaredStatus>,
+    /// For a declared indicator: how many of the communes summed here declared it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reported: Option<Reported>,
+}
+
+/// "3/5 xã đã báo cáo": communes that declared an indicator, of those under the unit.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct Reported {
+    pub communes_reported: i64,
+    pub communes: i64,
 }
 
 /// An indicator at the baseline ("before").
@@ -77,11 +91,15 @@ pub struct IndicatorTable {
     pub children: Vec<UnitIndicators>,
 }
 
-/// Sums per unit: survey counters and declared (numerator, denominator) per indicator.
+/// Sums per unit: survey counters and declared (numerator, denominator) per indicator, with
+/// the communes that declared each, the communes summed, and a lone commune's status.
 #[derive(Default, Clone)]
 struct Sums {
     counters: Counters,
     declared: HashMap<i64, (i64, i64)>,
+    reported: HashMap<i64, i64>,
+    statuses: HashMap<i64, DeclaredStatus>,
+    communes: i64,
 }
 
 /// Sums the counters and declarations under `unit` for the unit itself and each child.
@@ -106,21 +124,44 @@ async fn sums(
     }
     let day = as_of.map_or_else(|| "9999-12-31".to_string(), str::to_string);
     // Latest declaration per (unit, indicator): rows come oldest first.
-    let mut latest: HashMap<(String, i64), (String, i64, i64)> = HashMap::new();
+    let mut latest: HashMap<(String, i64), DeclaredRow> = HashMap::new();
     for d in store.declared_under(&unit.path, &day).await? {
-        latest.insert(
-            (d.unit_code, d.indicator_id),
-            (d.unit_path, d.numerator, d.denominator),
-        );
+        latest.insert((d.unit_code.clone(), d.indicator_id), d);
     }
-    for ((_, indicator), (path, n, d)) in latest {
-        for i in std::iter::once(Some(0))
-            .chain(std::iter::once(slot(&path)))
+    let slots = |path: &str| {
+        std::iter::once(Some(0))
+            .chain(std::iter::once(slot(path)))
             .flatten()
-        {
+    };
+    for ((_, indicator), d) in latest {
+        for i in slots(&d.unit_path) {
             let e = out[i].declared.entry(indicator).or_default();
-            e.0 += n;
-            e.1 += d;
+            e.0 += d.numerator;
+            e.1 += d.denominator;
+            *out[i].reported.entry(indicator).or_default() += 1;
+            if let Some(status) = d.status.as_deref().and_then(DeclaredStatus::parse) {
+                out[i].statuses.insert(indicator, status);
+            }
+        }
+    }
+    let communes = if unit.level == "commune" {
+        vec![unit.path.clone()]
+    } else {
+        store
+            .units(&UnitFilter {
+                under_path: Some(&unit.path),
+                level: Some("commune"),
+                limit: 100_000,
+                ..Default::default()
+            })
+            .await?
+            .into_iter()
+            .map(|c| c.path)
+            .collect()
+    };
+    for path in communes {
+        for i in slots(&path) {
+            out[i].communes += 1;
         }
     }
     Ok(out)
@@ -137,14 +178,28 @@ fn value(ind: &IndicatorRow, s: &Sums, target: f64) -> IndicatorValue {
         }
     };
     let rate = (denominator > 0).then(|| numerator as f64 / denominator as f64);
+    let declared = ind.source == "declared";
+    // A lone commune's status stands for its value: shown as text, not met.
+    let status = (declared && s.communes == 1)
+        .then(|| s.statuses.get(&ind.id).copied())
+        .flatten();
     IndicatorValue {
         id: ind.id,
         numerator,
         denominator,
         rate,
         target,
-        met: rate.map(|r| r + 1e-9 >= target),
+        met: if status.is_some() {
+            Some(false)
+        } else {
+            rate.map(|r| r + 1e-9 >= target)
+        },
         baseline: None,
+        status,
+        reported: declared.then(|| Reported {
+            communes_reported: s.reported.get(&ind.id).copied().unwrap_or(0),
+            communes: s.communes,
+        }),
     }
 }
 

@@ -297,11 +297,12 @@ impl DocWrite {
         device_id: Option<&str>,
         actors: &str,
         fields: &str,
+        changes: Option<&str>,
         now: i64,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO household_audit (household_id, document_id, user_id, username, device_id, actors, fields, at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO household_audit (household_id, document_id, user_id, username, device_id, actors, fields, at, changes)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(household_id)
         .bind(&self.document_id)
@@ -311,6 +312,7 @@ impl DocWrite {
         .bind(actors)
         .bind(fields)
         .bind(now)
+        .bind(changes)
         .execute(&mut *self.tx)
         .await?;
         Ok(())

@@ -12,6 +12,8 @@ pub struct AuditRow {
     pub device_id: Option<String>,
     pub actors: String,
     pub fields: String,
+    /// JSON `{"field": [old, new]}` (absent on entries stored before values were kept).
+    pub changes: Option<String>,
     pub at: i64,
 }
 
@@ -32,7 +34,7 @@ impl Store {
 
     pub async fn household_audit(&self, id: &str) -> Result<Vec<AuditRow>, StoreError> {
         let rows = sqlx::query_as(
-            "SELECT a.user_id, a.username, u.display_name, a.device_id, a.actors, a.fields, a.at
+            "SELECT a.user_id, a.username, u.display_name, a.device_id, a.actors, a.fields, a.changes, a.at
              FROM household_audit a LEFT JOIN users u ON u.id = a.user_id
              WHERE a.household_id = $1 ORDER BY a.id",
         )

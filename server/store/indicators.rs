@@ -14,6 +14,8 @@ pub struct DeclaredRow {
     pub denominator: i64,
     pub value_date: String,
     pub note: Option<String>,
+    /// A status instead of numbers (`not_yet`, `none`, `not_started`); numbers are 0 then.
+    pub status: Option<String>,
     pub entered_by: String,
     pub entered_at: i64,
 }
@@ -36,7 +38,21 @@ pub struct CampaignRow {
     pub baseline_date: String,
     pub start_date: Option<String>,
     pub end_date: Option<String>,
+    /// The weekly report's deadline: weekday (1 Monday … 7 Sunday) and `HH:MM`, Vietnam time.
+    pub report_weekday: i64,
+    pub report_time: String,
     pub created_at: i64,
+}
+
+/// A campaign about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewCampaignRow<'a> {
+    pub name: &'a str,
+    pub baseline_date: &'a str,
+    pub start_date: Option<&'a str>,
+    pub end_date: Option<&'a str>,
+    pub report_weekday: i64,
+    pub report_time: &'a str,
 }
 
 /// The `settings` key holding the campaign an admin or the province marked current. A setting,
@@ -44,35 +60,38 @@ pub struct CampaignRow {
 /// on each request.
 const CURRENT_CAMPAIGN: &str = "current_campaign";
 
+/// A declared value about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewDeclared<'a> {
+    pub unit_code: &'a str,
+    pub indicator_id: i64,
+    pub numerator: i64,
+    pub denominator: i64,
+    pub value_date: &'a str,
+    pub note: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub entered_by: &'a str,
+}
+
 const DECLARED_SELECT: &str =
     "SELECT d.id, d.unit_code, u.path AS unit_path, d.indicator_id, d.numerator, d.denominator,
-        d.value_date, d.note, d.entered_by, d.entered_at
+        d.value_date, d.note, d.status, d.entered_by, d.entered_at
      FROM declared_values d JOIN units u ON u.code = d.unit_code";
 
 impl Store {
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_declared(
-        &self,
-        unit: &str,
-        indicator: i64,
-        numerator: i64,
-        denominator: i64,
-        date: &str,
-        note: Option<&str>,
-        by: &str,
-        now: i64,
-    ) -> Result<i64, StoreError> {
+    pub async fn insert_declared(&self, d: &NewDeclared<'_>, now: i64) -> Result<i64, StoreError> {
         let id = sqlx::query_scalar(
-            "INSERT INTO declared_values (unit_code, indicator_id, numerator, denominator, value_date, note, entered_by, entered_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO declared_values (unit_code, indicator_id, numerator, denominator, value_date, note, status, entered_by, entered_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
-        .bind(unit)
-        .bind(indicator)
-        .bind(numerator)
-        .bind(denominator)
-        .bind(date)
-        .bind(note)
-        .bind(by)
+        .bind(d.unit_code)
+        .bind(d.indicator_id)
+        .bind(d.numerator)
+        .bind(d.denominator)
+        .bind(d.value_date)
+        .bind(d.note)
+        .bind(d.status)
+        .bind(d.entered_by)
         .bind(now)
         .fetch_one(&self.writer)
         .await?;
@@ -142,28 +161,47 @@ impl Store {
 
     pub async fn campaigns(&self) -> Result<Vec<CampaignRow>, StoreError> {
         let rows = sqlx::query_as(
-            "SELECT id, name, baseline_date, start_date, end_date, created_at FROM campaigns ORDER BY id",
+            "SELECT id, name, baseline_date, start_date, end_date, report_weekday, report_time, created_at
+             FROM campaigns ORDER BY id",
         )
         .fetch_all(&self.pool)
         .await?;
         Ok(rows)
     }
 
+    pub async fn update_campaign(&self, id: i64, c: &NewCampaignRow<'_>) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE campaigns SET name = $1, baseline_date = $2, start_date = $3, end_date = $4,
+                report_weekday = $5, report_time = $6
+             WHERE id = $7",
+        )
+        .bind(c.name)
+        .bind(c.baseline_date)
+        .bind(c.start_date)
+        .bind(c.end_date)
+        .bind(c.report_weekday)
+        .bind(c.report_time)
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
     pub async fn insert_campaign(
         &self,
-        name: &str,
-        baseline: &str,
-        start: Option<&str>,
-        end: Option<&str>,
+        c: &NewCampaignRow<'_>,
         now: i64,
     ) -> Result<i64, StoreError> {
         let id = sqlx::query_scalar(
-            "INSERT INTO campaigns (name, baseline_date, start_date, end_date, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO campaigns (name, baseline_date, start_date, end_date, report_weekday, report_time, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
-        .bind(name)
-        .bind(baseline)
-        .bind(start)
-        .bind(end)
+        .bind(c.name)
+        .bind(c.baseline_date)
+        .bind(c.start_date)
+        .bind(c.end_date)
+        .bind(c.report_weekday)
+        .bind(c.report_time)
         .bind(now)
         .fetch_one(&self.writer)
         .await?;

@@ -39,7 +39,7 @@ pub use counters::{counter_columns, Counter, CounterDef, Counters, Counts, When,
 pub use documents::{ChangeRecord, DocWrite, VillageDocRow};
 pub use history::{RestatedDay, RestatementRow};
 pub use households::{AuditRow, ProjectionErrorRow};
-pub use indicators::{CampaignRow, DeclaredRow, TargetRow};
+pub use indicators::{CampaignRow, DeclaredRow, NewCampaignRow, NewDeclared, TargetRow};
 pub use rows::{Cell, HouseholdRow, PersonRow, HOUSEHOLD_FLAG_COLUMNS, PERSON_FLAG_COLUMNS};
 pub use security::{AccessLogRow, NewAccess};
 pub use send_backs::{HouseholdPlace, NewSendBack, OpenSendBack, SendBackRow};

@@ -13,6 +13,7 @@ use crate::survey::read::{check_schema, household_ids, read_household};
 use crate::survey::schema;
 use crate::sync::conflicts::field_writes;
 use crate::sync::restate::DayPlan;
+use crate::sync::values::changed_values;
 use crate::sync::SyncError;
 
 /// Who sent a batch of changes (absent for server-side edits).
@@ -161,6 +162,7 @@ pub async fn write_batch(
     if let Touched::Some(map) = &touched {
         let actors = actors.into_iter().collect::<Vec<_>>().join(",");
         for (household, fields) in map {
+            let changes = changed_values(&*doc, household, fields, before);
             let fields = fields.iter().cloned().collect::<Vec<_>>().join(",");
             w.record_audit(
                 household,
@@ -169,6 +171,7 @@ pub async fn write_batch(
                 by.device_id.as_deref(),
                 &actors,
                 &fields,
+                changes.as_deref(),
                 at,
             )
             .await?;

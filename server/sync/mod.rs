@@ -12,6 +12,7 @@ pub mod observed;
 mod recovery;
 pub mod replicas;
 pub mod restate;
+pub mod values;
 pub mod village;
 pub mod wire;
 

@@ -77,10 +77,11 @@ pub fn parse_units_csv(
         } else if name.chars().count() > 200 {
             problems.push("name is longer than 200 characters".to_string());
         }
-        let level = Level::parse(&level_text);
+        let level = Level::parse_under(&level_text, parent.is_some());
         if level.is_none() {
             problems.push(format!(
-                "level '{level_text}' is not one of province, district, commune, village"
+                "level '{level_text}' is not a level: write one of {}",
+                Level::WORDS
             ));
         }
         if let Some(first) = seen.get(&code) {

@@ -36,18 +36,44 @@ impl Level {
         }
     }
 
+    /// A level as stored (English), or as the official lists write it in Vietnamese, with or
+    /// without diacritics ("Xã", "Phường", "Thị trấn", "Đặc khu", "Huyện", "Quận", "Thị xã",
+    /// "Thôn", "Bản", "Tổ dân phố"…). "Thành phố" is a province (centrally run) or a district
+    /// (a provincial city): this reads it as a province; `parse_under` uses the parent to tell.
     pub fn parse(s: &str) -> Option<Level> {
-        match s.trim().to_lowercase().as_str() {
-            "province" | "tinh" | "tỉnh" => Some(Level::Province),
-            "district" | "huyen" | "huyện" => Some(Level::District),
-            "commune" | "xa" | "xã" | "phuong" | "phường" | "thi_tran" | "thị trấn" => {
-                Some(Level::Commune)
-            }
-            "village" | "thon" | "thôn" | "ban" | "bản" | "to_dan_pho" | "tổ dân phố"
-            | "khu_pho" | "khu phố" => Some(Level::Village),
+        Level::parse_under(s, false)
+    }
+
+    /// `parse`, knowing whether the unit sits under a parent (a "thành phố" with a parent is
+    /// a district-level city).
+    pub fn parse_under(s: &str, has_parent: bool) -> Option<Level> {
+        let folded: String = deunicode::deunicode(s)
+            .to_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        match folded.as_str() {
+            "province" | "tinh" | "thanh pho truc thuoc trung uong" => Some(Level::Province),
+            "thanh pho" | "tp" if !has_parent => Some(Level::Province),
+            "district"
+            | "huyen"
+            | "quan"
+            | "thi xa"
+            | "thanh pho"
+            | "tp"
+            | "thanh pho thuoc tinh" => Some(Level::District),
+            "commune" | "xa" | "phuong" | "thi tran" | "dac khu" => Some(Level::Commune),
+            "village" | "thon" | "ban" | "lang" | "xom" | "ap" | "khom" | "buon" | "plei"
+            | "to dan pho" | "khu pho" | "khu dan cu" | "to" | "khu" => Some(Level::Village),
             _ => None,
         }
     }
+
+    /// The words `parse` takes, for a message that lists them.
+    pub const WORDS: &'static str = "tỉnh, thành phố, huyện, quận, thị xã, xã, phường, thị trấn, \
+        đặc khu, thôn, bản, làng, xóm, ấp, tổ dân phố, khu phố (or province, district, commune, \
+        village)";
 
     /// Which levels may sit directly above this one.
     pub fn allowed_parents(self) -> &'static [Level] {

@@ -27,12 +27,26 @@ pub struct UnitQuery {
     pub offset: Option<i64>,
 }
 
-/// What an import did.
+/// What an import did, or would do in a dry run.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportReport {
+    /// Nothing was written: `units` is what the import would create.
+    pub dry_run: bool,
+    /// Units created (0 in a dry run).
     pub created: usize,
     /// Lines identical to a unit that already exists (a re-import changes nothing).
     pub unchanged: usize,
+    /// The units the file adds, parents first, with their level as stored.
+    pub units: Vec<ImportedUnit>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportedUnit {
+    pub line: u64,
+    pub code: String,
+    pub name: String,
+    pub level: Level,
+    pub parent_code: Option<String>,
 }
 
 fn not_found(code: &str) -> Error {
@@ -160,7 +174,7 @@ pub async fn create_unit(store: &Store, who: &Principal, req: &NewUnitRequest) -
         req.level.as_str(),
         csv_field(req.parent_code.as_deref().unwrap_or(""))
     );
-    import_units(store, who, csv.as_bytes())
+    import_units(store, who, csv.as_bytes(), false)
         .await
         .map_err(|e| match e {
             // A single unit: drop the line number that only makes sense for a file.
@@ -186,7 +200,12 @@ fn csv_field(s: &str) -> String {
 
 /// Imports a units CSV: every line is checked first, and either all new units are created
 /// or none. Lines identical to existing units are skipped, so a re-import is harmless.
-pub async fn import_units(store: &Store, who: &Principal, csv: &[u8]) -> Result<ImportReport> {
+pub async fn import_units(
+    store: &Store,
+    who: &Principal,
+    csv: &[u8],
+    dry_run: bool,
+) -> Result<ImportReport> {
     require_tree_editor(who)?;
     let existing: HashMap<String, UnitRow> = store
         .units(&UnitFilter {
@@ -273,12 +292,23 @@ pub async fn import_units(store: &Store, who: &Principal, csv: &[u8]) -> Result<
             )
         })
         .collect();
-    if !rows.is_empty() {
+    if !rows.is_empty() && !dry_run {
         store.insert_units(&rows, &who.username, now()).await?;
     }
     Ok(ImportReport {
-        created: rows.len(),
+        dry_run,
+        created: if dry_run { 0 } else { rows.len() },
         unchanged,
+        units: fresh
+            .iter()
+            .map(|l| ImportedUnit {
+                line: l.line,
+                code: l.code.clone(),
+                name: l.name.clone(),
+                level: l.level,
+                parent_code: l.parent_code.clone(),
+            })
+            .collect(),
     })
 }
 

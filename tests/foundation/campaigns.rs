@@ -9,7 +9,11 @@ use serde_json::{json, Value};
 use crate::common::{message, TestApp};
 use crate::on_both_backends;
 
-on_both_backends!(current_campaign_applies, marking_is_checked);
+on_both_backends!(
+    current_campaign_applies,
+    marking_is_checked,
+    a_campaign_sets_its_report_deadline
+);
 
 /// The Vietnam date `days` from today.
 fn day(days: i64) -> String {
@@ -284,4 +288,117 @@ async fn marking_is_checked(app: &TestApp) {
     let enumerator = app.token("demo-enumerator").await;
     let (status, _) = app.get("/api/v1/campaigns/current", &enumerator).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+async fn a_campaign_sets_its_report_deadline(app: &TestApp) {
+    let province = app.token("demo-province").await;
+    let plain = create(
+        app,
+        &province,
+        json!({"name": "Theo kế hoạch", "baseline_date": "2026-10-01"}),
+    )
+    .await;
+    assert_eq!(plain["report_weekday"], 5, "Friday by default: {plain}");
+    assert_eq!(plain["report_time"], "15:00");
+    let thursday = create(
+        app,
+        &province,
+        json!({"name": "Báo cáo thứ Năm", "baseline_date": "2026-10-01",
+               "report_weekday": 4, "report_time": "12:00"}),
+    )
+    .await;
+    let id = thursday["id"].as_i64().unwrap();
+    let commune = app.token("demo-commune").await;
+    let report = ok(
+        app,
+        &commune,
+        &format!("/api/v1/units/39301/weekly-reports/2026-11-04?campaign={id}"),
+    )
+    .await;
+    assert_eq!(
+        report["deadline"], "2026-11-05T05:00:00Z",
+        "Thursday 12:00 in Vietnam"
+    );
+    assert_eq!(report["report"]["report_day"], "2026-11-05");
+    // Edited later: the deadline moves, a cleared end date stays cleared, bad edits are refused.
+    let (status, edited) = app
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/campaigns/{id}"),
+            Some(&province),
+            Some(json!({"name": "Báo cáo thứ Sáu", "report_weekday": 5, "end_date": "2026-12-31"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{edited}");
+    assert_eq!(edited["name"], "Báo cáo thứ Sáu");
+    assert_eq!(edited["report_time"], "12:00", "unchanged");
+    assert_eq!(edited["end_date"], "2026-12-31");
+    let report = ok(
+        app,
+        &commune,
+        &format!("/api/v1/units/39301/weekly-reports/2026-11-04?campaign={id}"),
+    )
+    .await;
+    assert_eq!(
+        report["deadline"], "2026-11-06T05:00:00Z",
+        "Friday 12:00 now"
+    );
+    let (_, cleared) = app
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/campaigns/{id}"),
+            Some(&province),
+            Some(json!({"end_date": ""})),
+        )
+        .await;
+    assert!(cleared["end_date"].is_null(), "{cleared}");
+    for (body, status) in [
+        (
+            json!({"start_date": "2026-12-01", "end_date": "2026-11-01"}),
+            400,
+        ),
+        (json!({"report_time": "noon"}), 400),
+        (json!({"colour": "red"}), 422),
+    ] {
+        let (got, answer) = app
+            .call(
+                reqwest::Method::PATCH,
+                &format!("/api/v1/campaigns/{id}"),
+                Some(&province),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(got.as_u16(), status, "{body}: {answer}");
+    }
+    let (status, _) = app
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/campaigns/{id}"),
+            Some(&commune),
+            Some(json!({"name": "x"})),
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = app
+        .call(
+            reqwest::Method::PATCH,
+            "/api/v1/campaigns/999999",
+            Some(&province),
+            Some(json!({"name": "x"})),
+        )
+        .await;
+    assert_eq!(status, 400, "unknown campaign");
+
+    for (weekday, time) in [(0, "15:00"), (5, "15h"), (8, "15:00"), (5, "24:00")] {
+        let (status, body) = app
+            .post(
+                "/api/v1/campaigns",
+                &province,
+                json!({"name": "Sai", "baseline_date": "2026-10-01",
+                       "report_weekday": weekday, "report_time": time}),
+            )
+            .await;
+        assert_eq!(status, 400, "{weekday} {time}: {body}");
+        assert!(message(&body).contains("HH:MM"), "{body}");
+    }
 }

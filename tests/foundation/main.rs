@@ -11,5 +11,6 @@ mod bad_input;
 mod campaigns;
 mod cli;
 mod counters;
+mod declared;
 mod team;
 mod units;

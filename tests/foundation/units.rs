@@ -7,6 +7,7 @@ use crate::common::{codes, message, TestApp};
 use crate::on_both_backends;
 
 on_both_backends!(
+    vietnamese_levels_and_a_dry_run,
     csv_import_all_or_nothing,
     import_permissions,
     merge_keeps_history,
@@ -67,7 +68,12 @@ async fn csv_import_all_or_nothing(app: &TestApp) {
     let good = "code,name,level,parent_code\n39302.01,Thôn Đông,village,39302\n39302,Xã Nga Thái,commune,393\n39302.02,Thôn Bắc,village,39302\n";
     let (status, body) = import(app, &admin, good).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body, json!({"created": 3, "unchanged": 0}));
+    assert_eq!(
+        (&body["created"], &body["unchanged"]),
+        (&json!(3), &json!(0)),
+        "{body}"
+    );
+    assert_eq!(body["units"].as_array().unwrap().len(), 3);
     let (_, unit) = app.get("/api/v1/units/39302", &admin).await;
     assert_eq!(unit["parent_code"], "393");
     assert_eq!(codes(&unit["children"], "code"), ["39302.01", "39302.02"]);
@@ -84,7 +90,10 @@ async fn csv_import_all_or_nothing(app: &TestApp) {
     let (status, body) = import(app, &admin, good).await;
     assert_eq!(
         (status, body),
-        (StatusCode::OK, json!({"created": 0, "unchanged": 3}))
+        (
+            StatusCode::OK,
+            json!({"dry_run": false, "created": 0, "unchanged": 3, "units": []})
+        )
     );
     let changed = "code,name,level,parent_code\n39302.03,Thôn Mới,village,39302\n39302.02,Thôn Bắc Mới,village,39302\n";
     let (status, body) = import(app, &admin, changed).await;
@@ -298,4 +307,80 @@ async fn create_and_retire(app: &TestApp) {
     );
     let (_, list) = app.get("/api/v1/units?parent=39301", &province).await;
     assert!(!codes(&list, "code").contains(&"39301.05".to_string()));
+}
+
+async fn vietnamese_levels_and_a_dry_run(app: &TestApp) {
+    let admin = app.token("demo-admin").await;
+    // As the official lists write them: a centrally run city, a provincial city, a town, a
+    // district of a city, a special zone, wards and villages of every kind.
+    let csv = "Mã,Tên,Cấp,Mã cha\n\
+               79,Thành phố Hồ Chí Minh,Thành phố,\n\
+               760,Quận 1,Quận,79\n\
+               76001,Phường Bến Nghé,Phường,760\n\
+               76001.01,Khu phố 1,Khu phố,76001\n\
+               26,Tỉnh Vĩnh Phúc,Tỉnh,\n\
+               243,Thành phố Vĩnh Yên,Thành phố,26\n\
+               246,Thị xã Phúc Yên,Thị xã,26\n\
+               24301,Đặc khu Thử,Đặc khu,243\n\
+               24301.01,Ấp Bắc,Ấp,24301\n\
+               24301.02,Tổ dân phố 2,TO DAN PHO,24301\n";
+    let (status, preview) = app
+        .send_raw(
+            Method::POST,
+            "/api/v1/units/import?dry_run=true",
+            Some(&admin),
+            "text/csv",
+            csv.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["dry_run"], true);
+    assert_eq!(preview["created"], 0);
+    let levels: Vec<(String, String)> = preview["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["code"].as_str().unwrap().to_string(),
+                u["level"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for (code, level) in [
+        ("79", "province"),
+        ("760", "district"),
+        ("76001", "commune"),
+        ("76001.01", "village"),
+        ("243", "district"),
+        ("246", "district"),
+        ("24301", "commune"),
+        ("24301.01", "village"),
+        ("24301.02", "village"),
+    ] {
+        assert!(
+            levels.contains(&(code.to_string(), level.to_string())),
+            "{code} as {level}: {levels:?}"
+        );
+    }
+    let (status, _) = app.get("/api/v1/units/79", &admin).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a dry run writes nothing");
+
+    let (status, done) = import(app, &admin, csv).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["created"], 10);
+    let (_, ward) = app.get("/api/v1/units/76001", &admin).await;
+    assert_eq!(ward["level"], "commune");
+
+    let (status, body) = import(
+        app,
+        &admin,
+        "code,name,level,parent_code\n99,Vùng lạ,Miền,\n",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.to_string().contains("thị xã"),
+        "the words it takes: {body}"
+    );
 }

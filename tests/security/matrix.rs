@@ -35,6 +35,8 @@ struct Targets {
     member_in: i64,
     assignment_in: i64,
     assignment_out: i64,
+    /// A campaign (campaigns have no area: inside and outside are the same).
+    campaign: i64,
 }
 
 /// A second province with one commune, an enumerator there with an assignment, and one
@@ -113,7 +115,16 @@ async fn setup(app: &TestApp) -> Targets {
         .unwrap()
         .parse()
         .unwrap();
+    let (status, campaign) = app
+        .post(
+            "/api/v1/campaigns",
+            &admin,
+            json!({"name": "Chiến dịch thử quyền", "baseline_date": "2026-10-01", "start_date": "2099-01-01"}),
+        )
+        .await;
+    assert!(status.is_success(), "campaign: {campaign}");
     Targets {
+        campaign: campaign["id"].as_i64().unwrap(),
         household_in: household("39301.01").await,
         household_out: household("41201.01").await,
         user_in,
@@ -235,7 +246,10 @@ fn probes(t: &Targets) -> Vec<Probe> {
         ("GET units/{c}/approvals", "/approvals"),
         ("GET units/{c}/weekly-reports", "/weekly-reports"),
         ("GET units/{c}/weekly-r./{w}", "/weekly-reports/2026-11-18"),
-        ("GET units/{c}/weekly-r./x.xlsx", "/weekly-reports/2026-11-18/report.xlsx"),
+        (
+            "GET units/{c}/weekly-r./x.xlsx",
+            "/weekly-reports/2026-11-18/report.xlsx",
+        ),
     ] {
         let (inside, outside) = unit(suffix);
         list.push(probe(name, Method::GET, inside, outside));
@@ -324,6 +338,17 @@ fn probes(t: &Targets) -> Vec<Probe> {
         "/api/v1/units/39301/weekly-reports/2026-11-18/submit".into(),
         "/api/v1/units/41201/weekly-reports/2026-11-18/submit".into(),
     ));
+    list.push(Probe {
+        body: Some(Body::Json(
+            |caller, _| json!({"name": format!("Chiến dịch {caller}")}),
+        )),
+        ..probe(
+            "PATCH campaigns/{id}",
+            Method::PATCH,
+            format!("/api/v1/campaigns/{}", t.campaign),
+            format!("/api/v1/campaigns/{}", t.campaign),
+        )
+    });
     list.push(Probe {
         body: Some(Body::Json(|_, _| json!({"note": "đi cùng trưởng thôn"}))),
         ..probe(
@@ -452,6 +477,7 @@ POST units/{c}/declared      | 403/403 403/403 201/404 403/403 403/403 201/201
 POST households/{id}/send-back | 403/403 201/404 201/404 403/403 403/403 201/201
 POST units/{v}/approval      | 403/403 201/404 201/404 403/403 403/403 201/201
 POST units/{c}/weekly-r./submit | 403/403 403/403 201/404 403/403 403/403 409/201
+PATCH campaigns/{id}         | 403/403 403/403 403/403 403/403 200/200 200/200
 PATCH assignments/{id}       | 403/403 200/404 200/404 200/404 200/404 200/200
 POST units                   | 403/403 403/403 403/403 403/403 200/400 200/200
 POST users                   | 403/404 201/404 201/404 201/404 201/404 201/201

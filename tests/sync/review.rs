@@ -160,6 +160,29 @@ async fn a_concurrent_edit_is_one_conflict_until_the_lead_settles_it(app: &TestA
     assert_eq!(head_name(&member), picked);
     assert_eq!(head_name(&lead_phone), picked);
 
+    // The household's history says what each batch changed, old → new, and who did it.
+    let (status, history) = app
+        .get(&format!("/api/v1/households/{H}/history"), &lead)
+        .await;
+    assert_eq!(status, 200, "{history}");
+    let changes = history["changes"].as_array().unwrap();
+    let last = changes.last().unwrap();
+    assert_eq!(last["display_name"], "Tổ trưởng Tổ CNS xã Nga Liên");
+    assert_eq!(
+        last["values"],
+        json!([{"field": "head_name", "old": shown, "new": picked}]),
+        "{last}"
+    );
+    let first = &changes[0];
+    assert!(
+        first["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["field"] == "head_name" && v["old"].is_null() && v["new"] == "Le Van Hung"),
+        "{first}"
+    );
+
     // Nothing is dropped: the settled conflict keeps both values and what settled it.
     let (_, all) = app
         .get("/api/v1/units/39301/conflicts?state=all", &lead)
