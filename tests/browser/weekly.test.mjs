@@ -9,7 +9,7 @@ import { test, after, before } from "node:test"
 import assert from "node:assert/strict"
 import { join } from "node:path"
 import { Server, launch, phone, signIn, apiLogin, apiGet, ROOT } from "./lib.mjs"
-import { openVillage, addHousehold, waitSync } from "./ui.mjs"
+import { openVillage, addHousehold, waitSync, waitServiceWorker } from "./ui.mjs"
 import { sheetCells } from "./xlsx.mjs"
 import { readFile } from "node:fs/promises"
 
@@ -192,6 +192,17 @@ test("the Friday report: reminders, submitted by the commune, on time or late fo
   await district.waitForSelector("[data-testid=weekly-status][data-status=submitted]")
   assert.equal(await district.textContent("[data-testid=weekly-commune]"), "Xã Nga Liên")
   assert.equal(await district.$("button[name=submit-report]"), null)
+  // Read again without a network: the report as last fetched, said to be the saved copy.
+  await waitServiceWorker(district)
+  await server.stop()
+  try {
+    await district.reload()
+    await district.waitForSelector("[data-testid=weekly-status][data-status=submitted]")
+    await district.waitForSelector("text=Không có mạng: đang hiện báo cáo đã lưu")
+    assert.match(await district.textContent("[data-testid=weekly-status]"), /Đã gửi lúc/)
+  } finally {
+    await server.start()
+  }
 
   // Work recorded after sending (dated in the same week) changes the week's figures: the report
   // stays as sent and shows the revised figures beside it.
