@@ -7,7 +7,7 @@ import { addDays, dayMonth, fullDate } from "./week"
 /** "Tuần 30/11 – 06/12/2026": a week named by its Monday, Monday to Sunday. */
 export const weekLabel = (monday: string) => t("weekly.week_label", { from: dayMonth(monday), to: fullDate(addDays(monday, 6)) })
 
-/** A target as the plans write it: "100%" or "đạt 80% trở lên". */
+/** A target as the plans (and the server's target texts) write it: "100%" or "80% trở lên". */
 export function targetText(target: number | null | undefined): string {
   if (target === null || target === undefined) return "—"
   return target >= 0.9995 ? pct(1) : t("weekly.target_at_least", { pct: pct(target) })

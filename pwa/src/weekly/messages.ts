@@ -5,7 +5,7 @@
 export const weeklyVi = {
   "weekly.week_label": "{from} – {to}",
   "weekly.this_week_mark": "(tuần này)",
-  "weekly.target_at_least": "đạt {pct} trở lên",
+  "weekly.target_at_least": "{pct} trở lên",
   "weekly.kind.commune": "xã",
   "weekly.kind.ward": "phường",
   "weekly.kind.town": "thị trấn",
