@@ -15,6 +15,7 @@ import { Person } from "./screens/Person"
 import { Duplicates } from "./screens/Duplicates"
 import { Dashboard } from "./screens/Dashboard"
 import { Settings } from "./screens/Settings"
+import { WeeklyScreen } from "./components/WeeklyScreen"
 
 function screen(path: string, role: string) {
   let m
@@ -22,6 +23,13 @@ function screen(path: string, role: string) {
   if ((m = match("/v/:doc/h/:hh", path))) return <Household doc={m.doc} hh={m.hh} />
   if ((m = match("/v/:doc/new", path))) return <NewHousehold doc={m.doc} />
   if ((m = match("/v/:doc", path))) return <Village doc={m.doc} />
+  if ((m = match("/weekly/:unit/:day", path))) {
+    const { unit, day } = m
+    return <WeeklyScreen show={(s) => <s.WeeklyReport unit={unit} day={day} />} />
+  }
+  if (match("/weekly", path)) return <WeeklyScreen show={(s) => <s.WeeklyReport />} />
+  if (match("/reports", path)) return <WeeklyScreen show={(s) => <s.Reports />} />
+  if (match("/paper", path)) return <WeeklyScreen show={(s) => <s.PaperForm />} />
   if ((m = match("/team/m/:id", path))) {
     const id = Number(m.id)
     return <TeamScreen show={(s) => <s.Member id={id} />} />

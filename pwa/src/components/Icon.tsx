@@ -1,5 +1,6 @@
 // A few line icons as inline SVG (emoji glyphs are missing on many cheap phones' fonts).
 const PATHS: Record<string, string> = {
+  report: "M6 3h9l4 4v14H6zM14 3v5h5M9 12h7M9 16h7",
   home: "M3 11 12 3l9 8M5 10v10h5v-6h4v6h5V10",
   team: "M8 11a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm8 0a3 3 0 1 0 0-6M2 20c0-3 3-5 6-5s6 2 6 5m2-5c3 0 6 2 6 5",
   copy: "M8 8h12v12H8zM4 16V4h12",

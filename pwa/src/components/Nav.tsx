@@ -12,6 +12,7 @@ const ITEMS: Record<string, { path: string; icon: string; roles: Role[] }> = {
   review: { path: "/review", icon: "check", roles: ["team_lead", "commune"] },
   duplicates: { path: "/dup", icon: "copy", roles: ["team_lead", "commune"] },
   dashboard: { path: "/dash", icon: "chart", roles: ["commune", "district", "province", "admin"] },
+  weekly: { path: "/reports", icon: "report", roles: ["district", "province", "admin"] },
   settings: { path: "/settings", icon: "gear", roles: ["enumerator", "team_lead", "commune", "district", "province", "admin"] },
 }
 

@@ -401,6 +401,32 @@ export const vi = {
   "err.sendback.not_found": "Không tìm thấy hộ hoặc người này trên máy chủ (có thể chưa đồng bộ lên).",
 
   "home.to_fix": "Cần sửa ({n})",
+  // ---- The weekly cycle (issue 15), what the home screen, the navigation and Settings show; the
+  // weekly screens' own messages load with their chunk (weekly/messages.ts) ----
+  "nav.weekly": "Báo cáo",
+  "weekly.weekday.0": "Chủ nhật",
+  "weekly.weekday.1": "thứ Hai",
+  "weekly.weekday.2": "thứ Ba",
+  "weekly.weekday.3": "thứ Tư",
+  "weekly.weekday.4": "thứ Năm",
+  "weekly.weekday.5": "thứ Sáu",
+  "weekly.weekday.6": "thứ Bảy",
+  "weekly.moment": "{time} {weekday}, {date}",
+  "weekly.open_report": "Báo cáo thứ Sáu",
+  "reminders.title": "Nhắc việc",
+  "reminders.due": "Báo cáo tuần: hạn gửi {deadline}",
+  "reminders.due_today": "Báo cáo tuần hạn {time} hôm nay",
+  "reminders.overdue": "Báo cáo tuần đã quá hạn ({deadline}): chưa gửi lên huyện",
+  "reminders.sent": "Đã gửi báo cáo tuần lúc {when}, đúng hạn",
+  "reminders.sent_late": "Đã gửi báo cáo tuần lúc {when}, quá hạn",
+  "reminders.not_synced": "{n} thành viên chưa đồng bộ hôm nay: {names}",
+  "reminders.not_synced_more": "{n} thành viên chưa đồng bộ hôm nay: {names} và {more} người khác",
+  "reminders.conflicts": "{n} thông tin ghi khác nhau trên hai máy cần chọn",
+  "reminders.send_backs_open": "{n} yêu cầu sửa đang chờ thành viên sửa",
+  "reminders.to_fix": "{n} hộ/người cần sửa theo yêu cầu của tổ trưởng",
+  "paper.open": "In phiếu giấy",
+  "paper.settings_intro": "Phiếu khảo sát in sẵn để ghi tay khi điện thoại hỏng hoặc hết pin.",
+  "paper.title": "Phiếu giấy",
 }
 
 export type Messages = typeof vi

@@ -90,6 +90,11 @@ export function Dashboard() {
                 {t("dash.weekly")}
               </button>
             )}
+            {level === "commune" && (
+              <a class="btn" href="#/weekly" data-action="friday-report">
+                {t("weekly.open_report")}
+              </a>
+            )}
           </div>
           {error && <p class="error">{error}</p>}
         </section>

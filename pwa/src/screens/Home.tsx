@@ -3,6 +3,7 @@
 // review (fields set differently on two phones, open send-backs).
 import { useEffect } from "preact/hooks"
 import { engine } from "../sync/engine"
+import { Reminders } from "../components/Reminders"
 import { session } from "../api/session"
 import type { Assignment, Conflict, SendBack } from "../api/types"
 import type { Village } from "../sync/engine"
@@ -38,6 +39,7 @@ export function Home() {
     return (
       <>
         <Header title={t("home.my_work")} />
+        <Reminders />
         <p class="muted pad">{t("home.hello", { name: user.display_name })}</p>
         {assignments.offline && assignments.at && <p class="muted pad small">{t("cache.offline")}</p>}
         <ToFix list={sendBacks.data ?? []} villages={byCode} offline={sendBacks.offline && !assignments.offline} />
@@ -63,6 +65,7 @@ export function Home() {
   return (
     <>
       <Header title={t("home.villages")} />
+      <Reminders />
       <p class="muted pad">{t("home.hello", { name: user.display_name })}</p>
       {isReviewer(user) && <ReviewCard conflicts={conflicts.data?.length} sendBacks={sendBacks.data?.length} offline={conflicts.offline} />}
       <div class="cards">

@@ -39,6 +39,13 @@ export function Settings() {
         </div>
       </section>
       <section class="section">
+        <h2>{t("paper.title")}</h2>
+        <p class="muted small">{t("paper.settings_intro")}</p>
+        <a class="btn big" href="#/paper" data-action="paper-form">
+          {t("paper.open")}
+        </a>
+      </section>
+      <section class="section">
         <h2>{t("settings.account")}</h2>
         <p>
           <strong>{user.display_name}</strong> · {t(`role.${user.role}`)}
