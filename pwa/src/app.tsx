@@ -13,9 +13,10 @@ import { NewHousehold } from "./screens/NewHousehold"
 import { Household } from "./screens/Household"
 import { Person } from "./screens/Person"
 import { Duplicates } from "./screens/Duplicates"
-import { Dashboard } from "./screens/Dashboard"
 import { Settings } from "./screens/Settings"
 import { WeeklyScreen } from "./components/WeeklyScreen"
+// The officials' console (issue 14): its own chunk.
+import { DashScreen } from "./dash/DashScreen"
 
 function screen(path: string, role: string) {
   let m
@@ -40,9 +41,14 @@ function screen(path: string, role: string) {
   if (bare === "/team") return <TeamScreen show={(s) => <s.Team />} />
   if (bare === "/review") return <TeamScreen show={(s) => <s.Review />} />
   if (path === "/dup") return <Duplicates />
-  if (path === "/dash") return <Dashboard />
+  // The officials' console (issue 14): a unit's table, drill-down, ranking.
+  if ((m = match("/dash/:code", path))) {
+    const code = m.code
+    return <DashScreen show={(s) => <s.Dashboard code={code} />} />
+  }
+  if (match("/dash", path)) return <DashScreen show={(s) => <s.Dashboard />} />
   if (path === "/settings") return <Settings />
-  return ["district", "province", "admin"].includes(role) ? <Dashboard /> : <Home />
+  return ["district", "province", "admin"].includes(role) ? <DashScreen show={(s) => <s.Dashboard />} /> : <Home />
 }
 
 type TeamScreens = typeof import("./screens/team-screens")

@@ -1,6 +1,8 @@
 // What the indicator table shows: which campaign (its targets and its baseline, the "before"
 // figures) and up to which day. Native select and date inputs, full width and 48 px high, so a
-// thumb reaches them and the phone's own pickers open.
+// thumb reaches them and the phone's own pickers open. The console adds its own choices (the
+// level compared, the sort, table or ranking) under them, in the same box.
+import type { ComponentChildren } from "preact"
 import type { Campaign } from "../api/types"
 import { date, t } from "../i18n"
 
@@ -18,9 +20,11 @@ interface Props {
   onAsOf: (day: string) => void
   /** the day the "before" figures are from, as the server answered */
   baseline: string | null
+  /** more choices, shown after these */
+  children?: ComponentChildren
 }
 
-export function FigureControls({ campaigns, shown, onCampaign, asOf, onAsOf, baseline }: Props) {
+export function FigureControls({ campaigns, shown, onCampaign, asOf, onAsOf, baseline, children }: Props) {
   return (
     <section class="section controls" data-testid="figure-controls">
       {campaigns && campaigns.length > 0 && (
@@ -53,6 +57,7 @@ export function FigureControls({ campaigns, shown, onCampaign, asOf, onAsOf, bas
           {t("dash.baseline_note", { date: date(baseline) })}
         </p>
       )}
+      {children}
     </section>
   )
 }

@@ -1,0 +1,43 @@
+// What the officials' console reads beyond api/types.ts (issue 14): a declared indicator's status
+// and the communes that reported, the unit each compared unit sits under (answers asked with
+// `level=`), and the indicator catalogue's target wording. Kept here so the shared types file
+// stays as it is.
+import type { IndicatorTable, IndicatorValue, Unit, UnitIndicators } from "../api/types"
+
+/** A declared indicator's status instead of numbers: shown as text, counted as not met. */
+export type DeclaredStatus = "not_yet" | "none" | "not_started"
+
+export interface DrillValue extends IndicatorValue {
+  status?: DeclaredStatus | string | null
+  /** declared indicators: how many communes under the unit have declared it */
+  reported?: { communes_reported: number; communes: number } | null
+}
+
+export interface DrillUnit extends UnitIndicators {
+  indicators: DrillValue[]
+  /** with `level=`: the unit it sits under (a commune's district) */
+  parent_code?: string | null
+  parent_name?: string | null
+}
+
+export interface DrillTable extends IndicatorTable {
+  unit: DrillUnit
+  children: DrillUnit[]
+}
+
+/** GET /api/v1/indicators (each) */
+export interface CatalogueEntry {
+  id: number
+  name_vi: string
+  name_en: string
+  source: "survey" | "declared" | string
+  default_target: number
+  default_target_text?: string
+  section?: string
+}
+
+/** GET /api/v1/units/{code} */
+export type UnitWithChildren = Unit & { children: Unit[] }
+
+/** The levels below a unit, from the top. */
+export const LEVELS = ["province", "district", "commune", "village"] as const
