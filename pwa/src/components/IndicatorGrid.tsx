@@ -56,7 +56,7 @@ export function IndicatorGrid({ report, catalogue, sort = null, onSort, view = {
               <th key={u.code} class="unit-head" data-unit={u.code}>
                 <a class="unit-link" href={unitHref(u.code, view)} data-unit-link={u.code}>
                   <span class="unit-name">{u.name}</span>
-                  {u.parent_name && <span class="unit-parent">{u.parent_name}</span>}
+                  {u.parent_name && u.parent_code !== own.code && <span class="unit-parent">{u.parent_name}</span>}
                 </a>
               </th>
             ))}

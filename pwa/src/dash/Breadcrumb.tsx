@@ -1,5 +1,5 @@
 // Where the table on screen sits: province › district › commune, from the user's own unit down
-// to the unit shown; every level above it opens that level's table.
+// to the unit shown (whose name is the screen's title); every level above it opens its table.
 import { useEffect, useState } from "preact/hooks"
 import { api } from "../api/http"
 import { session } from "../api/session"
@@ -55,24 +55,22 @@ export function useChain(unit: Link | undefined, top: string | null): Link[] {
   return chain
 }
 
+/**
+ * The units above the one shown, each a link, in the screen's header above its name (the name is
+ * the last step: "Tỉnh Thanh Hóa › Huyện Nga Sơn ›" over "Xã Nga Liên").
+ */
 export function Breadcrumb({ chain, view }: { chain: Link[]; view: Partial<View> }) {
   if (chain.length < 2) return null
   return (
     <nav class="crumbs" aria-label={t("drill.breadcrumb")} data-testid="breadcrumb">
       <ol>
-        {chain.map((u, i) =>
-          i < chain.length - 1 ? (
-            <li key={u.code}>
-              <a href={unitHref(u.code, view)} data-crumb={u.code}>
-                {u.name}
-              </a>
-            </li>
-          ) : (
-            <li key={u.code} aria-current="page" data-crumb-current={u.code}>
+        {chain.slice(0, -1).map((u) => (
+          <li key={u.code}>
+            <a href={unitHref(u.code, view)} data-crumb={u.code}>
               {u.name}
-            </li>
-          ),
-        )}
+            </a>
+          </li>
+        ))}
       </ol>
     </nav>
   )

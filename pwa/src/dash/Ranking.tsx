@@ -40,7 +40,8 @@ export function Ranking({ report, id, catalogue, view }: { report: DrillTable; i
       </p>
       <div class="rank-whole" data-unit={report.unit.code} data-rate={whole?.rate ?? ""}>
         <span class="rank-main">
-          <strong>{t("drill.whole", { name: report.unit.name })}</strong>
+          <span class="muted small">{t(`drill.whole.${report.unit.level ?? "unit"}`)}</span>
+          <strong>{report.unit.name}</strong>
           <Bar v={whole} />
         </span>
         <span class="rank-side">
@@ -57,7 +58,7 @@ export function Ranking({ report, id, catalogue, view }: { report: DrillTable; i
                 <span class="rank-no nums">{v?.rate === null || v?.rate === undefined ? "–" : i + 1}</span>
                 <span class="rank-main">
                   <strong>{u.name}</strong>
-                  {u.parent_name && <span class="muted small">{u.parent_name}</span>}
+                  {u.parent_name && u.parent_code !== report.unit.code && <span class="muted small">{u.parent_name}</span>}
                   <Bar v={v} />
                 </span>
                 <span class="rank-side">

@@ -103,14 +103,18 @@ function Console({ code }: { code?: string }) {
     )
   const failure = table.failure ?? unit.failure
   // The units of the table, in its order; before it answers, the unit's children.
-  const listed: { code: string; name: string; level?: string; parent_name?: string | null }[] = report
+  const listed: { code: string; name: string; level?: string; parent_code?: string | null; parent_name?: string | null }[] = report
     ? report.children
     : (here_unit?.children ?? [])
 
   return (
     <>
-      <Header title={name ?? t("dash.title")} />
-      <Breadcrumb chain={chain} view={view} />
+      <header class="top dash-top">
+        <div class="dash-head">
+          <Breadcrumb chain={chain} view={view} />
+          <h1 aria-current={chain.length > 1 ? "page" : undefined}>{name ?? t("dash.title")}</h1>
+        </div>
+      </header>
       {report && <Summary u={report.unit} />}
       <FigureControls
         campaigns={campaigns.data}
@@ -242,7 +246,7 @@ function Console({ code }: { code?: string }) {
                     <span class="muted small">
                       {u.code}
                       {u.level ? ` · ${t(`level.${u.level}`)}` : ""}
-                      {u.parent_name ? ` · ${u.parent_name}` : ""}
+                      {u.parent_name && u.parent_code !== root ? ` · ${u.parent_name}` : ""}
                     </span>
                   </span>
                   <span class="chev" aria-hidden="true">
