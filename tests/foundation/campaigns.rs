@@ -240,7 +240,7 @@ async fn current_campaign_applies(app: &TestApp) {
     let row2 = rows.iter().find(|r| r[0] == "2").expect("row 2");
     assert_eq!(
         (row2[before].as_str(), row2[before + 1].as_str()),
-        ("50,0%", "90,0%")
+        ("50%", "90%")
     );
     assert_eq!(
         (

@@ -507,5 +507,5 @@ fn check_xlsx(bytes: Vec<u8>) {
         "80% trở lên",
         "target as the plans write it"
     );
-    assert_eq!(at(27, 0), Data::Float(16.0));
+    assert_eq!(at(22, 0), Data::Float(16.0));
 }
