@@ -45,8 +45,8 @@ function CampaignsScreen() {
     setFailure(null)
     try {
       await api<CurrentCampaign>("/api/v1/campaigns/current", { method: "PUT", body: { campaign: c?.id ?? null } })
-      setNotice(c ? t("campaigns.marked", { name: c.name }) : t("campaigns.unmarked"))
       await reload()
+      setNotice(c ? t("campaigns.marked", { name: c.name }) : t("campaigns.unmarked"))
     } catch (e) {
       setFailure(e)
     }
@@ -99,9 +99,9 @@ function CampaignsScreen() {
         <CampaignForm
           onCancel={() => setEditing(null)}
           onSaved={async (c) => {
+            await reload()
             setEditing(null)
             setNotice(t("campaigns.created", { name: c.name }))
-            await reload()
           }}
         />
       )}
@@ -115,9 +115,9 @@ function CampaignsScreen() {
                 campaign={c}
                 onCancel={() => setEditing(null)}
                 onSaved={async (saved) => {
+                  await reload()
                   setEditing(null)
                   setNotice(t("campaigns.saved", { name: saved.name }))
-                  await reload()
                 }}
               />
             </li>
@@ -125,7 +125,7 @@ function CampaignsScreen() {
             <li key={c.id} class={`section campaign${c.current ? " current" : ""}`} data-campaign={c.id} data-current={String(c.current)}>
               <h2 class="campaign-name">
                 <span data-testid="campaign-name">{c.name}</span>
-                {c.current && <span class="tag edit">{t("campaigns.current")}</span>}
+                {c.current && <span class="tag can-edit">{t("campaigns.current")}</span>}
               </h2>
               <p class="small">{t("campaigns.baseline", { date: date(c.baseline_date) })}</p>
               <p class="small" data-testid="campaign-period">

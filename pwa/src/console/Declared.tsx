@@ -84,10 +84,11 @@ function DeclaredUnit({ code }: { code: string }) {
   const ids = catalogue.data ? catalogue.data.filter((i) => i.source === "declared").map((i) => i.id) : DECLARED_IDS
   const targetOf = (id: number) =>
     targets.data?.find((x) => x.indicator_id === id)?.text ?? catalogue.data?.find((x) => x.id === id)?.default_target_text
+  // The list read again first, so the confirmation appears with the history that holds the value.
   const onSaved = async (v: DeclaredValue) => {
+    await values.reload()
     setOpen(null)
     setSaved({ id: v.indicator_id, text: declaredText(v) })
-    await values.reload()
   }
   return (
     <>
@@ -177,12 +178,12 @@ function IndicatorCard({ id, code, entries, target, names, writable, open, onOpe
         {history.length === 0 ? (
           <p class="muted small">{t("declared.history_empty")}</p>
         ) : (
-          <ul class="history">
+          <ul class="console-history">
             {history.map((v) => (
               <li key={v.id} data-entry={v.id} data-status={v.status ?? ""}>
                 <span class="history-value">
                   <strong class={v.status ? "" : "nums"}>{declaredText(v)}</strong>
-                  {v === current && <span class="tag edit">{t("declared.in_force")}</span>}
+                  {v === current && <span class="tag can-edit">{t("declared.in_force")}</span>}
                   {v.value_date > today && <span class="tag">{t("declared.from_later", { date: date(v.value_date) })}</span>}
                 </span>
                 <span class="small">{t("declared.for_date", { date: date(v.value_date) })}</span>
@@ -291,7 +292,7 @@ function DeclareForm({ id, code, current, onCancel, onSaved }: FormProps) {
           )}
         </div>
       ) : (
-        <div class="choices" role="radiogroup" aria-label={t("declared.status")}>
+        <div class="console-choices" role="radiogroup" aria-label={t("declared.status")}>
           {STATUSES.map((s) => (
             <button
               key={s}

@@ -49,7 +49,7 @@ export function Hub() {
                 <span class="small muted wrap">{t(`console.item.${i.key}.desc`)}</span>
               </span>
               {i.edits && (
-                <span class={`tag ${i.edits(me.role) ? "edit" : ""}`} data-edits={String(i.edits(me.role))}>
+                <span class={`tag ${i.edits(me.role) ? "can-edit" : ""}`} data-edits={String(i.edits(me.role))}>
                   {i.edits(me.role) ? t("console.can_edit") : t("console.read_only")}
                 </span>
               )}

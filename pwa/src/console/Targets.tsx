@@ -145,7 +145,7 @@ function TargetsScreen() {
       {targets.data &&
         (["government", "people"] as const).map((s) => (
           <div key={s}>
-            <h2 class="pad section-title">{t(`targets.section.${s}`)}</h2>
+            <h2 class="pad console-section-title">{t(`targets.section.${s}`)}</h2>
             {ids
               .filter((id) => section(id) === s)
               .map((id) => {
@@ -192,14 +192,14 @@ function TargetsScreen() {
                       {e.history.length === 0 ? (
                         <p class="muted small">{t("targets.history_empty")}</p>
                       ) : (
-                        <ul class="history">
+                        <ul class="console-history">
                           {e.history.map((h, i) => {
                             const inForce = h.source.set_at === e.source.set_at && h.source.kind === e.source.kind && h.target === e.target
                             return (
                               <li key={i} data-kind={h.source.kind}>
                                 <span class="history-value">
                                   <strong>{h.text}</strong>
-                                  {inForce && <span class="tag edit">{t("targets.in_force")}</span>}
+                                  {inForce && <span class="tag can-edit">{t("targets.in_force")}</span>}
                                 </span>
                                 <span class="small">{sourceText(h.source)}</span>
                                 {h.source.set_by && (
@@ -278,7 +278,7 @@ function TargetForm({ id, unitCode, unitName, campaign, admin, current, onCancel
         </p>
       )}
       {scopes.length > 1 && (
-        <div class="choices" role="radiogroup" aria-label={t("targets.scope")}>
+        <div class="console-choices" role="radiogroup" aria-label={t("targets.scope")}>
           <span class="field-label">{t("targets.scope")}</span>
           {scopes.map((s) => (
             <button key={s} type="button" role="radio" aria-checked={scope === s} class={scope === s ? "on" : ""} data-scope={s} onClick={() => setScope(s)}>
