@@ -32,8 +32,8 @@ export default defineConfig({
       injectRegister: false,
       includeAssets: ["icon.svg", "icon-192.png", "icon-512.png", "icon-maskable-512.png"],
       manifest: {
-        name: "Khảo Sát 3 KHÔNG",
-        short_name: "Khảo Sát",
+        name: "Khảo sát 3 KHÔNG",
+        short_name: "Khảo sát",
         description: "Khảo sát hộ gia đình, mô hình 3 KHÔNG",
         lang: "vi",
         start_url: "/",

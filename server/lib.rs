@@ -12,6 +12,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod fold;
 pub mod households;
 pub mod metrics;
 pub mod privacy;

@@ -12,6 +12,16 @@ export const PERSON_FLAGS = ["has_cccd", "has_phone", "has_smartphone", "own_sim
 export const VISIT_OUTCOMES = ["surveyed", "nobody_home", "refused", "come_back_later"] as const;
 export const HELPED_WITH = ["installed_vneid", "installed_province_app", "installed_cyber_safety_app", "opened_payment_account", "issued_e_signature", "registered_public_service"] as const;
 
+/** What a visit helped with, as the plans name it (vi) and in English. */
+export const HELPED_LABELS: Record<HelpedWith, { vi: string; en: string }> = {
+  installed_vneid: { vi: "Cài đặt, kích hoạt VNeID", en: "Installed and activated VNeID" },
+  installed_province_app: { vi: "Cài đặt ứng dụng của tỉnh", en: "Installed the province app" },
+  installed_cyber_safety_app: { vi: "Cài đặt ứng dụng an toàn thông tin mạng", en: "Installed a cyber-safety app" },
+  opened_payment_account: { vi: "Mở tài khoản thanh toán điện tử", en: "Opened an electronic payment account" },
+  issued_e_signature: { vi: "Hỗ trợ đăng ký chữ ký số", en: "Helped register a digital signature" },
+  registered_public_service: { vi: "Tạo tài khoản Cổng dịch vụ công", en: "Created a public-service portal account" },
+};
+
 /** Strings are written as Automerge ImmutableString; the server also reads text. */
 export interface Person {
   full_name?: string;

@@ -14,7 +14,7 @@ use crate::metrics::campaigns::{
 use crate::metrics::declared::{self, Declaration, DeclaredValue};
 use crate::metrics::progress::{self, Progress};
 use crate::metrics::targets::{self, set_target, EffectiveTarget, SetTarget, TargetQuery};
-use crate::metrics::{self, report, Indicator, IndicatorQuery, IndicatorTable};
+use crate::metrics::{self, report, weekly_xlsx, Indicator, IndicatorQuery, IndicatorTable};
 
 /// The indicator catalogue (16 indicators of the model).
 #[utoipa::path(get, path = "/api/v1/indicators", tag = "indicators", security(("bearer" = [])), responses((status = 200, body = [Indicator])))]
@@ -234,7 +234,7 @@ pub async fn weekly_xlsx(
     let table = metrics::unit_indicators(&s.store, &who, &code, &q).await?;
     let catalogue = s.store.indicators().await?;
     let bytes =
-        tokio::task::spawn_blocking(move || report::weekly_xlsx(&table, &progress, &catalogue))
+        tokio::task::spawn_blocking(move || weekly_xlsx::xlsx(&table, &progress, &catalogue))
             .await
             .map_err(|e| crate::error::Error::Internal(e.to_string()))??;
     Ok(download(

@@ -137,6 +137,7 @@ async fn compute(
         as_of: Some(day.to_string()),
         baseline: None,
         campaign,
+        level: None,
     };
     let now_table = unit_indicators(store, who, &unit.code, &query(&w.report_day)).await?;
     let last = unit_indicators(store, who, &unit.code, &query(&w.previous_report_day)).await?;

@@ -8,19 +8,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::metrics::friday::WeeklyReport;
 use crate::store::IndicatorRow;
-
-/// What the visits helped with, as the plans name it.
-fn helped_label(kind: &str) -> &str {
-    match kind {
-        "installed_vneid" => "Cài đặt, kích hoạt VNeID",
-        "installed_province_app" => "Cài đặt ứng dụng của tỉnh",
-        "installed_cyber_safety_app" => "Cài đặt ứng dụng an toàn thông tin mạng",
-        "opened_payment_account" => "Mở tài khoản thanh toán điện tử",
-        "issued_e_signature" => "Hỗ trợ đăng ký chữ ký số",
-        "registered_public_service" => "Tạo tài khoản Cổng dịch vụ công",
-        other => other,
-    }
-}
+use crate::survey::schema::helped_label;
 
 pub fn friday_xlsx(report: &WeeklyReport, catalogue: &[IndicatorRow]) -> Result<Vec<u8>> {
     build(report, catalogue).map_err(|e| Error::Internal(format!("writing XLSX: {e}")))

@@ -7,12 +7,14 @@ pub mod deadline;
 pub mod declared;
 pub mod friday;
 pub mod friday_xlsx;
+pub mod percent;
 pub mod progress;
 pub mod report;
 pub mod reporting;
 pub mod restatements;
 pub mod table;
 pub mod targets;
+pub mod weekly_xlsx;
 
 pub use table::{unit_indicators, IndicatorQuery, IndicatorTable, IndicatorValue, UnitIndicators};
 

@@ -15,6 +15,7 @@ use crate::metrics::declared::DeclaredStatus;
 use crate::metrics::readable_unit;
 use crate::metrics::targets::Targets;
 use crate::store::{Counter, Counters, DeclaredRow, IndicatorRow, Store, UnitFilter, UnitRow};
+use crate::units::Level;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -25,6 +26,9 @@ pub struct IndicatorQuery {
     pub baseline: Option<String>,
     /// Campaign whose targets and baseline apply; default: the current campaign.
     pub campaign: Option<i64>,
+    /// Compare every unit of this level under the unit (a province's communes across its
+    /// districts) instead of its children.
+    pub level: Option<Level>,
 }
 
 /// One indicator of one unit.
@@ -70,6 +74,10 @@ pub struct UnitIndicators {
     pub code: String,
     pub name: String,
     pub level: String,
+    /// The unit above it (a commune's district: the label when communes are compared across
+    /// districts); null for a unit at the top.
+    pub parent_code: Option<String>,
+    pub parent_name: Option<String>,
     /// Households known and visited, persons surveyed (progress of the survey).
     pub households_known: i64,
     pub households_visited: i64,
@@ -110,11 +118,17 @@ async fn sums(
     as_of: Option<&str>,
 ) -> Result<Vec<Sums>> {
     let mut out = vec![Sums::default(); children.len() + 1];
+    // A unit's column: the nearest of its ancestors (or itself) that is a child. Paths are
+    // "/a/b/c/", so the ancestors are the prefixes ending in '/'.
+    let columns: HashMap<&str, usize> = children
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.path.as_str(), i + 1))
+        .collect();
     let slot = |path: &str| {
-        children
-            .iter()
-            .position(|c| path.starts_with(&c.path))
-            .map(|i| i + 1)
+        path.char_indices()
+            .filter(|&(_, c)| c == '/')
+            .find_map(|(i, _)| columns.get(&path[..=i]).copied())
     };
     for v in store.village_counters(&unit.path, as_of).await? {
         out[0].counters.add(&v.counters);
@@ -205,6 +219,7 @@ fn value(ind: &IndicatorRow, s: &Sums, target: f64) -> IndicatorValue {
 
 fn unit_row(
     unit: &UnitRow,
+    parent_name: Option<&String>,
     s: &Sums,
     base: Option<&Sums>,
     catalogue: &[IndicatorRow],
@@ -216,6 +231,8 @@ fn unit_row(
         code: unit.code.clone(),
         name: unit.name.clone(),
         level: unit.level.clone(),
+        parent_code: unit.parent_code.clone(),
+        parent_name: parent_name.cloned(),
         households_known: c[Counter::HKnown],
         households_visited: c[Counter::HVisited],
         persons_surveyed: c[Counter::PSurveyed],
@@ -248,6 +265,63 @@ fn check_date(name: &str, d: Option<&str>) -> Result<()> {
     }
 }
 
+/// The units compared: the children, or every active unit of `level` under the unit.
+async fn compared_units(
+    store: &Store,
+    unit: &UnitRow,
+    level: Option<Level>,
+) -> Result<Vec<UnitRow>> {
+    let own = Level::parse(&unit.level);
+    let filter = match level {
+        None => UnitFilter {
+            parent: Some(&unit.code),
+            ..Default::default()
+        },
+        Some(l) if own.is_some_and(|own| l > own) => UnitFilter {
+            under_path: Some(&unit.path),
+            level: Some(l.as_str()),
+            ..Default::default()
+        },
+        Some(l) => {
+            return Err(Error::bad_request(format!(
+                "level '{}' is not below {} ({}): compare a level under the unit",
+                l.as_str(),
+                unit.name,
+                unit.level
+            )))
+        }
+    };
+    Ok(store
+        .units(&UnitFilter {
+            limit: 100_000,
+            ..filter
+        })
+        .await?)
+}
+
+/// Names of the units' parents (the unit's own, and its children's: one lookup per distinct
+/// parent, a province's districts at most).
+async fn parent_names(
+    store: &Store,
+    unit: &UnitRow,
+    children: &[UnitRow],
+) -> Result<HashMap<String, String>> {
+    let mut names = HashMap::from([(unit.code.clone(), unit.name.clone())]);
+    let wanted: std::collections::BTreeSet<&String> = children
+        .iter()
+        .chain(std::iter::once(unit))
+        .filter_map(|u| u.parent_code.as_ref())
+        .collect();
+    for code in wanted {
+        if !names.contains_key(code) {
+            if let Some(p) = store.unit(code).await? {
+                names.insert(p.code, p.name);
+            }
+        }
+    }
+    Ok(names)
+}
+
 pub async fn unit_indicators(
     store: &Store,
     who: &Principal,
@@ -265,13 +339,8 @@ pub async fn unit_indicators(
     // "As of today" reads live counters; a past day reads the snapshots.
     let today = vietnam_date(now()).0;
     let as_of = q.as_of.clone().filter(|d| *d < today);
-    let children = store
-        .units(&UnitFilter {
-            parent: Some(&unit.code),
-            limit: 100_000,
-            ..Default::default()
-        })
-        .await?;
+    let children = compared_units(store, &unit, q.level).await?;
+    let parents = parent_names(store, &unit, &children).await?;
     let now_sums = sums(store, &unit, &children, as_of.as_deref()).await?;
     let base_sums = match &baseline {
         Some(day) => Some(sums(store, &unit, &children, Some(day)).await?),
@@ -283,6 +352,7 @@ pub async fn unit_indicators(
     let row = |i: usize, u: &UnitRow| {
         unit_row(
             u,
+            u.parent_code.as_ref().and_then(|p| parents.get(p)),
             &now_sums[i],
             base_sums.as_ref().map(|b| &b[i]),
             &catalogue,

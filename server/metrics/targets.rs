@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::{Principal, Role};
 use crate::clock::{now, rfc3339};
 use crate::error::{Error, Result};
+use crate::metrics::percent::percent_number;
 use crate::metrics::{campaigns, readable_unit};
 use crate::store::{Store, TargetRow};
 
@@ -91,15 +92,7 @@ impl Targets {
 
 /// A rate as the plans write a target: 0.8 → "80% trở lên", 0.845 → "84,5% trở lên", 1 → "100%".
 pub fn target_text(target: f64) -> String {
-    let pct = target * 100.0;
-    let number = if (pct - pct.round()).abs() < 1e-9 {
-        format!("{}", pct.round() as i64)
-    } else {
-        format!("{pct:.2}")
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .replace('.', ",")
-    };
+    let number = percent_number(target);
     if target >= 1.0 - 1e-9 {
         format!("{number}%")
     } else {

@@ -40,6 +40,8 @@ pub fn typescript() -> String {
          export const PERSON_FLAGS = [{person_list}] as const;\n\
          export const VISIT_OUTCOMES = [{outcome_list}] as const;\n\
          export const HELPED_WITH = [{helped_list}] as const;\n\n\
+         /** What a visit helped with, as the plans name it (vi) and in English. */\n\
+         export const HELPED_LABELS: Record<HelpedWith, {{ vi: string; en: string }}> = {{\n{helped_labels}}};\n\n\
          /** Strings are written as Automerge ImmutableString; the server also reads text. */\n\
          export interface Person {{\n  full_name?: string;\n  birth_year?: number;\n  sex?: Sex;\n  cccd?: string;\n  phone?: string;\n  deleted?: boolean;\n  /** 0 none, 1 level 1, 2 level 2 */\n  vneid_level?: 0 | 1 | 2 | null;\n{person_flags}}}\n\n\
          export interface Visit {{\n  /** Unix milliseconds */\n  at: number;\n  by: string;\n  outcome: VisitOutcome;\n  helped?: Partial<Record<HelpedWith, boolean>>;\n  note?: string;\n}}\n\n\
@@ -53,6 +55,10 @@ pub fn typescript() -> String {
         person_list = list(&PERSON_FLAGS),
         outcome_list = list(&VISIT_OUTCOMES),
         helped_list = list(&HELPED_WITH),
+        helped_labels = schema::HELPED_KINDS
+            .iter()
+            .map(|l| format!("  {}: {{ vi: {:?}, en: {:?} }},\n", l.key, l.vi, l.en))
+            .collect::<String>(),
         person_flags = flags(&PERSON_FLAGS),
         household_flags = flags(&HOUSEHOLD_FLAGS),
         persons = schema::PERSONS,

@@ -47,12 +47,7 @@ impl Level {
     /// `parse`, knowing whether the unit sits under a parent (a "thành phố" with a parent is
     /// a district-level city).
     pub fn parse_under(s: &str, has_parent: bool) -> Option<Level> {
-        let folded: String = deunicode::deunicode(s)
-            .to_lowercase()
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let folded = crate::fold::fold(s);
         match folded.as_str() {
             "province" | "tinh" | "thanh pho truc thuoc trung uong" => Some(Level::Province),
             "thanh pho" | "tp" if !has_parent => Some(Level::Province),

@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::{Principal, Role};
 use crate::clock::now;
 use crate::error::{Error, Result};
+use crate::fold::fold;
 use crate::store::{NewUnit, Store, UnitFilter, UnitRow};
 use crate::units::{parse_units_csv, Level, Unit, UnitDetail};
 
@@ -19,6 +20,9 @@ pub struct UnitQuery {
     pub parent: Option<String>,
     /// Only units of this level.
     pub level: Option<Level>,
+    /// Search: a code starting with it, or a name containing it, ignoring diacritics and case
+    /// ("nga lien" finds "Xã Nga Liên").
+    pub q: Option<String>,
     /// Include retired and merged units (default: false).
     #[serde(default)]
     pub include_inactive: bool,
@@ -48,6 +52,9 @@ pub struct ImportedUnit {
     pub level: Level,
     pub parent_code: Option<String>,
 }
+
+/// Most units a search reads (a province with every village is ~10,000).
+const SEARCH_SCAN: i64 = 200_000;
 
 fn not_found(code: &str) -> Error {
     Error::not_found(format!("unit {code} not found (or not in your area)"))
@@ -83,6 +90,12 @@ pub async fn list_units(store: &Store, who: &Principal, q: &UnitQuery) -> Result
     if let Some(parent) = &q.parent {
         visible_unit(store, who, parent).await?;
     }
+    let search = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let wanted = search.map(fold);
+    let matches = |u: &UnitRow| match (search, &wanted) {
+        (Some(t), Some(w)) => u.code.starts_with(t) || fold(&u.name).contains(w.as_str()),
+        _ => true,
+    };
     if who.role == Role::Enumerator {
         // An enumerator sees the villages assigned to them, nothing more.
         let mut out = Vec::new();
@@ -97,7 +110,11 @@ pub async fn list_units(store: &Store, who: &Principal, q: &UnitQuery) -> Result
                     .as_deref()
                     .is_none_or(|p| u.parent_code.as_deref() == Some(p));
                 let level_ok = q.level.is_none_or(|l| l == Level::Village);
-                if parent_ok && level_ok && (q.include_inactive || u.status == "active") {
+                if parent_ok
+                    && level_ok
+                    && matches(&u)
+                    && (q.include_inactive || u.status == "active")
+                {
                     out.push(Unit::from(u));
                 }
             }
@@ -108,17 +125,34 @@ pub async fn list_units(store: &Store, who: &Principal, q: &UnitQuery) -> Result
             .take(limit as usize)
             .collect());
     }
+    let filter = UnitFilter {
+        under_path: Some(who.visible_path()),
+        parent: q.parent.as_deref(),
+        level: q.level.map(Level::as_str),
+        include_inactive: q.include_inactive,
+        limit,
+        offset,
+    };
+    if search.is_none() {
+        let rows = store.units(&filter).await?;
+        return Ok(rows.into_iter().map(Unit::from).collect());
+    }
+    // Names are matched without diacritics, which SQL cannot do portably: the area's units are
+    // read once (a province holds ~10,000) and matched here.
     let rows = store
         .units(&UnitFilter {
-            under_path: Some(who.visible_path()),
-            parent: q.parent.as_deref(),
-            level: q.level.map(Level::as_str),
-            include_inactive: q.include_inactive,
-            limit,
-            offset,
+            limit: SEARCH_SCAN,
+            offset: 0,
+            ..filter
         })
         .await?;
-    Ok(rows.into_iter().map(Unit::from).collect())
+    Ok(rows
+        .into_iter()
+        .filter(|u| matches(u))
+        .skip(offset as usize)
+        .take(limit as usize)
+        .map(Unit::from)
+        .collect())
 }
 
 pub async fn get_unit(store: &Store, who: &Principal, code: &str) -> Result<UnitDetail> {

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use crate::auth::{hash_password, Principal, Role};
 use crate::clock::now;
 use crate::error::{Error, Result};
+use crate::fold::fold as folded;
 use crate::sheet::{read_table, SheetRow};
 use crate::store::{NewMember, NewUser, Store, UnitFilter, UnitRow};
 use crate::units::Level;
@@ -47,16 +48,6 @@ struct Columns {
     name: usize,
     phone: Option<usize>,
     village: Option<usize>,
-}
-
-/// Letters only, without diacritics, for matching headers and village names as people type them.
-fn folded(s: &str) -> String {
-    deunicode::deunicode(s)
-        .to_lowercase()
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn columns(header: &SheetRow) -> Result<Columns> {
@@ -292,7 +283,5 @@ mod tests {
         assert_eq!(normalize_phone("0912 345 678"), "0912345678");
         assert_eq!(normalize_phone("912345678"), "0912345678");
         assert_eq!(normalize_phone("+84 912.345.678"), "+84912345678");
-        assert_eq!(folded(" Họ và  tên "), "ho va ten");
-        assert_eq!(folded("Số điện thoại"), "so dien thoai");
     }
 }

@@ -75,8 +75,14 @@ function reportColumns(cells, unitName) {
   while (cells.has(`${columnName(col)}4`) && cells.get(`${columnName(col)}4`) !== unitName) col += 2
   assert.equal(cells.get(`${columnName(col)}4`), unitName, "the unit's column in the report")
   assert.equal(cells.get(`${columnName(col)}5`), "Trước")
+  // Rows from 6: the slide's two section rows (text in A) and the 16 indicators (their number in A).
   const out = {}
-  for (let row = 6; row <= 21; row++) out[cells.get(`A${row}`)] = [cells.get(`${columnName(col)}${row}`), cells.get(`${columnName(col + 1)}${row}`)]
+  for (let row = 6; row <= 23; row++) {
+    const id = cells.get(`A${row}`)
+    if (typeof id === "number") out[id] = [cells.get(`${columnName(col)}${row}`), cells.get(`${columnName(col + 1)}${row}`)]
+  }
+  assert.equal(Object.keys(out).length, 16, "16 indicator rows under the two section rows")
+  assert.equal(cells.get("A6"), "ĐỐI VỚI CHÍNH QUYỀN SỐ")
   return out
 }
 

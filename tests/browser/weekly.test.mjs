@@ -125,7 +125,7 @@ test("the Friday report: reminders, submitted by the commune, on time or late fo
   assert.match(await page.textContent("[data-testid=weekly-status]"), new RegExp(`Hạn gửi: 15:00 thứ Sáu, ${escape(dayMonth(friday))}`))
   // The week's work: the household just recorded, VNeID installed for someone (Vietnamese label).
   await page.waitForFunction(() => Number(document.querySelector("[data-helped=installed_vneid] strong")?.textContent) >= 1)
-  assert.match(await page.textContent("[data-helped=installed_vneid]"), /Cài VNeID/)
+  assert.match(await page.textContent("[data-helped=installed_vneid]"), /Cài đặt, kích hoạt VNeID/)
   const thisWeek = await page.textContent("[data-testid=weekly-figures] .tile-value")
   assert.ok(Number(thisWeek) >= 1, `households visited this week (${thisWeek})`)
   // Indicators now / last week / baseline with the target as the plans write it.
@@ -267,9 +267,9 @@ test("the blank paper form prints the household and person checklist on one A4 l
     "Cửa hàng có mã QR thanh toán",
     "Đã khảo sát",
     "Vắng nhà",
-    "Cài VNeID",
-    "Cấp chữ ký số",
-    "Số CCCD",
+    "Cài đặt, kích hoạt VNeID",
+    "Hỗ trợ đăng ký chữ ký số",
+    "Số định danh cá nhân (CCCD/căn cước, 12 số)",
     "Có điện thoại thông minh",
     "Thuê bao chính chủ",
     "Có chữ ký số / chữ ký điện tử cá nhân",

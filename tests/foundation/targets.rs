@@ -120,4 +120,23 @@ async fn the_catalogue_names_indicators_as_the_plan_does(app: &TestApp) {
     );
     assert_eq!(catalogue[6]["default_target_text"], "75% trở lên");
     assert_eq!(catalogue[0]["default_target_text"], "100%");
+
+    // One name per indicator: the PWA's Vietnamese names (shown offline, so kept in its
+    // strings) are the catalogue's, word for word.
+    let vi = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/pwa/src/i18n/vi.ts"))
+        .expect("pwa/src/i18n/vi.ts");
+    for ind in catalogue.as_array().unwrap() {
+        let key = format!("\"ind.{}\": ", ind["id"]);
+        let line = vi
+            .lines()
+            .find(|l| l.trim_start().starts_with(&key))
+            .unwrap_or_else(|| panic!("{key} in vi.ts"));
+        let shown = line.trim().trim_start_matches(&key).trim_end_matches(',');
+        assert_eq!(
+            shown,
+            format!("\"{}\"", ind["name_vi"].as_str().unwrap()),
+            "indicator {} in pwa/src/i18n/vi.ts",
+            ind["id"]
+        );
+    }
 }

@@ -372,6 +372,28 @@ async fn vietnamese_levels_and_a_dry_run(app: &TestApp) {
     let (_, ward) = app.get("/api/v1/units/76001", &admin).await;
     assert_eq!(ward["level"], "commune");
 
+    // Search as people type on a phone: without diacritics, any case; or a code's beginning.
+    let found = |body: serde_json::Value| -> Vec<String> {
+        body.as_array()
+            .unwrap_or_else(|| panic!("{body}"))
+            .iter()
+            .map(|u| u["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (status, body) = app.get("/api/v1/units?q=ben%20nghe", &admin).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(found(body), ["76001"]);
+    let (_, body) = app.get("/api/v1/units?q=TO%20DAN%20PHO", &admin).await;
+    assert_eq!(found(body), ["24301.02"]);
+    let (_, body) = app.get("/api/v1/units?q=7600&level=village", &admin).await;
+    assert_eq!(found(body), ["76001.01"]);
+    // Within the caller's area only: the demo district official finds none of these.
+    let district = app.token("demo-district").await;
+    let (_, body) = app.get("/api/v1/units?q=ben%20nghe", &district).await;
+    assert_eq!(found(body), Vec::<String>::new());
+    let (_, body) = app.get("/api/v1/units?q=nga%20lien", &district).await;
+    assert_eq!(found(body), ["39301"]);
+
     let (status, body) = import(
         app,
         &admin,

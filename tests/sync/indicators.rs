@@ -222,6 +222,29 @@ async fn indicators_roll_up_the_tree(app: &TestApp) {
     assert_eq!(nd(&t, "393", 6), (2, 3));
     assert_eq!(nd(&t, "400", 6), (1, 1));
     assert_eq!(nd(&t, "389", 6), (0, 0));
+    // The province compares its communes across districts, each labelled with its district.
+    let t = table(app, &province, "38", "?level=commune").await;
+    let communes = t["children"].as_array().unwrap();
+    assert!(communes.iter().all(|c| c["level"] == "commune"), "{t}");
+    assert_eq!(communes.len(), 5, "the five pilot communes");
+    assert_eq!(nd(&t, "39301", 6), (2, 3));
+    assert_eq!(
+        nd(&t, "38", 6),
+        (3, 4),
+        "the province's own figures do not change"
+    );
+    let nga_lien_row = communes.iter().find(|c| c["code"] == "39301").unwrap();
+    assert_eq!(
+        (
+            nga_lien_row["parent_code"].clone(),
+            nga_lien_row["parent_name"].clone()
+        ),
+        (json!("393"), json!("Huyện Nga Sơn"))
+    );
+    let (status, body) = app
+        .get("/api/v1/units/393/indicators?level=district", &province)
+        .await;
+    assert_eq!(status, 400, "a level that is not below the unit: {body}");
     let ind6 = &t["unit"]["indicators"][5];
     assert_eq!(
         (
@@ -380,8 +403,25 @@ async fn indicators_roll_up_the_tree(app: &TestApp) {
         .unwrap();
     assert_eq!(resp.status(), 200);
     let csv = resp.text().await.unwrap();
-    assert!(csv.contains("Người dân có điện thoại thông minh"), "{csv}");
-    assert!(csv.contains("75,0%") && csv.contains("66,7%"), "{csv}");
+    assert!(
+        csv.contains("Tỷ lệ người dân có điện thoại thông minh"),
+        "{csv}"
+    );
+    // Rates as the province writes them: up to two decimals, no trailing zeros.
+    assert!(csv.contains("75%") && csv.contains("66,67%"), "{csv}");
+    let six = csv
+        .lines()
+        .find(|l| l.starts_with("6,"))
+        .unwrap_or_else(|| panic!("{csv}"));
+    assert!(
+        six.contains("80% trở lên") && six.contains("Chưa đạt"),
+        "the target as written and met/not met: {six}"
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with(",\"ĐỐI VỚI NGƯỜI DÂN, DOANH NGHIỆP\"")),
+        "the section row: {csv}"
+    );
     let resp = app
         .client
         .request(
@@ -447,16 +487,25 @@ fn check_xlsx(bytes: Vec<u8>) {
     let sheet = book.worksheet_range("3 KHÔNG").expect("the sheet");
     let at = |r: u32, c: u32| sheet.get_value((r, c)).cloned().unwrap_or(Data::Empty);
     assert!(matches!(at(0, 0), Data::String(s) if s.contains("Tỉnh Thanh Hóa")));
-    // Columns: the five districts × before/after, then the province; rows from 5 are indicators 1–16.
+    // Columns: the five districts × before/after, then the province. Rows from 5: the slide's
+    // section row, indicators 1–5, the second section row, indicators 6–16.
     let headers: Vec<String> = (3..15).step_by(2).map(|c| at(3, c).to_string()).collect();
     assert_eq!(headers.last().map(String::as_str), Some("Tỉnh Thanh Hóa"));
     assert!(headers.contains(&"Huyện Nga Sơn".to_string()));
     let province = 3 + 2 * 5;
-    assert_eq!(at(10, 0), Data::Float(6.0));
-    assert_eq!(at(10, province), Data::Float(0.75), "indicator 6 before");
-    match at(10, province + 1) {
+    assert_eq!(at(5, 0).to_string(), "ĐỐI VỚI CHÍNH QUYỀN SỐ");
+    assert_eq!(at(6, 0), Data::Float(1.0));
+    assert_eq!(at(11, 0).to_string(), "ĐỐI VỚI NGƯỜI DÂN, DOANH NGHIỆP");
+    assert_eq!(at(12, 0), Data::Float(6.0));
+    assert_eq!(at(12, province), Data::Float(0.75), "indicator 6 before");
+    match at(12, province + 1) {
         Data::Float(f) => assert!((f - 2.0 / 3.0).abs() < 1e-9),
         other => panic!("indicator 6 after: {other:?}"),
     }
-    assert_eq!(at(10, 2), Data::Float(0.8), "target");
+    assert_eq!(
+        at(12, 2).to_string(),
+        "80% trở lên",
+        "target as the plans write it"
+    );
+    assert_eq!(at(27, 0), Data::Float(16.0));
 }

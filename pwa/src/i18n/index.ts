@@ -3,6 +3,7 @@
 import { signal } from "@preact/signals"
 import { vi, type Messages } from "./vi"
 import { en } from "./en"
+import { HELPED_LABELS } from "../schema"
 
 export type Lang = "vi" | "en"
 export const lang = signal<Lang>(localStorage.getItem("khaosat.lang") === "en" ? "en" : "vi")
@@ -14,6 +15,11 @@ export function setLang(l: Lang): void {
 }
 
 const dictionaries: Record<Lang, Record<string, string>> = { vi: { ...vi }, en: { ...en } }
+// The names of the survey's fixed choices come with the schema (declared once, on the server).
+for (const [k, l] of Object.entries(HELPED_LABELS)) {
+  dictionaries.vi[`helped.${k}`] = l.vi
+  dictionaries.en[`helped.${k}`] = l.en
+}
 
 /** Messages of a screen loaded on first use (its chunk adds them when it loads). */
 export function addMessages(more: Record<Lang, Record<string, string>>): void {
@@ -23,7 +29,10 @@ export function addMessages(more: Record<Lang, Record<string, string>>): void {
 
 /** The message for `key` with {name} placeholders filled in; unknown keys show as themselves. */
 export function t(key: keyof Messages | string, params?: Record<string, string | number>): string {
-  const text = dictionaries[lang.value][key] ?? dictionaries.vi[key] ?? key
+  const dict = dictionaries[lang.value]
+  // English says "1 change", "2 changes": a message about {n} may have a `<key>_one` form.
+  const one = params?.n === 1 ? dict[`${key}_one`] : undefined
+  const text = one ?? dict[key] ?? dictionaries.vi[key] ?? key
   return params ? text.replace(/\{(\w+)\}/g, (_, k) => (k in params ? fmtParam(params[k]) : `{${k}}`)) : text
 }
 
