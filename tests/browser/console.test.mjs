@@ -106,7 +106,7 @@ test("the commune officer declares a value and a status; the history, the server
   assert.deepEqual(nav, ["villages", "team", "review", "dashboard", "console", "settings"])
   const hub = await hubEntries(page)
   assert.deepEqual(hub, { declared: "true", targets: "false", campaigns: "false", problems: "", access_log: "", duplicates: "" })
-  assert.match(await page.textContent("main"), /Xã Nga Liên/)
+  await page.waitForSelector("main p:has-text('Xã Nga Liên')") // the officer's commune, named
   await fitsPhone(page)
   await page.screenshot({ path: join(SHOTS, "24-console-hub.png") })
 

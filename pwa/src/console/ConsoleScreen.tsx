@@ -12,5 +12,5 @@ export function ConsoleScreen({ show }: { show: (s: ConsoleScreens) => JSX.Eleme
   useEffect(() => {
     if (!mod) void import("./console-screens").then((x) => setMod((loaded = x)))
   }, [mod])
-  return mod ? show(mod) : <p class="empty">{t("loading")}</p>
+  return mod ? <div class="console-page">{show(mod)}</div> : <p class="empty">{t("loading")}</p>
 }
