@@ -17,6 +17,7 @@ import { Settings } from "./screens/Settings"
 import { WeeklyScreen } from "./components/WeeklyScreen"
 // The officials' console (issue 14): its own chunk.
 import { DashScreen } from "./dash/DashScreen"
+import { ConsoleScreen } from "./console/ConsoleScreen"
 
 function screen(path: string, role: string) {
   let m
@@ -40,6 +41,12 @@ function screen(path: string, role: string) {
   if (bare === "/team/import") return <TeamScreen show={(s) => <s.ImportMembers />} />
   if (bare === "/team") return <TeamScreen show={(s) => <s.Team />} />
   if (bare === "/review") return <TeamScreen show={(s) => <s.Review />} />
+  // ---- The officials' console (issue 14): its own chunk (console/console-screens.ts) ----
+  if (bare === "/console") return <ConsoleScreen show={(s) => <s.Hub />} />
+  if (bare === "/declared") return <ConsoleScreen show={(s) => <s.Declared />} />
+  if (bare === "/targets") return <ConsoleScreen show={(s) => <s.Targets />} />
+  if (bare === "/campaigns") return <ConsoleScreen show={(s) => <s.Campaigns />} />
+  // ---- end of the console ----
   if (path === "/dup") return <Duplicates />
   // The officials' console (issue 14): a unit's table, drill-down, ranking.
   if ((m = match("/dash/:code", path))) {

@@ -6,13 +6,21 @@ import { session } from "../api/session"
 import { conflictsPath, useShared } from "../review/shared"
 import { Icon } from "./Icon"
 
-const ITEMS: Record<string, { path: string; icon: string; roles: Role[] }> = {
+const ITEMS: Record<string, { path: string; icon: string; roles: Role[]; also?: string[] }> = {
   villages: { path: "/", icon: "home", roles: ["enumerator", "team_lead", "commune"] },
   team: { path: "/team", icon: "team", roles: ["team_lead", "commune"] },
   review: { path: "/review", icon: "check", roles: ["team_lead", "commune"] },
-  duplicates: { path: "/dup", icon: "copy", roles: ["team_lead", "commune"] },
+  // The commune officer finds "Hộ trùng" in "Quản lý" (six items fit 360 px with readable labels).
+  duplicates: { path: "/dup", icon: "copy", roles: ["team_lead"] },
   dashboard: { path: "/dash", icon: "chart", roles: ["commune", "district", "province", "admin"] },
   weekly: { path: "/reports", icon: "report", roles: ["district", "province", "admin"] },
+  // The officials' console (issue 14): the management screens the role may use.
+  console: {
+    path: "/console",
+    icon: "grid",
+    roles: ["team_lead", "commune", "district", "province", "admin"],
+    also: ["/declared", "/targets", "/campaigns", "/units", "/problems", "/access-log"],
+  },
   settings: { path: "/settings", icon: "gear", roles: ["enumerator", "team_lead", "commune", "district", "province", "admin"] },
 }
 
@@ -25,7 +33,7 @@ export function Nav({ role }: { role: Role }) {
       {Object.entries(ITEMS)
         .filter(([, i]) => i.roles.includes(role))
         .map(([key, i]) => (
-          <a key={key} href={`#${i.path}`} class={here === i.path || (i.path !== "/" && here.startsWith(`${i.path}/`)) ? "on" : ""} data-nav={key}>
+          <a key={key} href={`#${i.path}`} class={here === i.path || (i.path !== "/" && here.startsWith(`${i.path}/`)) || i.also?.some((p) => here === p || here.startsWith(`${p}/`)) ? "on" : ""} data-nav={key}>
             <Icon name={i.icon} />
             {t(`nav.${key}`)}
             {key === "review" && conflicts > 0 && (

@@ -438,4 +438,11 @@ export const en: Messages & Record<string, string> = {
   "paper.open": "Print paper forms",
   "paper.settings_intro": "A printed survey sheet to fill in by hand when a phone breaks or runs flat.",
   "paper.title": "Paper form",
+  // ---- The officials' console (issue 14): the navigation, and the declared statuses as the
+  // province's table writes them (the indicator table shows them too); the console's own
+  // messages load with its chunk (console/messages.ts) ----
+  "nav.console": "Manage",
+  "declared.status.not_yet": "Not yet",
+  "declared.status.none": "None",
+  "declared.status.not_started": "Not started",
 }

@@ -421,6 +421,13 @@ export const vi = {
   "paper.open": "In phiếu giấy",
   "paper.settings_intro": "Phiếu khảo sát in sẵn để ghi tay khi điện thoại hỏng hoặc hết pin.",
   "paper.title": "Phiếu giấy",
+  // ---- The officials' console (issue 14): the navigation, and the declared statuses as the
+  // province's table writes them (the indicator table shows them too); the console's own
+  // messages load with its chunk (console/messages.ts) ----
+  "nav.console": "Quản lý",
+  "declared.status.not_yet": "Chưa có",
+  "declared.status.none": "Không có",
+  "declared.status.not_started": "Chưa thực hiện",
 }
 
 export type Messages = typeof vi
