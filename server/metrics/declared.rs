@@ -78,6 +78,8 @@ pub struct DeclaredValue {
     pub note: Option<String>,
     pub status: Option<DeclaredStatus>,
     pub entered_by: String,
+    /// Who entered it, as the team knows them.
+    pub entered_by_name: Option<String>,
     pub entered_at: String,
 }
 
@@ -93,6 +95,7 @@ impl From<DeclaredRow> for DeclaredValue {
             note: d.note,
             status: d.status.as_deref().and_then(DeclaredStatus::parse),
             entered_by: d.entered_by,
+            entered_by_name: d.entered_by_name,
             entered_at: rfc3339(d.entered_at),
         }
     }

@@ -3,6 +3,7 @@
 //! per-village counters maintained with the projection, never from person rows.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -116,6 +117,7 @@ async fn sums(
     unit: &UnitRow,
     children: &[UnitRow],
     as_of: Option<&str>,
+    direct_children: bool,
 ) -> Result<Vec<Sums>> {
     let mut out = vec![Sums::default(); children.len() + 1];
     // A unit's column: the nearest of its ancestors (or itself) that is a child. Paths are
@@ -130,7 +132,18 @@ async fn sums(
             .filter(|&(_, c)| c == '/')
             .find_map(|(i, _)| columns.get(&path[..=i]).copied())
     };
-    for v in store.village_counters(&unit.path, as_of).await? {
+    // Today's figures of direct children are summed by the database; a past day's are read
+    // per village, once (then remembered until a restatement), except yesterday's and today's,
+    // which phones still write.
+    let yesterday = vietnam_date(now() - 86_400).0;
+    let rows = match as_of {
+        None if direct_children => Arc::new(store.child_counters(&unit.path).await?),
+        Some(day) if day < yesterday.as_str() => {
+            store.settled_village_counters(&unit.path, day).await?
+        }
+        _ => Arc::new(store.village_counters(&unit.path, as_of).await?),
+    };
+    for v in rows.iter() {
         out[0].counters.add(&v.counters);
         if let Some(i) = slot(&v.path) {
             out[i].counters.add(&v.counters);
@@ -341,9 +354,10 @@ pub async fn unit_indicators(
     let as_of = q.as_of.clone().filter(|d| *d < today);
     let children = compared_units(store, &unit, q.level).await?;
     let parents = parent_names(store, &unit, &children).await?;
-    let now_sums = sums(store, &unit, &children, as_of.as_deref()).await?;
+    let direct = q.level.is_none();
+    let now_sums = sums(store, &unit, &children, as_of.as_deref(), direct).await?;
     let base_sums = match &baseline {
-        Some(day) => Some(sums(store, &unit, &children, Some(day)).await?),
+        Some(day) => Some(sums(store, &unit, &children, Some(day), direct).await?),
         None => None,
     };
     let catalogue = store.indicators().await?;

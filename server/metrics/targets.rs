@@ -104,11 +104,14 @@ pub fn target_text(target: f64) -> String {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TargetSource {
     /// `default` (the indicator's), `unit` (an override for a unit's subtree), `campaign` (an
-    /// override for a campaign everywhere) or `unit_campaign` (both).
+    /// override for a campaign everywhere), `unit_campaign` (both) or `everywhere` (an admin's
+    /// override for every unit and campaign).
     pub kind: String,
     pub unit_code: Option<String>,
+    pub unit_name: Option<String>,
     pub campaign_id: Option<i64>,
     pub set_by: Option<String>,
+    pub set_by_name: Option<String>,
     pub set_at: Option<String>,
 }
 
@@ -118,8 +121,10 @@ impl TargetSource {
             return TargetSource {
                 kind: "default".into(),
                 unit_code: None,
+                unit_name: None,
                 campaign_id: None,
                 set_by: None,
+                set_by_name: None,
                 set_at: None,
             };
         };
@@ -132,8 +137,10 @@ impl TargetSource {
         TargetSource {
             kind: kind.into(),
             unit_code: t.unit_code.clone(),
+            unit_name: t.unit_name.clone(),
             campaign_id: t.campaign_id,
             set_by: Some(t.set_by.clone()),
+            set_by_name: t.set_by_name.clone(),
             set_at: Some(rfc3339(t.set_at)),
         }
     }

@@ -17,6 +17,8 @@ pub struct DeclaredRow {
     /// A status instead of numbers (`not_yet`, `none`, `not_started`); numbers are 0 then.
     pub status: Option<String>,
     pub entered_by: String,
+    /// The display name of `entered_by` (null for an account since removed).
+    pub entered_by_name: Option<String>,
     pub entered_at: i64,
 }
 
@@ -28,6 +30,9 @@ pub struct TargetRow {
     pub campaign_id: Option<i64>,
     pub target: f64,
     pub set_by: String,
+    pub set_by_name: Option<String>,
+    /// The name of `unit_code` (a district reads targets set above its area by name).
+    pub unit_name: Option<String>,
     pub set_at: i64,
 }
 
@@ -75,8 +80,9 @@ pub struct NewDeclared<'a> {
 
 const DECLARED_SELECT: &str =
     "SELECT d.id, d.unit_code, u.path AS unit_path, d.indicator_id, d.numerator, d.denominator,
-        d.value_date, d.note, d.status, d.entered_by, d.entered_at
-     FROM declared_values d JOIN units u ON u.code = d.unit_code";
+        d.value_date, d.note, d.status, d.entered_by, e.display_name AS entered_by_name, d.entered_at
+     FROM declared_values d JOIN units u ON u.code = d.unit_code
+     LEFT JOIN users e ON e.username = d.entered_by";
 
 impl Store {
     pub async fn insert_declared(&self, d: &NewDeclared<'_>, now: i64) -> Result<i64, StoreError> {
@@ -128,7 +134,11 @@ impl Store {
 
     pub async fn targets(&self) -> Result<Vec<TargetRow>, StoreError> {
         let rows = sqlx::query_as(
-            "SELECT id, indicator_id, unit_code, campaign_id, target, set_by, set_at FROM targets ORDER BY id",
+            "SELECT t.id, t.indicator_id, t.unit_code, t.campaign_id, t.target, t.set_by,
+                    s.display_name AS set_by_name, u.name AS unit_name, t.set_at
+             FROM targets t LEFT JOIN users s ON s.username = t.set_by
+             LEFT JOIN units u ON u.code = t.unit_code
+             ORDER BY t.id",
         )
         .fetch_all(&self.pool)
         .await?;

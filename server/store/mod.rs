@@ -8,6 +8,7 @@ mod assignments;
 mod conflicts;
 mod counters;
 mod documents;
+mod figures;
 mod history;
 mod households;
 mod indicators;
@@ -37,6 +38,7 @@ pub use assignments::{AssignmentRow, NewAssignment, ProgressRow};
 pub use conflicts::{ActorOwner, ConflictRow};
 pub use counters::{counter_columns, Counter, CounterDef, Counters, Counts, When, COUNTERS};
 pub use documents::{ChangeRecord, DocWrite, VillageDocRow};
+pub use figures::VillageCounters;
 pub use history::{RestatedDay, RestatementRow};
 pub use households::{AuditRow, ProjectionErrorRow};
 pub use indicators::{CampaignRow, DeclaredRow, NewCampaignRow, NewDeclared, TargetRow};
@@ -44,7 +46,7 @@ pub use rows::{Cell, HouseholdRow, PersonRow, HOUSEHOLD_FLAG_COLUMNS, PERSON_FLA
 pub use security::{AccessLogRow, NewAccess};
 pub use send_backs::{HouseholdPlace, NewSendBack, OpenSendBack, SendBackRow};
 pub use sessions::{RefreshOutcome, SessionRow};
-pub use stats::{IndicatorRow, VillageCounters};
+pub use stats::IndicatorRow;
 pub use team::{NewMember, TeamDeviceRow};
 pub use units::{NewUnit, UnitEventRow, UnitFilter, UnitRow};
 pub use users::{NewUser, UserRow, UserUpdate};
@@ -74,6 +76,15 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// The SQL function giving the position of a substring (`f(haystack, needle)`, 1-based, 0
+    /// when absent).
+    pub(crate) fn position_fn(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "instr",
+            Backend::Postgres => "strpos",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Backend::Sqlite => "sqlite",
@@ -93,6 +104,8 @@ pub struct Store {
     backend: Backend,
     /// Where access changes are announced to open sync connections.
     access: std::sync::Arc<access_changes::AccessBus>,
+    /// Past days' figures already read (they change only through logged restatements).
+    settled: std::sync::Arc<figures::SettledFigures>,
 }
 
 impl Store {

@@ -19,6 +19,7 @@ pub(super) async fn connect(url: &str) -> Result<Store, StoreError> {
         pool,
         backend: Backend::Postgres,
         access: super::access_changes::AccessBus::new(),
+        settled: Default::default(),
     })
 }
 

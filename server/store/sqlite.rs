@@ -37,6 +37,7 @@ pub(super) async fn connect(url: &str) -> Result<Store, StoreError> {
         writer,
         backend: Backend::Sqlite,
         access: super::access_changes::AccessBus::new(),
+        settled: Default::default(),
     })
 }
 

@@ -3,18 +3,11 @@
 
 use std::sync::LazyLock;
 
-use sqlx::{FromRow, Row};
+use sqlx::FromRow;
 
 use super::counters::{counter_columns, Counters, Counts, COUNTERS};
 use super::documents::DocWrite;
 use super::{Store, StoreError};
-
-/// Counters of one village with its unit path.
-#[derive(Debug, Clone)]
-pub struct VillageCounters {
-    pub path: String,
-    pub counters: Counters,
-}
 
 /// The statements of `refresh_village_stats`, built once from the counter list.
 struct Statements {
@@ -86,51 +79,6 @@ impl DocWrite {
         }
         q.execute(&mut *self.tx).await?;
         Ok(())
-    }
-}
-
-impl Store {
-    /// Counters of every village under `path`: current ones, or as they stood at the end of
-    /// `as_of` (each village's latest snapshot on or before that day, found through the
-    /// (village, day) key so the cost follows the subtree, not the length of the history).
-    pub async fn village_counters(
-        &self,
-        path: &str,
-        as_of: Option<&str>,
-    ) -> Result<Vec<VillageCounters>, StoreError> {
-        let columns = counter_columns("s.");
-        let rows = match as_of {
-            None => {
-                sqlx::query(&format!(
-                    "SELECT v.path, {columns} FROM village_stats s JOIN units v ON v.code = s.village_code
-                     WHERE substr(v.path, 1, length($1)) = $1"
-                ))
-                .bind(path)
-                .fetch_all(&self.pool)
-                .await?
-            }
-            Some(day) => {
-                sqlx::query(&format!(
-                    "SELECT v.path, {columns} FROM units v
-                     JOIN stats_snapshots s ON s.village_code = v.code
-                      AND s.day = (SELECT MAX(x.day) FROM stats_snapshots x WHERE x.village_code = v.code AND x.day <= $2)
-                     WHERE v.level = 'village' AND substr(v.path, 1, length($1)) = $1"
-                ))
-                .bind(path)
-                .bind(day)
-                .fetch_all(&self.pool)
-                .await?
-            }
-        };
-        rows.iter()
-            .map(|r| {
-                Ok(VillageCounters {
-                    path: r.try_get(0)?,
-                    counters: Counters::from_columns(r, 1)?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
     }
 }
 

@@ -1,3 +1,4 @@
+import { Fragment } from "preact"
 // The indicator table of a unit and the units compared under it: one row per indicator, one
 // column per unit with "before" (the campaign's baseline) and "now" (or the as-of day) side by
 // side, the change in percentage points under them, and the cell coloured by "now" against the
@@ -75,9 +76,11 @@ export function IndicatorGrid({ report, catalogue, sort = null, onSort, view = {
         <tbody>
           {INDICATORS.map((id) => {
             const entry = catalogue?.find((c) => c.id === id)
+            const section = sectionOf(id, catalogue)
+            const startsSection = section !== sectionOf(id - 1, catalogue)
             const rowTarget = valueOf(own, id)?.target ?? columns.map((u) => valueOf(u, id)?.target).find((x) => x !== null && x !== undefined) ?? null
             const sorted = sort === id
-            return (
+            const row = (
               <tr key={id} data-indicator={id} data-sorted={sorted ? "desc" : undefined} class={sorted ? "sorted" : undefined}>
                 <th class="ind-name" scope="row">
                   {onSort ? (
@@ -111,11 +114,30 @@ export function IndicatorGrid({ report, catalogue, sort = null, onSort, view = {
                 ))}
               </tr>
             )
+            // The province's table groups the indicators under the slide's two section rows.
+            if (!startsSection) return row
+            return (
+              <Fragment key={id}>
+                <tr class="section-row" data-section={section}>
+                  <th class="ind-name" scope="rowgroup">
+                    {t(`drill.section.${section}`)}
+                  </th>
+                  <td colSpan={columns.length + 1} />
+                </tr>
+                {row}
+              </Fragment>
+            )
           })}
         </tbody>
       </table>
     </div>
   )
+}
+
+/** The slide's section of an indicator: the catalogue's, else 1–5 for the government, 6–16 for the people. */
+function sectionOf(id: number, catalogue?: CatalogueEntry[]): string | null {
+  if (id < 1) return null
+  return catalogue?.find((c) => c.id === id)?.section ?? (id <= 5 ? "government" : "people")
 }
 
 /** Green: target met; amber: within 10 points; red: further (a declared status too); grey: nothing counted. */

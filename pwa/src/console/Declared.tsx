@@ -16,7 +16,6 @@ import { Header } from "../components/Header"
 import { ErrorNote } from "../components/ErrorNote"
 import { date, t, when } from "../i18n"
 import { readsDeclared, writesDeclared } from "./access"
-import { useNames } from "./people"
 import { NotForRole } from "./NotForRole"
 import { declaredText, indicatorName, rate, vietnamToday } from "./format"
 import { STATUSES, type CatalogueIndicator, type DeclaredStatus, type DeclaredValue, type EffectiveTarget } from "./types"
@@ -77,7 +76,6 @@ function DeclaredUnit({ code }: { code: string }) {
   const catalogue = useCached<CatalogueIndicator[]>("/api/v1/indicators")
   const values = useCached<DeclaredValue[]>(`${base}/declared`)
   const targets = useCached<EffectiveTarget[]>(`${base}/targets`)
-  const names = useNames()
   const [open, setOpen] = useState<number | null>(null)
   const [saved, setSaved] = useState<{ id: number; text: string } | null>(null)
   const writable = writesDeclared(me.role)
@@ -112,7 +110,6 @@ function DeclaredUnit({ code }: { code: string }) {
             code={code}
             entries={values.data!.filter((v) => v.indicator_id === id)}
             target={targetOf(id)}
-            names={names}
             writable={writable}
             open={open === id}
             onOpen={(o) => (setOpen(o ? id : null), setSaved(null))}
@@ -130,7 +127,6 @@ interface CardProps {
   /** this indicator's declarations, as the server listed them */
   entries: DeclaredValue[]
   target: string | undefined
-  names: (u: string) => string
   writable: boolean
   open: boolean
   onOpen: (open: boolean) => void
@@ -139,7 +135,7 @@ interface CardProps {
   saved: string | null
 }
 
-function IndicatorCard({ id, code, entries, target, names, writable, open, onOpen, onSaved, saved }: CardProps) {
+function IndicatorCard({ id, code, entries, target, writable, open, onOpen, onSaved, saved }: CardProps) {
   const today = vietnamToday()
   // In force: the latest by value date up to today (then the latest entered), as the server counts.
   const byDate = [...entries].sort((a, b) => (a.value_date === b.value_date ? b.id - a.id : a.value_date < b.value_date ? 1 : -1))
@@ -155,7 +151,7 @@ function IndicatorCard({ id, code, entries, target, names, writable, open, onOpe
           {current ? (
             <>
               <strong class={current.status ? "status-text" : "nums"}>{declaredText(current)}</strong>
-              <span class="small muted">{t("declared.value_line", { date: date(current.value_date), name: names(current.entered_by) })}</span>
+              <span class="small muted">{t("declared.value_line", { date: date(current.value_date), name: current.entered_by_name || current.entered_by })}</span>
             </>
           ) : (
             <strong class="muted">{t("declared.not_declared")}</strong>
@@ -188,7 +184,7 @@ function IndicatorCard({ id, code, entries, target, names, writable, open, onOpe
                 </span>
                 <span class="small">{t("declared.for_date", { date: date(v.value_date) })}</span>
                 <span class="small muted" data-testid="declared-by">
-                  {t("declared.entered", { name: names(v.entered_by), when: when(v.entered_at) })}
+                  {t("declared.entered", { name: v.entered_by_name || v.entered_by, when: when(v.entered_at) })}
                 </span>
                 {v.note && <span class="small note">{v.note}</span>}
               </li>

@@ -16,7 +16,6 @@ import { Header } from "../components/Header"
 import { ErrorNote } from "../components/ErrorNote"
 import { t, when } from "../i18n"
 import { readsTargets, setsTargets } from "./access"
-import { useNames } from "./people"
 import { NotForRole } from "./NotForRole"
 import { indicatorName, parsePercent, targetText } from "./format"
 import type { CatalogueIndicator, EffectiveTarget, FullCampaign, TargetSource } from "./types"
@@ -49,7 +48,6 @@ function TargetsScreen() {
   const targets = useCached<EffectiveTarget[]>(
     code ? `/api/v1/units/${encodeURIComponent(code)}/targets${campaignId !== null ? `?campaign=${campaignId}` : ""}` : null,
   )
-  const names = useNames()
   const [editing, setEditing] = useState<number | null>(null)
   const [notice, setNotice] = useState<{ id: number; text: string; warn: boolean } | null>(null)
   const edits = setsTargets(me.role)
@@ -74,7 +72,7 @@ function TargetsScreen() {
   }
   const campaignName = (id: number | null) => campaigns.data?.find((c) => c.id === id)?.name ?? t("targets.campaign_n", { id: id ?? "" })
   const sourceText = (s: TargetSource) =>
-    t(`targets.source.${s.kind}`, { unit: unitName(s.unit_code), campaign: campaignName(s.campaign_id) })
+    t(`targets.source.${s.kind}`, { unit: s.unit_name || unitName(s.unit_code), campaign: campaignName(s.campaign_id) })
 
   const onSaved = async (id: number, wanted: number) => {
     setEditing(null)
@@ -167,7 +165,7 @@ function TargetsScreen() {
                     <p class="small" data-testid="target-source" data-kind={e.source.kind}>
                       {sourceText(e.source)}
                       {e.source.set_by && (
-                        <span class="muted"> · {t("targets.set_by", { name: names(e.source.set_by), when: when(e.source.set_at!) })}</span>
+                        <span class="muted"> · {t("targets.set_by", { name: e.source.set_by_name || e.source.set_by, when: when(e.source.set_at!) })}</span>
                       )}
                     </p>
                     {notice?.id === id && (
@@ -203,7 +201,7 @@ function TargetsScreen() {
                                 </span>
                                 <span class="small">{sourceText(h.source)}</span>
                                 {h.source.set_by && (
-                                  <span class="small muted">{t("targets.set_by", { name: names(h.source.set_by), when: when(h.source.set_at!) })}</span>
+                                  <span class="small muted">{t("targets.set_by", { name: h.source.set_by_name || h.source.set_by, when: when(h.source.set_at!) })}</span>
                                 )}
                               </li>
                             )

@@ -27,15 +27,19 @@ export interface DeclaredValue {
   status: DeclaredStatus | null
   /** a username */
   entered_by: string
+  /** The author's display name (null for a removed account). */
+  entered_by_name?: string | null
   entered_at: string
 }
 
 export interface TargetSource {
   kind: "default" | "unit" | "campaign" | "unit_campaign" | "everywhere"
   unit_code: string | null
+  unit_name?: string | null
   campaign_id: number | null
   /** a username */
   set_by: string | null
+  set_by_name?: string | null
   set_at: string | null
 }
 

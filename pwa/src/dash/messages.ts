@@ -3,6 +3,8 @@
 // member's phone never parses them. Same keys in both languages (the type checker enforces it).
 // The declared statuses' own words (`declared.status.*`) are the app's, not defined here.
 export const drillVi = {
+  "drill.section.government": "ĐỐI VỚI CHÍNH QUYỀN SỐ",
+  "drill.section.people": "ĐỐI VỚI NGƯỜI DÂN, DOANH NGHIỆP",
   "drill.target_all": "{n}%",
   "drill.target_at_least": "{n}% trở lên",
   "drill.target_is": "Mục tiêu: {text}",
@@ -41,6 +43,8 @@ export const drillVi = {
 }
 
 export const drillEn: typeof drillVi = {
+  "drill.section.government": "DIGITAL GOVERNMENT",
+  "drill.section.people": "PEOPLE AND BUSINESSES",
   "drill.target_all": "{n}%",
   "drill.target_at_least": "{n}% or more",
   "drill.target_is": "Target: {text}",

@@ -39,7 +39,8 @@ export function t(key: keyof Messages | string, params?: Record<string, string |
 const fmtParam = (v: string | number) => (typeof v === "number" ? num(v) : v)
 
 const numberFormat = new Intl.NumberFormat("vi-VN")
-const percentFormat = new Intl.NumberFormat("vi-VN", { style: "percent", maximumFractionDigits: 1 })
+// Up to two decimals, as the province writes rates (84,76 %).
+const percentFormat = new Intl.NumberFormat("vi-VN", { style: "percent", maximumFractionDigits: 2 })
 const dateFormat = new Intl.DateTimeFormat("vi-VN", { day: "2-digit", month: "2-digit", year: "numeric" })
 const timeFormat = new Intl.DateTimeFormat("vi-VN", { hour: "2-digit", minute: "2-digit" })
 

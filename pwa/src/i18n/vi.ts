@@ -4,7 +4,7 @@ export const vi = {
   yes: "Có",
   no: "Không",
   save: "Lưu",
-  cancel: "Huỷ",
+  cancel: "Hủy",
   back: "Quay lại",
   loading: "Đang tải…",
   "cache.offline": "Không kết nối được máy chủ: đang hiện dữ liệu đã lưu trên máy.",

@@ -1,0 +1,154 @@
+//! Reading the indicator counters summed over a subtree: today's live figures grouped by child
+//! unit in SQL (a province reads one row per district, not one per village), and past days'
+//! figures remembered once read, since a past day changes only through a restatement (logged in
+//! `stats_restatements`) or a change of the unit tree (logged in `unit_events`).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use sqlx::Row;
+
+use super::counters::{counter_columns, Counters, COUNTERS};
+use super::{Store, StoreError};
+
+/// Counters of one unit (a village, or a child unit with everything under it) with its path.
+#[derive(Debug, Clone)]
+pub struct VillageCounters {
+    pub path: String,
+    pub counters: Counters,
+}
+
+/// How many (subtree, day) reads are kept; a province's is ~600 KB at 1M households.
+const SETTLED_ENTRIES: usize = 64;
+
+/// Past days' per-village figures already read, valid while both logs' latest ids are unchanged
+/// (read from the database at each use, so replicas sharing one PostgreSQL agree).
+#[derive(Debug, Default)]
+pub(super) struct SettledFigures {
+    entries: Mutex<Settled>,
+}
+
+#[derive(Debug, Default)]
+struct Settled {
+    generation: (i64, i64),
+    by_day: HashMap<(String, String), Arc<Vec<VillageCounters>>>,
+}
+
+impl Store {
+    /// Counters of every village under `path`: current ones, or as they stood at the end of
+    /// `as_of` (each village's latest snapshot on or before that day, found through the
+    /// (village, day) key so the cost follows the subtree, not the length of the history).
+    pub async fn village_counters(
+        &self,
+        path: &str,
+        as_of: Option<&str>,
+    ) -> Result<Vec<VillageCounters>, StoreError> {
+        let columns = counter_columns("s.");
+        let rows = match as_of {
+            None => {
+                sqlx::query(&format!(
+                    "SELECT v.path, {columns} FROM village_stats s JOIN units v ON v.code = s.village_code
+                     WHERE substr(v.path, 1, length($1)) = $1"
+                ))
+                .bind(path)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            Some(day) => {
+                sqlx::query(&format!(
+                    "SELECT v.path, {columns} FROM units v
+                     JOIN stats_snapshots s ON s.village_code = v.code
+                      AND s.day = (SELECT MAX(x.day) FROM stats_snapshots x WHERE x.village_code = v.code AND x.day <= $2)
+                     WHERE v.level = 'village' AND substr(v.path, 1, length($1)) = $1"
+                ))
+                .bind(path)
+                .bind(day)
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        decode(&rows)
+    }
+
+    /// Today's counters under `path` summed per child unit (and per village directly under it):
+    /// `path` of each row is the child's. The grouping runs in the database, so the answer has
+    /// one row per child whatever the size of the subtree.
+    pub async fn child_counters(&self, path: &str) -> Result<Vec<VillageCounters>, StoreError> {
+        // PostgreSQL sums BIGINTs as NUMERIC: cast back so both backends answer integers.
+        let sums = COUNTERS
+            .iter()
+            .map(|d| format!("CAST(SUM(s.{}) AS BIGINT)", d.name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let position = self.backend.position_fn();
+        // The child's path: the village's path up to the first '/' after the unit's own path.
+        let child = format!(
+            "substr(v.path, 1, length($1) + {position}(substr(v.path, length($1) + 1), '/'))"
+        );
+        let rows = sqlx::query(&format!(
+            "SELECT {child} AS child, {sums} FROM village_stats s JOIN units v ON v.code = s.village_code
+             WHERE substr(v.path, 1, length($1)) = $1
+             GROUP BY {child}"
+        ))
+        .bind(path)
+        .fetch_all(&self.pool)
+        .await?;
+        decode(&rows)
+    }
+
+    /// `village_counters` for a past day that no longer takes ordinary writes (the caller's
+    /// judgement: days before yesterday), read once and then remembered until a restatement or
+    /// a change of the unit tree.
+    pub async fn settled_village_counters(
+        &self,
+        path: &str,
+        day: &str,
+    ) -> Result<Arc<Vec<VillageCounters>>, StoreError> {
+        let generation: (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM stats_restatements),
+                    (SELECT COALESCE(MAX(id), 0) FROM unit_events)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let key = (path.to_string(), day.to_string());
+        {
+            let mut settled = self.settled.lock();
+            if settled.generation != generation {
+                settled.by_day.clear();
+                settled.generation = generation;
+            }
+            if let Some(hit) = settled.by_day.get(&key) {
+                return Ok(hit.clone());
+            }
+        }
+        let read = Arc::new(self.village_counters(path, Some(day)).await?);
+        let mut settled = self.settled.lock();
+        // Another read may have seen a newer generation meanwhile: keep only what matches.
+        if settled.generation == generation {
+            if settled.by_day.len() >= SETTLED_ENTRIES {
+                settled.by_day.clear();
+            }
+            settled.by_day.insert(key, read.clone());
+        }
+        Ok(read)
+    }
+}
+
+impl SettledFigures {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Settled> {
+        // A panic while holding it leaves a plain map: still usable.
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn decode(rows: &[sqlx::any::AnyRow]) -> Result<Vec<VillageCounters>, StoreError> {
+    rows.iter()
+        .map(|r| {
+            Ok(VillageCounters {
+                path: r.try_get(0)?,
+                counters: Counters::from_columns(r, 1)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
