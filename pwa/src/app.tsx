@@ -16,6 +16,9 @@ import { Duplicates } from "./screens/Duplicates"
 import { Dashboard } from "./screens/Dashboard"
 import { Settings } from "./screens/Settings"
 import { WeeklyScreen } from "./components/WeeklyScreen"
+import { NotFound } from "./components/NotForRole" // issue 14, part B
+import { unitsRoute } from "./units/routes" // issue 14, part B
+import type { Role } from "./api/types" // issue 14, part B
 
 function screen(path: string, role: string) {
   let m
@@ -42,6 +45,13 @@ function screen(path: string, role: string) {
   if (path === "/dup") return <Duplicates />
   if (path === "/dash") return <Dashboard />
   if (path === "/settings") return <Settings />
+  // ---- The officials' console, part B (issue 14): the unit tree, record problems and the access
+  // log, each "not for your role" to the others (units/routes.tsx); an unknown route says so and
+  // offers the way home instead of showing the home screen ----
+  const units = unitsRoute(path, role as Role)
+  if (units) return units
+  if (bare !== "/") return <NotFound />
+  // ---- end of part B ----
   return ["district", "province", "admin"].includes(role) ? <Dashboard /> : <Home />
 }
 

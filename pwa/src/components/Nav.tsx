@@ -13,6 +13,8 @@ const ITEMS: Record<string, { path: string; icon: string; roles: Role[] }> = {
   duplicates: { path: "/dup", icon: "copy", roles: ["team_lead", "commune"] },
   dashboard: { path: "/dash", icon: "chart", roles: ["commune", "district", "province", "admin"] },
   weekly: { path: "/reports", icon: "report", roles: ["district", "province", "admin"] },
+  // Issue 14, part B: the unit tree, for those who shape it.
+  units: { path: "/units", icon: "tree", roles: ["province", "admin"] },
   settings: { path: "/settings", icon: "gear", roles: ["enumerator", "team_lead", "commune", "district", "province", "admin"] },
 }
 
