@@ -61,7 +61,7 @@ export function AccessLog() {
   const name = useUnitNames([unit, ...rows.map((e) => e.unit_code)])
   return (
     <>
-      <Header title={t("console.access_log")} back />
+      <Header title={t("access.title")} back />
       <p class="pad small muted">{t("access.intro")}</p>
       {unit && (
         <p class="pad small" data-testid="unit-name">

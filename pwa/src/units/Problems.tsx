@@ -86,7 +86,7 @@ export function Problems() {
                         <span class="muted small">
                           {name(p.village_code)} · <span class="nums">{moment(p.at)}</span>
                         </span>
-                        <span class="small wrap-text">{p.message}</span>
+                        <span class="small muted wrap-text">{t("problems.detail", { message: p.message })}</span>
                       </div>
                     </li>
                   )

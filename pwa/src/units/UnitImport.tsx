@@ -18,8 +18,10 @@ export function UnitImport() {
   const [done, setDone] = useState<Report | null>(null)
   const [error, setError] = useState<unknown>(null)
   const [busy, setBusy] = useState(false)
+  // Line ends as "\n": the server counts a CRLF file's lines one short (the first unit is "line 1"),
+  // and files saved by Excel end their lines with CRLF.
   const send = (dryRun: boolean, csv: string) =>
-    api<Report>(`/api/v1/units/import?dry_run=${dryRun}`, { method: "POST", raw: { data: csv, type: "text/csv; charset=utf-8" } })
+    api<Report>(`/api/v1/units/import?dry_run=${dryRun}`, { method: "POST", raw: { data: csv.replace(/\r\n?/g, "\n"), type: "text/csv; charset=utf-8" } })
   const run = async (fn: () => Promise<void>) => {
     setBusy(true)
     setError(null)
@@ -70,6 +72,7 @@ export function UnitImport() {
           <input type="file" name="file" accept=".csv,text/csv,text/plain" onChange={(e) => void pick(e.currentTarget.files?.[0])} />
         </label>
         {file && <p class="muted small">{t("units.import.file_read", { name: file })}</p>}
+        {text.includes("\ufffd") && <p class="warn small">{t("units.import.not_utf8")}</p>}
         <label class="field">
           <span class="field-label">{t("units.import.paste")}</span>
           <textarea name="csv" rows={6} class="csv" spellcheck={false} placeholder={TEMPLATE.trim()} value={text} onInput={(e) => edit(e.currentTarget.value)} />

@@ -59,7 +59,7 @@ export function UnitsLinks({ role }: { role: Role }) {
           <li key={l.key}>
             <a class="row" href={l.href} data-link={l.key}>
               <span class="row-main">
-                <strong>{l.label}</strong>
+                <strong style="white-space:normal">{l.label}</strong>
               </span>
               <span class="chev">›</span>
             </a>
