@@ -18,6 +18,9 @@ import { WeeklyScreen } from "./components/WeeklyScreen"
 // The officials' console (issue 14): its own chunk.
 import { DashScreen } from "./dash/DashScreen"
 import { ConsoleScreen } from "./console/ConsoleScreen"
+import { NotFound } from "./components/NotForRole" // issue 14, part B
+import { unitsRoute } from "./units/routes" // issue 14, part B
+import type { Role } from "./api/types" // issue 14, part B
 
 function screen(path: string, role: string) {
   let m
@@ -55,6 +58,13 @@ function screen(path: string, role: string) {
   }
   if (match("/dash", path)) return <DashScreen show={(s) => <s.Dashboard />} />
   if (path === "/settings") return <Settings />
+  // ---- The officials' console, part B (issue 14): the unit tree, record problems and the access
+  // log, each "not for your role" to the others (units/routes.tsx); an unknown route says so and
+  // offers the way home instead of showing the home screen ----
+  const units = unitsRoute(path, role as Role)
+  if (units) return units
+  if (bare !== "/") return <NotFound />
+  // ---- end of part B ----
   return ["district", "province", "admin"].includes(role) ? <DashScreen show={(s) => <s.Dashboard />} /> : <Home />
 }
 

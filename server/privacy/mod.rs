@@ -79,6 +79,8 @@ pub struct AccessEntry {
     pub at: String,
     pub user_id: i64,
     pub username: String,
+    /// The reader as the team knows them.
+    pub display_name: Option<String>,
     pub role: String,
     pub device_id: String,
     pub unit_code: String,
@@ -92,6 +94,7 @@ impl From<AccessLogRow> for AccessEntry {
             at: rfc3339(r.at),
             user_id: r.user_id,
             username: r.username,
+            display_name: r.display_name,
             role: r.role,
             device_id: r.device_id,
             unit_code: r.unit_code,

@@ -74,7 +74,7 @@ fn read_csv(data: &[u8]) -> Result<Vec<SheetRow>, SheetError> {
 
 /// The 1-based line of the first character at or after `offset` (the csv crate places a record
 /// at the blank lines it skipped before it).
-fn line_at(data: &[u8], offset: usize) -> u64 {
+pub fn line_at(data: &[u8], offset: usize) -> u64 {
     let mut start = offset.min(data.len());
     while matches!(data.get(start), Some(b'\n' | b'\r')) {
         start += 1;

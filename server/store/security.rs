@@ -11,6 +11,8 @@ pub struct AccessLogRow {
     pub at: i64,
     pub user_id: i64,
     pub username: String,
+    /// The reader's display name (null for an account since removed).
+    pub display_name: Option<String>,
     pub role: String,
     pub device_id: String,
     pub unit_code: String,
@@ -97,10 +99,11 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<AccessLogRow>, StoreError> {
         let rows = sqlx::query_as(
-            "SELECT id, at, user_id, username, role, device_id, unit_code, action, detail
-             FROM access_log
-             WHERE substr(unit_path, 1, length($1)) = $1 AND at >= $2
-             ORDER BY at DESC, id DESC LIMIT $3",
+            "SELECT a.id, a.at, a.user_id, a.username, u.display_name, a.role, a.device_id,
+                    a.unit_code, a.action, a.detail
+             FROM access_log a LEFT JOIN users u ON u.id = a.user_id
+             WHERE substr(a.unit_path, 1, length($1)) = $1 AND a.at >= $2
+             ORDER BY a.at DESC, a.id DESC LIMIT $3",
         )
         .bind(under_path)
         .bind(since)

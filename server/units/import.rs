@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use crate::sheet::line_at;
 use crate::units::{valid_code, Level};
 
 /// One checked line of the CSV.
@@ -52,12 +53,14 @@ pub fn parse_units_csv(
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = line_at(data, e.position().map_or(0, |p| p.byte() as usize));
                 errors.push(format!("line {line}: unreadable CSV: {e}"));
                 continue;
             }
         };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        // Counted from the bytes: the csv crate's own line count is one short for files saved
+        // with CRLF line ends (Excel's CSVs).
+        let line = line_at(data, record.position().map_or(0, |p| p.byte() as usize));
         if record.iter().all(|f| f.is_empty()) {
             continue;
         }
@@ -191,6 +194,21 @@ mod tests {
             "{joined}"
         );
         assert_eq!(errors.len(), 6);
+    }
+
+    #[test]
+    fn line_numbers_hold_for_excel_files() {
+        // Excel saves CSV with CRLF line ends and a byte-order mark.
+        let csv = "\u{feff}code,name,level,parent_code\r\n38,Thanh Hóa,province,\r\n\r\n39,,commune,38\r\n";
+        let errors = parse_units_csv(csv.as_bytes(), &none).expect_err("invalid");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("line 4: name is empty"), "{errors:?}");
+        let lines = parse_units_csv(
+            "code,name,level,parent_code\r\n38,Thanh Hóa,province,\r\n".as_bytes(),
+            &none,
+        )
+        .expect("valid");
+        assert_eq!(lines[0].line, 2);
     }
 
     #[test]

@@ -371,7 +371,7 @@ test("campaigns: the province edits one and marks one current; the district only
   for (const path of ["/console", "/targets", "/declared", "/campaigns"]) {
     await member.goto(server.app + "/#" + path)
     await member.waitForSelector("[data-testid=not-for-role]")
-    assert.match(await member.textContent("[data-testid=not-for-role]"), /không dành cho thành viên tổ/)
+    assert.match(await member.textContent("[data-testid=not-for-role]"), /Màn hình này không dành cho vai trò của bạn[\s\S]*Thành viên tổ/)
   }
   await member.context().close()
   await page.context().close()

@@ -19,8 +19,10 @@ const ITEMS: Record<string, { path: string; icon: string; roles: Role[]; also?: 
     path: "/console",
     icon: "grid",
     roles: ["team_lead", "commune", "district", "province", "admin"],
-    also: ["/declared", "/targets", "/campaigns", "/units", "/problems", "/access-log"],
+    also: ["/declared", "/targets", "/campaigns", "/problems", "/access-log"],
   },
+  // Issue 14, part B: the unit tree, for those who shape it.
+  units: { path: "/units", icon: "tree", roles: ["province", "admin"] },
   settings: { path: "/settings", icon: "gear", roles: ["enumerator", "team_lead", "commune", "district", "province", "admin"] },
 }
 

@@ -23,7 +23,6 @@ export const consoleVi = {
   "console.item.access_log.desc": "Ai đã xem dữ liệu cá nhân của người dân, lúc nào",
   "console.item.duplicates": "Hộ trùng",
   "console.item.duplicates.desc": "Hộ có thể bị ghi hai lần: cùng số CCCD, hoặc cùng tên chủ hộ và địa chỉ",
-  "console.not_for_role": "Màn hình này không dành cho {role}.",
   "console.not_for_role_hint": "Các việc bạn làm được có trong mục Quản lý.",
   "console.open_hub": "Mở mục Quản lý",
 
@@ -166,7 +165,6 @@ export const consoleEn: typeof consoleVi = {
   "console.item.access_log.desc": "Who read people's personal data, and when",
   "console.item.duplicates": "Duplicate households",
   "console.item.duplicates.desc": "Households possibly recorded twice: same ID card number, or same head and address",
-  "console.not_for_role": "This screen is not for the {role}.",
   "console.not_for_role_hint": "What you can do is listed under Manage.",
   "console.open_hub": "Open Manage",
 

@@ -445,4 +445,20 @@ export const en: Messages & Record<string, string> = {
   "declared.status.not_yet": "Not yet",
   "declared.status.none": "None",
   "declared.status.not_started": "Not started",
+  // ---- The officials' console, part B (issue 14): the unit tree, record problems, the access log,
+  // household history; "not for your role" and "not found". The screens' own messages load with
+  // their chunk (units/messages.ts) ----
+  "nav.units": "Units",
+  "console.not_for_role": "This screen is not for your role",
+  "console.not_for_role_body": "A {role} account does not use this screen. If you need it, ask whoever manages your account.",
+  "console.not_found": "Page not found",
+  "console.not_found_body": "This address is not part of the app (a typo, or an old link).",
+  "console.home": "Go to the home screen",
+  "console.manage": "Administration",
+  "console.units": "Administrative units",
+  "console.problems": "Unreadable records",
+  "console.access_log": "Personal data access log",
+  "history.title": "Change history",
+  "history.open": "Show the change history",
+  "history.needs_network": "Fetched from the server: needs a connection.",
 }

@@ -428,6 +428,22 @@ export const vi = {
   "declared.status.not_yet": "Chưa có",
   "declared.status.none": "Không có",
   "declared.status.not_started": "Chưa thực hiện",
+  // ---- The officials' console, part B (issue 14): the unit tree, record problems, the access log,
+  // household history; "not for your role" and "not found". The screens' own messages load with
+  // their chunk (units/messages.ts) ----
+  "nav.units": "Đơn vị",
+  "console.not_for_role": "Màn hình này không dành cho vai trò của bạn",
+  "console.not_for_role_body": "Tài khoản {role} không dùng màn hình này. Nếu cần, hãy hỏi người quản lý tài khoản của bạn.",
+  "console.not_found": "Không tìm thấy trang",
+  "console.not_found_body": "Địa chỉ này không có trong ứng dụng (có thể gõ nhầm hoặc liên kết đã cũ).",
+  "console.home": "Về màn hình chính",
+  "console.manage": "Quản lý",
+  "console.units": "Đơn vị hành chính",
+  "console.problems": "Hồ sơ dữ liệu lỗi",
+  "console.access_log": "Nhật ký truy cập dữ liệu cá nhân",
+  "history.title": "Lịch sử thay đổi",
+  "history.open": "Xem lịch sử thay đổi",
+  "history.needs_network": "Lấy từ máy chủ: cần có mạng.",
 }
 
 export type Messages = typeof vi

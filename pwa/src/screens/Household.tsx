@@ -17,6 +17,7 @@ import { Dialog } from "../components/Dialog"
 import { personName } from "../team/team"
 import { reviews, SendBackBanners, SendBackSection, useSendBacks } from "../components/SendBacks"
 import { date, t, when } from "../i18n"
+import { HistorySection } from "../units/routes"
 
 const DAY = 24 * 3600 * 1000
 
@@ -138,6 +139,9 @@ export function Household({ doc, hh }: { doc: string; hh: string }) {
       </section>
 
       {reviewer && <SendBackSection hh={hh} names={Object.fromEntries(persons.map(([pid, p]) => [pid, str(p.full_name)]))} />}
+
+      {/* Issue 14, part B: who changed what, old → new (the commune's own staff; fetched when asked) */}
+      <HistorySection role={session.value!.user.role} hh={hh} household={h} all={v.handle.doc().households} />
 
       {!ro && (
         <section class="section">

@@ -7,6 +7,7 @@ import { lang, setLang, t } from "../i18n"
 import { Header } from "../components/Header"
 import { Dialog } from "../components/Dialog"
 import { offlineReady } from "../sw"
+import { UnitsLinks } from "../units/routes" // issue 14, part B: links to the unit tree, record problems, access log
 
 export function Settings() {
   const user = session.value!.user
@@ -38,6 +39,7 @@ export function Settings() {
           </button>
         </div>
       </section>
+      <UnitsLinks role={user.role} />
       <section class="section">
         <h2>{t("paper.title")}</h2>
         <p class="muted small">{t("paper.settings_intro")}</p>
