@@ -54,9 +54,10 @@ fn read_csv(data: &[u8]) -> Result<Vec<SheetRow>, SheetError> {
         .delimiter(delimiter)
         .from_reader(data);
     let mut rows = Vec::new();
+    let mut lines = Lines::new(data);
     for record in reader.records() {
         let record = record.map_err(|e| SheetError::Csv {
-            line: line_at(data, e.position().map_or(0, |p| p.byte() as usize)),
+            line: lines.at(e.position().map_or(0, |p| p.byte() as usize)),
             reason: match e.kind() {
                 csv::ErrorKind::Utf8 { .. } => "not UTF-8 text (save it as CSV UTF-8)".into(),
                 _ => e.to_string(),
@@ -65,21 +66,51 @@ fn read_csv(data: &[u8]) -> Result<Vec<SheetRow>, SheetError> {
         // The csv crate does not count blank lines; a spreadsheet does.
         let start = record.position().map_or(0, |p| p.byte() as usize);
         rows.push(SheetRow {
-            line: line_at(data, start),
+            line: lines.at(start),
             cells: record.iter().map(str::to_string).collect(),
         });
     }
     Ok(rows)
 }
 
-/// The 1-based line of the first character at or after `offset` (the csv crate places a record
-/// at the blank lines it skipped before it).
-pub fn line_at(data: &[u8], offset: usize) -> u64 {
-    let mut start = offset.min(data.len());
-    while matches!(data.get(start), Some(b'\n' | b'\r')) {
-        start += 1;
+/// Line numbers of byte offsets in a text read front to back, as a spreadsheet counts them
+/// (blank lines included, CRLF or LF). Each offset asked for is at or after the previous one, so
+/// a whole file costs one pass.
+pub struct Lines<'a> {
+    data: &'a [u8],
+    /// Where counting stopped, and the newlines before it.
+    offset: usize,
+    newlines: u64,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(data: &'a [u8]) -> Self {
+        Lines {
+            data,
+            offset: 0,
+            newlines: 0,
+        }
     }
-    data[..start].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+
+    /// The 1-based line of the first character at or after `offset` (the csv crate places a
+    /// record at the blank lines it skipped before it).
+    pub fn at(&mut self, offset: usize) -> u64 {
+        let mut start = offset.min(self.data.len());
+        while matches!(self.data.get(start), Some(b'\n' | b'\r')) {
+            start += 1;
+        }
+        if start < self.offset {
+            // Asked out of order: count again from the beginning.
+            self.offset = 0;
+            self.newlines = 0;
+        }
+        self.newlines += self.data[self.offset..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        self.offset = start;
+        self.newlines + 1
+    }
 }
 
 fn read_xlsx(data: &[u8]) -> Result<Vec<SheetRow>, SheetError> {

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::sheet::line_at;
+use crate::sheet::Lines;
 use crate::units::{valid_code, Level};
 
 /// One checked line of the CSV.
@@ -47,20 +47,21 @@ pub fn parse_units_csv(
     let c_parent = col(&["parent_code", "parent", "ma_cha", "mã cha"]);
 
     let mut errors = Vec::new();
+    let mut line_of = Lines::new(data);
     let mut lines: Vec<UnitLine> = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = line_at(data, e.position().map_or(0, |p| p.byte() as usize));
+                let line = line_of.at(e.position().map_or(0, |p| p.byte() as usize));
                 errors.push(format!("line {line}: unreadable CSV: {e}"));
                 continue;
             }
         };
         // Counted from the bytes: the csv crate's own line count is one short for files saved
         // with CRLF line ends (Excel's CSVs).
-        let line = line_at(data, record.position().map_or(0, |p| p.byte() as usize));
+        let line = line_of.at(record.position().map_or(0, |p| p.byte() as usize));
         if record.iter().all(|f| f.is_empty()) {
             continue;
         }
