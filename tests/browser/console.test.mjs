@@ -207,7 +207,7 @@ test("the district's indicator table shows the commune's status as text", async 
 
 test("the province changes a target: the indicator table's colour follows; the targets screen shows its source and history", async () => {
   const page = await signedIn("demo-province")
-  assert.deepEqual(await navItems(page), ["dashboard", "weekly", "console", "settings"])
+  assert.deepEqual(await navItems(page), ["dashboard", "weekly", "console", "units", "settings"])
   const hub = await hubEntries(page)
   assert.deepEqual(hub, { declared: "false", targets: "true", campaigns: "true", units: "", problems: "", access_log: "" })
 
@@ -278,7 +278,7 @@ test("the province changes a target: the indicator table's colour follows; the t
   const d6 = district.locator("[data-testid=target][data-indicator='6']")
   await d6.waitFor()
   assert.equal(await d6.locator("[data-testid=target-text]").textContent(), wantedText)
-  assert.match(await d6.locator("[data-testid=target-source]").textContent(), /Đặt cho đơn vị cấp trên \(mã 38\), mọi đợt/)
+  assert.match(await d6.locator("[data-testid=target-source]").textContent(), /Đặt cho Tỉnh Thanh Hóa, mọi đợt/)
   assert.ok(await d6.locator("button[name=edit-target]").count(), "the district sets targets in its area")
   await district.context().close()
 

@@ -280,6 +280,9 @@ test("the table scrolls inside its box; the sticky indicator names stay on top o
   for (const id of [4, 5, 6, 7]) {
     const r = await page.evaluate((id) => {
       const name = document.querySelector(`table.indicators tr[data-indicator='${id}'] th.ind-name`)
+      // The plan's names wrap over several lines: bring this row into the viewport (the page
+      // scrolls vertically; the table keeps its sideways scroll).
+      scrollTo(0, scrollY + name.getBoundingClientRect().top - 120)
       const n = name.getBoundingClientRect()
       const at = (x, y) => document.elementFromPoint(x, y)
       const middle = at(n.left + n.width / 2, n.top + n.height / 2)

@@ -70,7 +70,7 @@ test("the unit tree: browse and search; a CSV with bad lines, then the fixed one
   await pp.screenshot({ path: join(SHOTS, "28-unit-tree.png") })
   await pp.fill("input[name=search]", "nga lien")
   await pp.waitForSelector("[data-testid=search-results] li[data-unit='39301']")
-  assert.match(await text(pp, "[data-testid=search-results] li[data-unit='39301']"), /Xã Nga Liên\s*Xã · 39301/)
+  assert.match(await text(pp, "[data-testid=search-results] li[data-unit='39301']"), /Xã Nga Liên\s*Cấp xã · 39301/)
   assert.equal(await pp.locator("[data-testid=search-results] li[data-unit='38901']").count(), 0, "Xã Tây Hồ does not match")
   // A code prefix finds the commune and its villages.
   await pp.fill("input[name=search]", "39301.0")
@@ -128,11 +128,11 @@ test("the unit tree: browse and search; a CSV with bad lines, then the fixed one
   assert.match(await text(page, "[data-testid=import-preview] h2"), /Sẽ tạo 5 đơn vị/)
   const rows = await page.$$eval("[data-testid=import-preview] tbody tr", (trs) => trs.map((tr) => [tr.dataset.line, tr.dataset.code, tr.querySelector("[data-level]").textContent]))
   assert.deepEqual(rows, [
-    ["2", "39390", "Xã"],
-    ["3", "39390.01", "Thôn"],
-    ["4", "39391", "Xã"],
-    ["5", "39391.01", "Thôn"],
-    ["6", "39391.02", "Thôn"],
+    ["2", "39390", "Cấp xã"],
+    ["3", "39390.01", "Thôn, tổ dân phố"],
+    ["4", "39391", "Cấp xã"],
+    ["5", "39391.01", "Thôn, tổ dân phố"],
+    ["6", "39391.02", "Thôn, tổ dân phố"],
   ])
   assert.equal((await get("demo-admin", "/api/v1/units/39390")).status, 404, "the preview wrote nothing")
   await fitsPhone(page)
