@@ -30,7 +30,7 @@ pub struct Report {
     /// Province, district, commune.
     pub maintained: [Stats; 3],
     /// Province and commune with a baseline 60 days back.
-    pub baseline: [Stats; 2],
+    pub baseline: [Stats; 3],
     pub xlsx: Stats,
     pub xlsx_bytes: usize,
     pub naive: [Stats; 3],
@@ -174,6 +174,27 @@ pub async fn run_backend(
         );
     }
 
+    // The same when every run follows a restatement on or before the baseline day (a phone
+    // offline since before it): the remembered baseline is read again, the cold case.
+    let (side_ref, village, day) = (&side, &pop.villages[0].code, with_baseline.baseline.clone());
+    let day = &day;
+    baseline.push(
+        sample(args.runs, true, || async move {
+            sqlx::query(
+                "INSERT INTO stats_restatements (village_code, day, restated_at, changes)
+                 VALUES ($1, $2, $3, 1)",
+            )
+            .bind(village)
+            .bind(day)
+            .bind(at)
+            .execute(side_ref)
+            .await?;
+            unit_indicators(store, admin, PROVINCE, q).await?;
+            Ok(())
+        })
+        .await?,
+    );
+
     eprintln!("{name}: timing the province XLSX export");
     let (xlsx, xlsx_bytes) = crate::xlsx::time_export(store, admin, q, args.runs).await?;
 
@@ -210,7 +231,7 @@ pub async fn run_backend(
         history,
         history_rows,
         maintained: [maintained[0], maintained[1], maintained[2]],
-        baseline: [baseline[0], baseline[1]],
+        baseline: [baseline[0], baseline[1], baseline[2]],
         xlsx,
         xlsx_bytes,
         naive: [naive[0], naive[1], naive[2]],

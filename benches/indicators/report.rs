@@ -81,6 +81,10 @@ pub fn print_table(args: &Args, pop: &Population, columns: &[(&str, Option<Repor
         ),
         &|r| r.baseline[1].ms(),
     );
+    row(
+        format!("  province {PROVINCE} with baseline, after a restatement each run (cold)"),
+        &|r| r.baseline[2].ms(),
+    );
     row("XLSX export, province with baseline".into(), &|r| {
         format!("{} ({} bytes)", r.xlsx.ms(), r.xlsx_bytes)
     });

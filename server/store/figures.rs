@@ -21,17 +21,22 @@ pub struct VillageCounters {
 /// How many (subtree, day) reads are kept; a province's is ~600 KB at 1M households.
 const SETTLED_ENTRIES: usize = 64;
 
-/// Past days' per-village figures already read, valid while both logs' latest ids are unchanged
-/// (read from the database at each use, so replicas sharing one PostgreSQL agree).
+/// Past days' per-village figures already read. An entry stays valid until the unit tree changes
+/// (any new `unit_events` row) or a restatement touches its subtree on or before its day (new
+/// `stats_restatements` rows are looked at, never the figures again): a late sync restating
+/// yesterday leaves a baseline 30 days back in place. Checked against the database at each use,
+/// so replicas sharing one PostgreSQL agree.
 #[derive(Debug, Default)]
 pub(super) struct SettledFigures {
-    entries: Mutex<Settled>,
+    entries: Mutex<HashMap<(String, String), Settled>>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone)]
 struct Settled {
-    generation: (i64, i64),
-    by_day: HashMap<(String, String), Arc<Vec<VillageCounters>>>,
+    /// The latest restatement and unit event this entry has been checked against.
+    restatement: i64,
+    unit_event: i64,
+    figures: Arc<Vec<VillageCounters>>,
 }
 
 impl Store {
@@ -104,38 +109,61 @@ impl Store {
         path: &str,
         day: &str,
     ) -> Result<Arc<Vec<VillageCounters>>, StoreError> {
-        let generation: (i64, i64) = sqlx::query_as(
+        let (restatement, unit_event): (i64, i64) = sqlx::query_as(
             "SELECT (SELECT COALESCE(MAX(id), 0) FROM stats_restatements),
                     (SELECT COALESCE(MAX(id), 0) FROM unit_events)",
         )
         .fetch_one(&self.pool)
         .await?;
         let key = (path.to_string(), day.to_string());
-        {
-            let mut settled = self.settled.lock();
-            if settled.generation != generation {
-                settled.by_day.clear();
-                settled.generation = generation;
-            }
-            if let Some(hit) = settled.by_day.get(&key) {
-                return Ok(hit.clone());
+        let kept = self.settled.lock().get(&key).cloned();
+        if let Some(mut entry) = kept.filter(|e| e.unit_event == unit_event) {
+            if entry.restatement == restatement || !self.restated_since(&entry, path, day).await? {
+                entry.restatement = restatement;
+                let figures = entry.figures.clone();
+                self.settled.lock().insert(key, entry);
+                return Ok(figures);
             }
         }
-        let read = Arc::new(self.village_counters(path, Some(day)).await?);
+        let figures = Arc::new(self.village_counters(path, Some(day)).await?);
         let mut settled = self.settled.lock();
-        // Another read may have seen a newer generation meanwhile: keep only what matches.
-        if settled.generation == generation {
-            if settled.by_day.len() >= SETTLED_ENTRIES {
-                settled.by_day.clear();
-            }
-            settled.by_day.insert(key, read.clone());
+        if settled.len() >= SETTLED_ENTRIES {
+            settled.clear();
         }
-        Ok(read)
+        settled.insert(
+            key,
+            Settled {
+                restatement,
+                unit_event,
+                figures: figures.clone(),
+            },
+        );
+        Ok(figures)
+    }
+
+    /// Whether a restatement logged after the entry was checked touches `path` on or before `day`.
+    async fn restated_since(
+        &self,
+        entry: &Settled,
+        path: &str,
+        day: &str,
+    ) -> Result<bool, StoreError> {
+        let hit: Option<i64> = sqlx::query_scalar(
+            "SELECT r.id FROM stats_restatements r JOIN units v ON v.code = r.village_code
+             WHERE r.id > $1 AND r.day <= $2 AND substr(v.path, 1, length($3)) = $3
+             LIMIT 1",
+        )
+        .bind(entry.restatement)
+        .bind(day)
+        .bind(path)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(hit.is_some())
     }
 }
 
 impl SettledFigures {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Settled> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Settled>> {
         // A panic while holding it leaves a plain map: still usable.
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
