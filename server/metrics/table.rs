@@ -139,7 +139,9 @@ async fn sums(
     let rows = match as_of {
         None if direct_children => Arc::new(store.child_counters(&unit.path).await?),
         Some(day) if day < yesterday.as_str() => {
-            store.settled_village_counters(&unit.path, day).await?
+            store
+                .settled_village_counters(&unit.path, day, now())
+                .await?
         }
         _ => Arc::new(store.village_counters(&unit.path, as_of).await?),
     };

@@ -22,20 +22,24 @@ pub struct VillageCounters {
 const SETTLED_ENTRIES: usize = 64;
 
 /// Past days' per-village figures already read. An entry stays valid until the unit tree changes
-/// (any new `unit_events` row) or a restatement touches its subtree on or before its day (new
-/// `stats_restatements` rows are looked at, never the figures again): a late sync restating
-/// yesterday leaves a baseline 30 days back in place. Checked against the database at each use,
-/// so replicas sharing one PostgreSQL agree.
+/// or a restatement touches its subtree on or before its day; a late sync restating yesterday
+/// leaves a baseline 30 days back in place. Each use looks at what was logged since the entry was
+/// last checked (`stats_restatements.restated_at`, `unit_events.at`), less `CHECK_MARGIN`: ids
+/// may commit out of order on PostgreSQL, times are stamped before the commit and replicas'
+/// clocks differ a little. Replicas sharing one PostgreSQL each keep their own and agree.
 #[derive(Debug, Default)]
 pub(super) struct SettledFigures {
     entries: Mutex<HashMap<(String, String), Settled>>,
 }
 
+/// How far back before its last check an entry looks (seconds): longer than a write transaction
+/// lasts plus the clock difference between replicas.
+const CHECK_MARGIN: i64 = 600;
+
 #[derive(Debug, Clone)]
 struct Settled {
-    /// The latest restatement and unit event this entry has been checked against.
-    restatement: i64,
-    unit_event: i64,
+    /// When this entry was last found valid (seconds, this server's clock).
+    checked_at: i64,
     figures: Arc<Vec<VillageCounters>>,
 }
 
@@ -103,26 +107,28 @@ impl Store {
 
     /// `village_counters` for a past day that no longer takes ordinary writes (the caller's
     /// judgement: days before yesterday), read once and then remembered until a restatement or
-    /// a change of the unit tree.
+    /// a change of the unit tree. `now`: the current time in seconds.
     pub async fn settled_village_counters(
         &self,
         path: &str,
         day: &str,
+        now: i64,
     ) -> Result<Arc<Vec<VillageCounters>>, StoreError> {
-        let (restatement, unit_event): (i64, i64) = sqlx::query_as(
-            "SELECT (SELECT COALESCE(MAX(id), 0) FROM stats_restatements),
-                    (SELECT COALESCE(MAX(id), 0) FROM unit_events)",
-        )
-        .fetch_one(&self.pool)
-        .await?;
         let key = (path.to_string(), day.to_string());
         let kept = self.settled.lock().get(&key).cloned();
-        if let Some(mut entry) = kept.filter(|e| e.unit_event == unit_event) {
-            if entry.restatement == restatement || !self.restated_since(&entry, path, day).await? {
-                entry.restatement = restatement;
-                let figures = entry.figures.clone();
-                self.settled.lock().insert(key, entry);
-                return Ok(figures);
+        if let Some(entry) = kept {
+            if !self
+                .changed_since(entry.checked_at - CHECK_MARGIN, path, day)
+                .await?
+            {
+                self.settled.lock().insert(
+                    key,
+                    Settled {
+                        checked_at: now,
+                        figures: entry.figures.clone(),
+                    },
+                );
+                return Ok(entry.figures);
             }
         }
         let figures = Arc::new(self.village_counters(path, Some(day)).await?);
@@ -133,27 +139,24 @@ impl Store {
         settled.insert(
             key,
             Settled {
-                restatement,
-                unit_event,
+                checked_at: now,
                 figures: figures.clone(),
             },
         );
         Ok(figures)
     }
 
-    /// Whether a restatement logged after the entry was checked touches `path` on or before `day`.
-    async fn restated_since(
-        &self,
-        entry: &Settled,
-        path: &str,
-        day: &str,
-    ) -> Result<bool, StoreError> {
+    /// Whether, since `since`, the unit tree changed or a restatement touched `path` on or
+    /// before `day`.
+    async fn changed_since(&self, since: i64, path: &str, day: &str) -> Result<bool, StoreError> {
         let hit: Option<i64> = sqlx::query_scalar(
-            "SELECT r.id FROM stats_restatements r JOIN units v ON v.code = r.village_code
-             WHERE r.id > $1 AND r.day <= $2 AND substr(v.path, 1, length($3)) = $3
+            "SELECT 1 FROM unit_events WHERE at >= $1
+             UNION ALL
+             SELECT 1 FROM stats_restatements r JOIN units v ON v.code = r.village_code
+             WHERE r.restated_at >= $1 AND r.day <= $2 AND substr(v.path, 1, length($3)) = $3
              LIMIT 1",
         )
-        .bind(entry.restatement)
+        .bind(since)
         .bind(day)
         .bind(path)
         .fetch_optional(&self.pool)
