@@ -146,11 +146,12 @@ impl Store {
         Ok(figures)
     }
 
-    /// Whether, since `since`, the unit tree changed or a restatement touched `path` on or
-    /// before `day`.
+    /// Whether, since `since`, a unit moved or merged (which changes the villages under a path;
+    /// created, renamed and retired units do not) or a restatement touched `path` on or before
+    /// `day`.
     async fn changed_since(&self, since: i64, path: &str, day: &str) -> Result<bool, StoreError> {
         let hit: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM unit_events WHERE at >= $1
+            "SELECT 1 FROM unit_events WHERE at >= $1 AND kind IN ('moved', 'merged')
              UNION ALL
              SELECT 1 FROM stats_restatements r JOIN units v ON v.code = r.village_code
              WHERE r.restated_at >= $1 AND r.day <= $2 AND substr(v.path, 1, length($3)) = $3
