@@ -10,6 +10,7 @@ import { api } from "../api/http"
 import { useCached } from "../hooks/useCached"
 import { Header } from "../components/Header"
 import { ErrorNote } from "../components/ErrorNote"
+import { FormFooter } from "./FormFooter"
 import { Dialog } from "../components/Dialog"
 import { date, t } from "../i18n"
 import { atLeast, editsCampaigns } from "./access"
@@ -264,20 +265,16 @@ function CampaignForm({ campaign, onCancel, onSaved }: FormProps) {
           <input type="time" name="report_time" value={time} onInput={(e) => setTime(e.currentTarget.value)} />
         </label>
       </div>
-      {problem && (
-        <p class="error" role="alert" data-testid="campaign-problem">
-          {problem}
-        </p>
-      )}
-      <ErrorNote error={failure} />
-      <div class="actions">
-        <button type="button" class="btn" onClick={onCancel} disabled={busy}>
-          {t("cancel")}
-        </button>
-        <button type="submit" class="btn primary" name="save-campaign" disabled={busy}>
-          {busy ? t("campaigns.saving") : campaign ? t("campaigns.save") : t("campaigns.create")}
-        </button>
-      </div>
+      <FormFooter
+        problem={problem}
+        problemId="campaign-problem"
+        failure={failure}
+        busy={busy}
+        onCancel={onCancel}
+        saveName="save-campaign"
+        save={campaign ? t("campaigns.save") : t("campaigns.create")}
+        saving={t("campaigns.saving")}
+      />
     </form>
   )
 }

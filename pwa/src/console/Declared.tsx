@@ -14,6 +14,7 @@ import { route } from "../router"
 import { useCached } from "../hooks/useCached"
 import { Header } from "../components/Header"
 import { ErrorNote } from "../components/ErrorNote"
+import { FormFooter } from "./FormFooter"
 import { date, t, when } from "../i18n"
 import { readsDeclared, writesDeclared } from "./access"
 import { NotForRole } from "./NotForRole"
@@ -312,20 +313,16 @@ function DeclareForm({ id, code, current, onCancel, onSaved }: FormProps) {
         <span class="field-label">{t("declared.note")}</span>
         <textarea name="note" rows={2} maxLength={1100} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
       </label>
-      {problem && (
-        <p class="error" role="alert" data-testid="declared-problem">
-          {problem}
-        </p>
-      )}
-      <ErrorNote error={failure} />
-      <div class="actions">
-        <button type="button" class="btn" onClick={onCancel} disabled={busy}>
-          {t("cancel")}
-        </button>
-        <button type="submit" class="btn primary" name="save-declared" disabled={busy}>
-          {busy ? t("declared.saving") : t("declared.save")}
-        </button>
-      </div>
+      <FormFooter
+        problem={problem}
+        problemId="declared-problem"
+        failure={failure}
+        busy={busy}
+        onCancel={onCancel}
+        saveName="save-declared"
+        save={t("declared.save")}
+        saving={t("declared.saving")}
+      />
     </form>
   )
 }

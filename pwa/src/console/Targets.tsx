@@ -14,6 +14,7 @@ import { go, route } from "../router"
 import { useCached } from "../hooks/useCached"
 import { Header } from "../components/Header"
 import { ErrorNote } from "../components/ErrorNote"
+import { FormFooter } from "./FormFooter"
 import { t, when } from "../i18n"
 import { readsTargets, setsTargets } from "./access"
 import { NotForRole } from "./NotForRole"
@@ -285,20 +286,16 @@ function TargetForm({ id, unitCode, unitName, campaign, admin, current, onCancel
           ))}
         </div>
       )}
-      {problem && (
-        <p class="error" role="alert" data-testid="target-problem">
-          {problem}
-        </p>
-      )}
-      <ErrorNote error={failure} />
-      <div class="actions">
-        <button type="button" class="btn" onClick={onCancel} disabled={busy}>
-          {t("cancel")}
-        </button>
-        <button type="submit" class="btn primary" name="save-target" disabled={busy}>
-          {busy ? t("targets.saving") : t("targets.save")}
-        </button>
-      </div>
+      <FormFooter
+        problem={problem}
+        problemId="target-problem"
+        failure={failure}
+        busy={busy}
+        onCancel={onCancel}
+        saveName="save-target"
+        save={t("targets.save")}
+        saving={t("targets.saving")}
+      />
     </form>
   )
 }
