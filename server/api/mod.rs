@@ -11,6 +11,7 @@ mod households;
 mod metrics;
 pub mod openapi;
 mod privacy;
+mod reforms;
 mod review;
 mod state;
 mod sync;
@@ -85,6 +86,21 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             post(units::import).layer(upload_limit),
         )
         .route("/api/v1/units/{code}", get(units::get))
+        .route("/api/v1/unit-codes/{code}", get(reforms::by_code))
+        .route(
+            "/api/v1/reforms",
+            get(reforms::list).post(reforms::apply).layer(upload_limit),
+        )
+        .route(
+            "/api/v1/reforms/preview",
+            post(reforms::preview).layer(upload_limit),
+        )
+        .route(
+            "/api/v1/reforms/placements",
+            get(reforms::placements)
+                .post(reforms::place)
+                .layer(upload_limit),
+        )
         .route("/api/v1/units/{code}/merge", post(units::merge))
         .route("/api/v1/units/{code}/retire", post(units::retire))
         .route(

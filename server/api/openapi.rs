@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    assignments, auth, health, history, households, metrics, privacy, review, sync, team, units,
-    users, weekly,
+    assignments, auth, health, history, households, metrics, privacy, reforms, review, sync, team,
+    units, users, weekly,
 };
 
 #[derive(OpenApi)]
@@ -15,6 +15,7 @@ use crate::api::{
         health::healthz, health::readyz,
         auth::login, auth::login_with_code, auth::refresh, auth::logout, auth::me,
         units::list, units::get, units::create, units::import, units::merge, units::retire,
+        reforms::preview, reforms::apply, reforms::list, reforms::placements, reforms::place, reforms::by_code,
         users::list, users::create, users::get, users::update, users::sessions, users::revoke_all, users::revoke_one,
         users::sign_in_code, users::reset_password, users::unlock,
         team::team, team::username_suggestion, team::import,

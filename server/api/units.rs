@@ -68,7 +68,7 @@ pub async fn import(
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-pub struct DryRun {
+pub(crate) struct DryRun {
     /// Check and preview only: nothing is written.
     #[serde(default)]
     pub dry_run: bool,

@@ -73,6 +73,9 @@ pub struct BaselineValue {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UnitIndicators {
     pub code: String,
+    /// The official code it holds now (differs from `code`, its identity, after a reform reused
+    /// a former unit's code).
+    pub official_code: String,
     pub name: String,
     pub level: String,
     /// The unit above it (a commune's district: the label when communes are compared across
@@ -244,6 +247,10 @@ fn unit_row(
     let c = &s.counters;
     UnitIndicators {
         code: unit.code.clone(),
+        official_code: unit
+            .official_code
+            .clone()
+            .unwrap_or_else(|| unit.code.clone()),
         name: unit.name.clone(),
         level: unit.level.clone(),
         parent_code: unit.parent_code.clone(),

@@ -15,6 +15,7 @@ pub struct UnitRow {
     pub merged_into: Option<String>,
     pub created_at: i64,
     pub retired_at: Option<i64>,
+    pub official_code: Option<String>,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -33,8 +34,11 @@ pub struct UnitEventRow {
 /// A unit to create: (code, name, level, parent code).
 pub type NewUnit<'a> = (&'a str, &'a str, &'a str, Option<&'a str>);
 
+/// The official code is the one the unit holds now, or held last (see `unit_codes`).
 const UNIT_COLUMNS: &str =
-    "code, name, level, parent_code, path, status, merged_into, created_at, retired_at";
+    "code, name, level, parent_code, path, status, merged_into, created_at, retired_at,
+     (SELECT c.code FROM unit_codes c WHERE c.unit_code = units.code
+      ORDER BY c.valid_from DESC LIMIT 1) AS official_code";
 
 /// Filters for listing units.
 #[derive(Debug, Default, Clone)]
@@ -100,6 +104,14 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(|e| conflict_or(e, || format!("unit code {code} already exists")))?;
+            // A unit created outside a reform holds its code from the beginning.
+            sqlx::query(
+                "INSERT INTO unit_codes (code, unit_code, valid_from) VALUES ($1, $1, '0001-01-01')",
+            )
+            .bind(*code)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| conflict_or(e, || format!("unit code {code} is already held")))?;
             insert_event(
                 &mut tx, code, "created", None, *parent, None, None, actor, now,
             )
@@ -119,78 +131,10 @@ impl Store {
         now: i64,
     ) -> Result<usize, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let (old_path,): (String,) = sqlx::query_as("SELECT path FROM units WHERE code = $1")
-            .bind(code)
-            .fetch_one(&mut *tx)
-            .await?;
-        let (new_path,): (String,) = sqlx::query_as("SELECT path FROM units WHERE code = $1")
-            .bind(into)
-            .fetch_one(&mut *tx)
-            .await?;
-        let children: Vec<(String,)> =
-            sqlx::query_as("SELECT code FROM units WHERE parent_code = $1 ORDER BY code")
-                .bind(code)
-                .fetch_all(&mut *tx)
-                .await?;
-        sqlx::query(
-            "UPDATE units SET path = $1 || substr(path, CAST($2 AS INTEGER))
-             WHERE substr(path, 1, length($3)) = $3 AND code <> $4",
-        )
-        .bind(&new_path)
-        .bind(old_path.len() as i64 + 1)
-        .bind(&old_path)
-        .bind(code)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE units SET parent_code = $1 WHERE parent_code = $2")
-            .bind(into)
-            .bind(code)
-            .execute(&mut *tx)
-            .await?;
-        for (child,) in &children {
-            insert_event(
-                &mut tx,
-                child,
-                "moved",
-                Some(code),
-                Some(into),
-                Some(into),
-                Some("parent merged"),
-                actor,
-                now,
-            )
-            .await?;
-        }
-        sqlx::query("UPDATE users SET scope_unit = $1, updated_at = $3 WHERE scope_unit = $2")
-            .bind(into)
-            .bind(code)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "UPDATE units SET status = 'merged', merged_into = $1, retired_at = $2 WHERE code = $3",
-        )
-        .bind(into)
-        .bind(now)
-        .bind(code)
-        .execute(&mut *tx)
-        .await?;
-        let detail = format!("{} child unit(s) moved", children.len());
-        insert_event(
-            &mut tx,
-            code,
-            "merged",
-            None,
-            None,
-            Some(into),
-            Some(&detail),
-            actor,
-            now,
-        )
-        .await?;
+        let moved = merge_in(&mut tx, code, into, actor, now, false).await?;
         tx.commit().await?;
         self.announce_access_change(AccessChange::Everyone).await;
-        Ok(children.len())
+        Ok(moved)
     }
 
     /// Marks a unit retired (it keeps its code, history and records).
@@ -233,8 +177,98 @@ impl Store {
     }
 }
 
+/// The merge of `code` into `into` inside a transaction. With `nest`, the merged unit itself
+/// moves under `into` too (a reform: the former commune's declarations then count for the new
+/// one); returns how many children moved.
+pub(super) async fn merge_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    code: &str,
+    into: &str,
+    actor: &str,
+    now: i64,
+    nest: bool,
+) -> Result<usize, StoreError> {
+    let (old_path,): (String,) = sqlx::query_as("SELECT path FROM units WHERE code = $1")
+        .bind(code)
+        .fetch_one(&mut **tx)
+        .await?;
+    let (new_path,): (String,) = sqlx::query_as("SELECT path FROM units WHERE code = $1")
+        .bind(into)
+        .fetch_one(&mut **tx)
+        .await?;
+    let children: Vec<(String,)> =
+        sqlx::query_as("SELECT code FROM units WHERE parent_code = $1 ORDER BY code")
+            .bind(code)
+            .fetch_all(&mut **tx)
+            .await?;
+    sqlx::query(
+        "UPDATE units SET path = $1 || substr(path, CAST($2 AS INTEGER))
+         WHERE substr(path, 1, length($3)) = $3 AND code <> $4",
+    )
+    .bind(&new_path)
+    .bind(old_path.len() as i64 + 1)
+    .bind(&old_path)
+    .bind(code)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE units SET parent_code = $1 WHERE parent_code = $2")
+        .bind(into)
+        .bind(code)
+        .execute(&mut **tx)
+        .await?;
+    for (child,) in &children {
+        insert_event(
+            tx,
+            child,
+            "moved",
+            Some(code),
+            Some(into),
+            Some(into),
+            Some("parent merged"),
+            actor,
+            now,
+        )
+        .await?;
+    }
+    sqlx::query("UPDATE users SET scope_unit = $1, updated_at = $3 WHERE scope_unit = $2")
+        .bind(into)
+        .bind(code)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE units SET status = 'merged', merged_into = $1, retired_at = $2 WHERE code = $3",
+    )
+    .bind(into)
+    .bind(now)
+    .bind(code)
+    .execute(&mut **tx)
+    .await?;
+    if nest {
+        sqlx::query("UPDATE units SET path = $1 || code || '/' WHERE code = $2")
+            .bind(&new_path)
+            .bind(code)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let detail = format!("{} child unit(s) moved", children.len());
+    insert_event(
+        tx,
+        code,
+        "merged",
+        None,
+        None,
+        Some(into),
+        Some(&detail),
+        actor,
+        now,
+    )
+    .await?;
+    Ok(children.len())
+}
+
 #[allow(clippy::too_many_arguments)]
-async fn insert_event(
+pub(super) async fn insert_event(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     unit: &str,
     kind: &str,

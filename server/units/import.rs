@@ -1,13 +1,32 @@
-//! Parsing and checking a units CSV (`code,name,level,parent_code`) before anything is stored.
+//! Units created from a CSV or one at a time: every line checked first, all created or none.
 
 use std::collections::HashMap;
 
-use crate::sheet::Lines;
-use crate::units::{valid_code, Level};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-/// One checked line of the CSV.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UnitLine {
+use crate::auth::{Principal, Role};
+use crate::clock::{now, vietnam_date};
+use crate::error::{Error, Result};
+use crate::store::{NewUnit, Store, UnitFilter, UnitRow};
+use crate::units::service::{not_found, require_tree_editor};
+use crate::units::{parse_units_csv, Level, Unit};
+
+/// What an import did, or would do in a dry run.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportReport {
+    /// Nothing was written: `units` is what the import would create.
+    pub dry_run: bool,
+    /// Units created (0 in a dry run).
+    pub created: usize,
+    /// Lines identical to a unit that already exists (a re-import changes nothing).
+    pub unchanged: usize,
+    /// The units the file adds, parents first, with their level as stored.
+    pub units: Vec<ImportedUnit>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportedUnit {
     pub line: u64,
     pub code: String,
     pub name: String,
@@ -15,206 +34,184 @@ pub struct UnitLine {
     pub parent_code: Option<String>,
 }
 
-/// Parses the CSV and checks each line on its own and against the other lines. Returns the
-/// lines ordered parents first, or every problem found, each naming its line number.
-/// `existing` answers the level of a code already in the database.
-pub fn parse_units_csv(
-    data: &[u8],
-    existing: &dyn Fn(&str) -> Option<Level>,
-) -> Result<Vec<UnitLine>, Vec<String>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_reader(data);
-    let headers = match reader.headers() {
-        Ok(h) => h
-            .iter()
-            .map(|h| h.trim_start_matches('\u{feff}').to_lowercase())
-            .collect::<Vec<_>>(),
-        Err(e) => return Err(vec![format!("line 1: cannot read the header: {e}")]),
-    };
-    let col = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
-    let (Some(c_code), Some(c_name), Some(c_level)) = (
-        col(&["code", "ma", "mã"]),
-        col(&["name", "ten", "tên"]),
-        col(&["level", "cap", "cấp"]),
-    ) else {
-        return Err(vec![format!(
-            "line 1: the header must name the columns code,name,level,parent_code (found: {})",
-            headers.join(",")
-        )]);
-    };
-    let c_parent = col(&["parent_code", "parent", "ma_cha", "mã cha"]);
+/// A unit to create through the API.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUnitRequest {
+    pub code: String,
+    pub name: String,
+    pub level: Level,
+    pub parent_code: Option<String>,
+}
 
+pub async fn create_unit(store: &Store, who: &Principal, req: &NewUnitRequest) -> Result<Unit> {
+    let csv = format!(
+        "code,name,level,parent_code\n{},{},{},{}\n",
+        csv_field(&req.code),
+        csv_field(&req.name),
+        req.level.as_str(),
+        csv_field(req.parent_code.as_deref().unwrap_or(""))
+    );
+    import_units(store, who, csv.as_bytes(), false)
+        .await
+        .map_err(|e| match e {
+            // A single unit: drop the line number that only makes sense for a file.
+            Error::Invalid { details, .. } => Error::bad_request(
+                details
+                    .iter()
+                    .map(|d| d.split_once(": ").map_or(d.as_str(), |(_, m)| m))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            other => other,
+        })?;
+    let unit = store
+        .unit(&req.code)
+        .await?
+        .ok_or_else(|| not_found(&req.code))?;
+    Ok(unit.into())
+}
+
+fn csv_field(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// Imports a units CSV: every line is checked first, and either all new units are created
+/// or none. Lines identical to existing units are skipped, so a re-import is harmless.
+pub async fn import_units(
+    store: &Store,
+    who: &Principal,
+    csv: &[u8],
+    dry_run: bool,
+) -> Result<ImportReport> {
+    require_tree_editor(who)?;
+    let mut units: HashMap<String, UnitRow> = store
+        .units(&UnitFilter {
+            include_inactive: true,
+            limit: i64::MAX,
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .map(|u| (u.code.clone(), u))
+        .collect();
+    // A file names units by the official codes they hold today, which after a reform may differ
+    // from their identities (`existing` is keyed by code; `NewUnit` takes identities).
+    let today = vietnam_date(now()).0;
+    let held: HashMap<String, String> = store.codes_held_on(&today).await?.into_iter().collect();
+    let mut existing: HashMap<String, UnitRow> = HashMap::new();
+    for (code, id) in &held {
+        if let Some(u) = units.remove(id) {
+            existing.insert(code.clone(), u);
+        }
+    }
+    // What is left held no code today: a code handed on by a reform is not free for an import.
+    let former: HashMap<String, UnitRow> = units;
+    let level_of = |code: &str| existing.get(code).and_then(|u| Level::parse(&u.level));
+    let lines = parse_units_csv(csv, &level_of).map_err(|details| Error::Invalid {
+        message: format!(
+            "{} problem(s) in the CSV; nothing was imported",
+            details.len()
+        ),
+        details,
+    })?;
     let mut errors = Vec::new();
-    let mut line_of = Lines::new(data);
-    let mut lines: Vec<UnitLine> = Vec::new();
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = line_of.at(e.position().map_or(0, |p| p.byte() as usize));
-                errors.push(format!("line {line}: unreadable CSV: {e}"));
-                continue;
-            }
-        };
-        // Counted from the bytes: the csv crate's own line count is one short for files saved
-        // with CRLF line ends (Excel's CSVs).
-        let line = line_of.at(record.position().map_or(0, |p| p.byte() as usize));
-        if record.iter().all(|f| f.is_empty()) {
+    let mut fresh = Vec::new();
+    let mut unchanged = 0;
+    let file: HashMap<&str, Option<&str>> = lines
+        .iter()
+        .map(|l| (l.code.as_str(), l.parent_code.as_deref()))
+        .collect();
+    for l in &lines {
+        if let Some(u) = former.get(&l.code) {
+            errors.push(format!(
+                "line {}: code {} was held by '{}', which is {} now; a code passes to a new unit only through a reform",
+                l.line, l.code, u.name, u.status
+            ));
             continue;
         }
-        let field = |i: usize| record.get(i).unwrap_or("").to_string();
-        let code = field(c_code);
-        let name = field(c_name);
-        let level_text = field(c_level);
-        let parent = c_parent.map(field).filter(|p| !p.is_empty());
-        let mut problems = Vec::new();
-        if !valid_code(&code) {
-            problems.push(format!(
-                "code '{code}' is not valid (1–32 letters, digits, '-', '_' or '.')"
-            ));
-        }
-        if name.is_empty() {
-            problems.push("name is empty".to_string());
-        } else if name.chars().count() > 200 {
-            problems.push("name is longer than 200 characters".to_string());
-        }
-        let level = Level::parse_under(&level_text, parent.is_some());
-        if level.is_none() {
-            problems.push(format!(
-                "level '{level_text}' is not a level: write one of {}",
-                Level::WORDS
-            ));
-        }
-        if let Some(first) = seen.get(&code) {
-            problems.push(format!("code {code} appears again (first on line {first})"));
-        }
-        if problems.is_empty() {
-            seen.insert(code.clone(), line);
-            if let Some(level) = level {
-                lines.push(UnitLine {
-                    line,
-                    code,
-                    name,
-                    level,
-                    parent_code: parent,
-                });
-            }
-        } else {
-            errors.push(format!("line {line}: {}", problems.join("; ")));
-        }
-    }
-    let in_file: HashMap<&str, Level> = lines.iter().map(|l| (l.code.as_str(), l.level)).collect();
-    for l in &lines {
-        let parent_level = match &l.parent_code {
-            None if l.level == Level::Province => continue,
-            None => {
+        if let Some(u) = existing.get(&l.code) {
+            let parent = l
+                .parent_code
+                .as_deref()
+                .map(|p| existing.get(p).map_or(p, |u| u.code.as_str()));
+            if u.name == l.name && u.level == l.level.as_str() && u.parent_code.as_deref() == parent
+            {
+                unchanged += 1;
+            } else {
                 errors.push(format!(
-                    "line {}: a {} needs a parent_code",
+                    "line {}: unit {} already exists as '{}' ({}, under {}); units are changed by merge or retire, not by re-import",
                     l.line,
-                    l.level.as_str()
+                    l.code,
+                    u.name,
+                    u.level,
+                    u.parent_code.as_deref().unwrap_or("nothing")
                 ));
-                continue;
             }
-            Some(p) => in_file.get(p.as_str()).copied().or_else(|| existing(p)),
-        };
-        let parent = l.parent_code.as_deref().unwrap_or_default();
-        match parent_level {
-            None => errors.push(format!(
-                "line {}: parent_code {parent} is neither in this file nor an existing unit",
-                l.line
-            )),
-            Some(pl) if !l.level.allowed_parents().contains(&pl) => errors.push(format!(
-                "line {}: a {} cannot sit under {parent}, which is a {}",
-                l.line,
-                l.level.as_str(),
-                pl.as_str()
-            )),
-            Some(_) => {}
+            continue;
         }
-    }
-    if lines.is_empty() && errors.is_empty() {
-        errors.push("the file has no units: after the header, give one unit per line".to_string());
+        // Walk up through the file to the first existing ancestor: it must be in the caller's area.
+        let mut parent = l.parent_code.as_deref();
+        let mut hops = 0;
+        while let Some(p) = parent.filter(|p| !existing.contains_key(*p)) {
+            parent = file.get(p).copied().flatten();
+            hops += 1;
+            if hops > 16 {
+                break;
+            }
+        }
+        let allowed = match parent.and_then(|p| existing.get(p)) {
+            Some(anchor) => who.covers(&anchor.path) && anchor.status == "active",
+            None => who.role == Role::Admin,
+        };
+        if !allowed {
+            errors.push(format!(
+                "line {}: you may only add units inside your own area ({}), under an active unit",
+                l.line,
+                who.scope_unit.as_deref().unwrap_or("none")
+            ));
+            continue;
+        }
+        fresh.push(l);
     }
     if !errors.is_empty() {
-        errors.sort_by_key(|e| line_number(e));
-        return Err(errors);
+        return Err(Error::Invalid {
+            message: format!(
+                "{} problem(s) in the CSV; nothing was imported",
+                errors.len()
+            ),
+            details: errors,
+        });
     }
-    // Levels strictly descend from parent to child, so sorting by level puts parents first.
-    lines.sort_by_key(|l| (l.level, l.line));
-    Ok(lines)
-}
-
-fn line_number(message: &str) -> u64 {
-    message
-        .strip_prefix("line ")
-        .and_then(|rest| rest.split(':').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn none(_: &str) -> Option<Level> {
-        None
+    let rows: Vec<NewUnit<'_>> = fresh
+        .iter()
+        .map(|l| {
+            (
+                l.code.as_str(),
+                l.name.as_str(),
+                l.level.as_str(),
+                l.parent_code
+                    .as_deref()
+                    .map(|p| existing.get(p).map_or(p, |u| u.code.as_str())),
+            )
+        })
+        .collect();
+    if !rows.is_empty() && !dry_run {
+        store.insert_units(&rows, &who.username, now()).await?;
     }
-
-    #[test]
-    fn orders_parents_first_and_accepts_missing_district() {
-        let csv = "code,name,level,parent_code\n38001.01,Thôn 1,village,38001\n38001,Xã A,commune,38\n38,Thanh Hóa,province,\n";
-        let lines = parse_units_csv(csv.as_bytes(), &none).expect("valid");
-        let codes: Vec<_> = lines.iter().map(|l| l.code.as_str()).collect();
-        assert_eq!(codes, ["38", "38001", "38001.01"]);
-    }
-
-    #[test]
-    fn reports_every_bad_line_with_its_number() {
-        let csv = "code,name,level,parent_code\n38,Thanh Hóa,province,\nbad code,X,village,38\n39,,commune,38\n40,Y,hamlet,38\n41,Z,village,38\n42,W,commune,99\n38,Dup,province,\n";
-        let errors = parse_units_csv(csv.as_bytes(), &none).expect_err("invalid");
-        let joined = errors.join("\n");
-        assert!(
-            joined.contains("line 3: code 'bad code' is not valid"),
-            "{joined}"
-        );
-        assert!(joined.contains("line 4: name is empty"), "{joined}");
-        assert!(joined.contains("line 5: level 'hamlet'"), "{joined}");
-        assert!(
-            joined.contains("line 6: a village cannot sit under 38, which is a province"),
-            "{joined}"
-        );
-        assert!(
-            joined.contains("line 7: parent_code 99 is neither"),
-            "{joined}"
-        );
-        assert!(
-            joined.contains("line 8: code 38 appears again (first on line 2)"),
-            "{joined}"
-        );
-        assert_eq!(errors.len(), 6);
-    }
-
-    #[test]
-    fn line_numbers_hold_for_excel_files() {
-        // Excel saves CSV with CRLF line ends and a byte-order mark.
-        let csv = "\u{feff}code,name,level,parent_code\r\n38,Thanh Hóa,province,\r\n\r\n39,,commune,38\r\n";
-        let errors = parse_units_csv(csv.as_bytes(), &none).expect_err("invalid");
-        assert_eq!(errors.len(), 1, "{errors:?}");
-        assert!(errors[0].starts_with("line 4: name is empty"), "{errors:?}");
-        let lines = parse_units_csv(
-            "code,name,level,parent_code\r\n38,Thanh Hóa,province,\r\n".as_bytes(),
-            &none,
-        )
-        .expect("valid");
-        assert_eq!(lines[0].line, 2);
-    }
-
-    #[test]
-    fn header_is_required() {
-        let errors = parse_units_csv(b"a,b\n1,2\n", &none).expect_err("invalid");
-        assert!(errors[0].starts_with("line 1: the header must name"));
-    }
+    Ok(ImportReport {
+        dry_run,
+        created: if dry_run { 0 } else { rows.len() },
+        unchanged,
+        units: fresh
+            .iter()
+            .map(|l| ImportedUnit {
+                line: l.line,
+                code: l.code.clone(),
+                name: l.name.clone(),
+                level: l.level,
+                parent_code: l.parent_code.clone(),
+            })
+            .collect(),
+    })
 }

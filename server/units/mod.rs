@@ -1,14 +1,16 @@
 //! The administrative-unit tree (province → [district] → commune → village), its CSV import,
-//! and merges that keep history.
+//! merges that keep history, official codes held for a period, and reforms.
 
+mod codes;
 mod import;
+mod parse;
+pub mod reform;
 mod service;
 
-pub use import::{parse_units_csv, UnitLine};
-pub use service::{
-    create_unit, get_unit, import_units, list_units, merge_unit, retire_unit, ImportReport,
-    NewUnitRequest, UnitQuery,
-};
+pub use codes::{unit_by_code, CodeLookup, CodePeriod, CodeQuery};
+pub use import::{create_unit, import_units, ImportReport, ImportedUnit, NewUnitRequest};
+pub use parse::{line_number, parse_units_csv, UnitLine};
+pub use service::{get_unit, list_units, merge_unit, retire_unit, UnitQuery};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -65,6 +67,17 @@ impl Level {
         }
     }
 
+    /// The level a name starts with ("Thôn 3", "Tổ dân phố 5", "Huyện Nga Sơn"), if it does.
+    pub fn from_name(name: &str, has_parent: bool) -> Option<Level> {
+        let folded = crate::fold::fold(name);
+        let words: Vec<&str> = folded.split(' ').collect();
+        // Longest first: "thanh pho" before "thanh", "to dan pho" before "to".
+        (1..=words.len().min(3))
+            .rev()
+            .find_map(|n| Level::parse_under(&words[..n].join(" "), has_parent))
+            .filter(|_| words.len() > 1)
+    }
+
     /// The words `parse` takes, for a message that lists them.
     pub const WORDS: &'static str = "tỉnh, thành phố, huyện, quận, thị xã, xã, phường, thị trấn, \
         đặc khu, thôn, bản, làng, xóm, ấp, tổ dân phố, khu phố (or province, district, commune, \
@@ -102,11 +115,15 @@ pub struct Unit {
     pub merged_into: Option<String>,
     pub created_at: String,
     pub retired_at: Option<String>,
+    /// The official code it holds now, or held last: `code` is its identity for life, which
+    /// differs when a reform gave it a code a former unit had held.
+    pub official_code: String,
 }
 
 impl From<UnitRow> for Unit {
     fn from(r: UnitRow) -> Self {
         Unit {
+            official_code: r.official_code.unwrap_or_else(|| r.code.clone()),
             code: r.code,
             name: r.name,
             level: r.level,
@@ -155,4 +172,6 @@ pub struct UnitDetail {
     pub unit: Unit,
     pub children: Vec<Unit>,
     pub history: Vec<UnitEvent>,
+    /// The official codes it held, oldest first.
+    pub codes: Vec<CodePeriod>,
 }

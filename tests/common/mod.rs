@@ -71,6 +71,15 @@ macro_rules! on_both_backends {
 impl TestApp {
     /// Starts the server seeded with the demo data; `None` when PostgreSQL is asked for but not configured.
     pub async fn start_with(db: Db, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        Self::start_seeded(db, tweak, true).await
+    }
+
+    /// Starts the server on an empty tree with one account, `admin` (password `PASSWORD`).
+    pub async fn start_empty(db: Db) -> Option<TestApp> {
+        Self::start_seeded(db, |_| {}, false).await
+    }
+
+    async fn start_seeded(db: Db, tweak: impl FnOnce(&mut Config), demo: bool) -> Option<TestApp> {
         let dir = tempfile::tempdir().expect("tempdir");
         let (database_url, pg_admin) = match db {
             Db::Sqlite => (
@@ -92,7 +101,31 @@ impl TestApp {
             }
         };
         let store = Store::connect(&database_url).await.expect("connect store");
-        khaosat::demo::seed(&store).await.expect("seed demo data");
+        if demo {
+            khaosat::demo::seed(&store).await.expect("seed demo data");
+        } else {
+            let system = khaosat::auth::Principal {
+                user_id: 0,
+                username: "test".into(),
+                role: khaosat::auth::Role::Admin,
+                scope_unit: None,
+                scope_path: "/".into(),
+                session_id: String::new(),
+                device_id: String::new(),
+            };
+            let admin = khaosat::users::NewUserRequest {
+                username: Some("admin".into()),
+                display_name: "Quản trị".into(),
+                password: Some(PASSWORD.into()),
+                role: khaosat::auth::Role::Admin,
+                scope_unit: None,
+                phone: None,
+                service: false,
+            };
+            khaosat::users::create_user(&store, &system, admin)
+                .await
+                .expect("admin");
+        }
         let mut config = Config::new(database_url.clone(), SECRET.to_vec());
         tweak(&mut config);
         let state = AppState::new(store.clone(), config)

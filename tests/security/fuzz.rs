@@ -132,6 +132,10 @@ fn csv_parsers_take_any_text() {
             if let Err(problems) = khaosat::units::parse_units_csv(text.as_bytes(), &none) {
                 prop_assert!(!problems.is_empty());
             }
+            let mapping = format!("old_commune_code,new_commune_code,share\n{text}");
+            if let Err(problems) = khaosat::units::reform::parse_mapping(mapping.as_bytes()) {
+                prop_assert!(!problems.is_empty() && problems.iter().all(|p| !p.is_empty()));
+            }
             Ok(())
         })
         .unwrap();
@@ -139,6 +143,7 @@ fn csv_parsers_take_any_text() {
     runner
         .run(&proptest::collection::vec(any::<u8>(), 0..400), |bytes| {
             let _ = khaosat::households::register::parse_register(&bytes[..], 2026, &mut |_| {});
+            let _ = khaosat::units::reform::parse_mapping(&bytes[..]);
             Ok(())
         })
         .unwrap();

@@ -298,7 +298,55 @@ fn probes(t: &Targets) -> Vec<Probe> {
             "/api/v1/access-log?unit=39301".into(),
             "/api/v1/access-log?unit=41201".into(),
         ),
+        probe(
+            "GET unit-codes/{code}",
+            Method::GET,
+            "/api/v1/unit-codes/39301".into(),
+            "/api/v1/unit-codes/41201".into(),
+        ),
+        probe(
+            "GET reforms",
+            Method::GET,
+            "/api/v1/reforms".into(),
+            "/api/v1/reforms".into(),
+        ),
+        probe(
+            "GET reforms/placements",
+            Method::GET,
+            "/api/v1/reforms/placements".into(),
+            "/api/v1/reforms/placements".into(),
+        ),
     ]);
+    // A reform's preview writes nothing; a placement sheet naming a village that waits for
+    // nothing is refused whole. Both show who may reach them, inside and outside the area.
+    list.push(Probe {
+        body: Some(Body::Csv(|_, inside| {
+            format!(
+                "old_commune_code,new_commune_code,new_commune_name,share\n{},99999,Xã Mới,full\n",
+                commune(inside)
+            )
+        })),
+        ..probe(
+            "POST reforms/preview",
+            Method::POST,
+            "/api/v1/reforms/preview?effective=2026-07-01&name=NQ".into(),
+            "/api/v1/reforms/preview?effective=2026-07-01&name=NQ".into(),
+        )
+    });
+    list.push(Probe {
+        body: Some(Body::Csv(|_, inside| {
+            format!(
+                "village_code,new_commune_code\n{}.01,99999\n",
+                commune(inside)
+            )
+        })),
+        ..probe(
+            "POST reforms/placements",
+            Method::POST,
+            "/api/v1/reforms/placements".into(),
+            "/api/v1/reforms/placements".into(),
+        )
+    });
     // Writes whose effect is harmless to repeat: a declaration, a target, an assignment note.
     list.push(Probe {
         body: Some(Body::Json(|_, _| {
@@ -475,6 +523,11 @@ GET team?unit                | 403/403 200/404 200/404 200/404 200/404 200/200
 GET users/username-sugg.     | 403/403 200/200 200/200 200/200 200/200 200/200
 GET assignments/{id}         | 200/404 200/404 200/404 200/404 200/404 200/200
 GET access-log?unit          | 403/403 403/403 200/404 200/404 200/404 200/200
+GET unit-codes/{code}        | 200/404 200/404 200/404 200/404 200/404 200/200
+GET reforms                  | 403/403 403/403 403/403 200/200 200/200 200/200
+GET reforms/placements       | 403/403 403/403 200/200 200/200 200/200 200/200
+POST reforms/preview         | 403/403 403/403 403/403 403/403 200/422 200/200
+POST reforms/placements      | 403/403 403/403 403/403 403/403 422/422 422/422
 POST units/{c}/declared      | 403/403 403/403 201/404 403/403 403/403 201/201
 POST households/{id}/send-back | 403/403 201/404 201/404 403/403 403/403 201/201
 POST units/{v}/approval      | 403/403 201/404 201/404 403/403 403/403 201/201

@@ -15,6 +15,7 @@ mod live_access;
 mod node;
 mod observation;
 mod properties;
+mod reform;
 mod register;
 mod register_job;
 mod replicas;
