@@ -2,7 +2,7 @@
 //! now or as of a day, with the baseline ("before") beside it. Everything is summed from the
 //! per-village counters maintained with the projection, never from person rows.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -160,6 +160,14 @@ async fn sums(
     for d in store.declared_under(&unit.path, &day).await? {
         latest.insert((d.unit_code.clone(), d.indicator_id), d);
     }
+    // A merged unit's declarations stand for the unit it went into until that unit declares
+    // the indicator itself (a former commune's last figure counts for the new commune, once).
+    let own: HashSet<(String, i64)> = latest.keys().cloned().collect();
+    latest.retain(|(_, indicator), d| {
+        d.merged_into
+            .as_ref()
+            .is_none_or(|into| !own.contains(&(into.clone(), *indicator)))
+    });
     let slots = |path: &str| {
         std::iter::once(Some(0))
             .chain(std::iter::once(slot(path)))

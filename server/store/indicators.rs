@@ -20,6 +20,8 @@ pub struct DeclaredRow {
     /// The display name of `entered_by` (null for an account since removed).
     pub entered_by_name: Option<String>,
     pub entered_at: i64,
+    /// The unit its unit was merged into, if it was (a former commune after a reform).
+    pub merged_into: Option<String>,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -80,7 +82,8 @@ pub struct NewDeclared<'a> {
 
 const DECLARED_SELECT: &str =
     "SELECT d.id, d.unit_code, u.path AS unit_path, d.indicator_id, d.numerator, d.denominator,
-        d.value_date, d.note, d.status, d.entered_by, e.display_name AS entered_by_name, d.entered_at
+        d.value_date, d.note, d.status, d.entered_by, e.display_name AS entered_by_name, d.entered_at,
+        u.merged_into
      FROM declared_values d JOIN units u ON u.code = d.unit_code
      LEFT JOIN users e ON e.username = d.entered_by";
 

@@ -38,7 +38,11 @@ macro_rules! on_empty_backends {
     };
 }
 
-on_empty_backends!(whole_province_reform, refusals_write_nothing);
+on_empty_backends!(
+    whole_province_reform,
+    refusals_write_nothing,
+    declarations_follow_the_merge
+);
 
 fn mapping() -> Option<String> {
     match std::fs::read_to_string(MAPPING) {
@@ -498,4 +502,70 @@ async fn all_units(app: &TestApp, token: &str) -> Value {
     app.get("/api/v1/units?include_inactive=true", token)
         .await
         .1
+}
+
+/// (numerator, denominator) of indicator `id` for the unit of a table.
+async fn declared(app: &TestApp, token: &str, code: &str, query: &str, id: i64) -> (i64, i64) {
+    let (status, t) = app
+        .get(&format!("/api/v1/units/{code}/indicators{query}"), token)
+        .await;
+    assert_eq!(status, 200, "{t}");
+    let v = t["unit"]["indicators"]
+        .as_array()
+        .and_then(|list| list.iter().find(|i| i["id"] == id))
+        .unwrap_or_else(|| panic!("indicator {id} in {t}"));
+    (
+        v["numerator"].as_i64().unwrap_or(-1),
+        v["denominator"].as_i64().unwrap_or(-1),
+    )
+}
+
+async fn declarations_follow_the_merge(app: &TestApp) {
+    let admin = app.token("admin").await;
+    let list = "Tỉnh / Thành Phố,Mã TP,Quận Huyện,Mã QH,Phường Xã,Mã PX,Cấp\n\
+                Tỉnh Thanh Hóa,38,Huyện Nga Sơn,401,Xã Nga Liên,16159,Xã\n\
+                Tỉnh Thanh Hóa,38,Huyện Nga Sơn,401,Xã Nga Giáp,16135,Xã\n";
+    assert_eq!(
+        upload(app, &admin, "/api/v1/units/import", list).await.0,
+        200
+    );
+    for (commune, n, d) in [("16159", 3, 4), ("16135", 1, 2)] {
+        let (status, body) = app
+            .post(
+                &format!("/api/v1/units/{commune}/declared"),
+                &admin,
+                json!({"indicator_id": 1, "numerator": n, "denominator": d, "value_date": "2025-06-01"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let mapping = "old_commune_code,old_commune_name,new_commune_code,new_commune_name,share\n\
+                   16159,Xã Nga Liên,16138,Xã Hồ Vương,full\n\
+                   16135,Xã Nga Giáp,16138,Xã Hồ Vương,full\n";
+    let (status, body) = upload(
+        app,
+        &admin,
+        &format!("/api/v1/reforms?{EFFECTIVE}"),
+        mapping,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    // The former communes' last declarations count for the new commune, and once in the province.
+    assert_eq!(declared(app, &admin, "16138", "", 1).await, (4, 6));
+    assert_eq!(declared(app, &admin, "38", "", 1).await, (4, 6));
+    let (status, body) = app
+        .post(
+            "/api/v1/units/16138/declared",
+            &admin,
+            json!({"indicator_id": 1, "numerator": 10, "denominator": 12, "value_date": "2025-08-01"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    // Its own declaration replaces theirs; a day before it, theirs still stand.
+    assert_eq!(declared(app, &admin, "16138", "", 1).await, (10, 12));
+    assert_eq!(declared(app, &admin, "38", "", 1).await, (10, 12));
+    assert_eq!(
+        declared(app, &admin, "38", "?as_of=2025-07-15", 1).await,
+        (4, 6)
+    );
 }
