@@ -455,6 +455,7 @@ export const en: Messages & Record<string, string> = {
   "console.not_found_body": "This address is not part of the app (a typo, or an old link).",
   "console.home": "Go to the home screen",
   "console.manage": "Administration",
+  "console.reform": "Reorganise administrative units",
   "console.units": "Administrative units",
   "console.problems": "Unreadable records",
   "console.access_log": "Personal data access log",

@@ -438,6 +438,7 @@ export const vi = {
   "console.not_found_body": "Địa chỉ này không có trong ứng dụng (có thể gõ nhầm hoặc liên kết đã cũ).",
   "console.home": "Về màn hình chính",
   "console.manage": "Quản lý",
+  "console.reform": "Sắp xếp đơn vị hành chính",
   "console.units": "Đơn vị hành chính",
   "console.problems": "Hồ sơ dữ liệu lỗi",
   "console.access_log": "Nhật ký truy cập dữ liệu cá nhân",

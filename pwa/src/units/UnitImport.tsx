@@ -3,11 +3,11 @@
 // or lists the bad lines in Vietnamese; only then "Nhập" writes them, all lines or none. Changing the
 // content after the check asks for another check.
 import { useState } from "preact/hooks"
-import { api, ApiError } from "../api/http"
+import { api } from "../api/http"
 import { Header } from "../components/Header"
-import { errorText } from "../components/ErrorNote"
 import { num, t } from "../i18n"
-import { enc, forgetUnitNames, levelWord, lineProblem, sayProblem, type UnitImport as Report } from "./data"
+import { enc, forgetUnitNames, levelWord, type UnitImport as Report } from "./data"
+import { FileProblems } from "./parts"
 
 const TEMPLATE = "Mã,Tên,Cấp,Mã cha\r\n39302,Xã Nga Thạch,Xã,393\r\n39302.01,Thôn 1,Thôn,39302\r\n"
 
@@ -91,7 +91,7 @@ export function UnitImport() {
           {t("loading")}
         </p>
       )}
-      {error !== null && <Problems error={error} />}
+      {error !== null && <FileProblems error={error} headline={t("units.import.errors")} testid="import-errors" />}
 
       {done && (
         <section class="section" data-testid="imported">
@@ -172,26 +172,5 @@ export function UnitImport() {
         </section>
       )}
     </>
-  )
-}
-
-/** The file's problems (422 `details`), each line's in Vietnamese with its number; any other failure as a sentence. */
-function Problems({ error }: { error: unknown }) {
-  const lines = error instanceof ApiError ? error.details.map(lineProblem) : []
-  return (
-    <section class="section failure" role="alert" data-testid="import-errors">
-      <p class="error">{lines.length ? t("units.import.errors") : errorText(error)}</p>
-      {error instanceof ApiError && <p class="small">{sayProblem(error.message)}</p>}
-      {lines.length > 0 && (
-        <ul class="line-problems">
-          {lines.map((l, i) => (
-            <li key={i} data-line={l.line ?? ""}>
-              {l.line !== null && <strong class="nums">{t("units.import.line_n", { n: l.line })}: </strong>}
-              {l.text}
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
   )
 }

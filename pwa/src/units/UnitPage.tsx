@@ -10,7 +10,7 @@ import { useCached } from "../hooks/useCached"
 import { Header } from "../components/Header"
 import { Dialog } from "../components/Dialog"
 import { date, num, t } from "../i18n"
-import { enc, forgetUnitNames, levelWord, rememberUnits, sayProblem, unitPath, type UnitDetail, type UnitEvent, type UnitInfo } from "./data"
+import { enc, forgetUnitNames, levelWord, rememberUnits, sayProblem, shownCode, unitPath, type UnitDetail, type UnitEvent, type UnitInfo } from "./data"
 import { moment, SearchBox, SearchNote, UnitRow, useUnitNames, useUnitSearch } from "./parts"
 
 export function UnitPage({ code }: { code: string }) {
@@ -45,7 +45,10 @@ export function UnitPage({ code }: { code: string }) {
       <section class="section" data-testid="unit" data-status={u.status}>
         <dl class="facts">
           <dt>{t("units.code")}</dt>
-          <dd class="nums">{u.code}</dd>
+          <dd class="nums" data-testid="unit-code">
+            {shownCode(u)}
+            {codeSince(u)}
+          </dd>
           <dt>{t("units.level")}</dt>
           <dd>{levelWord(u.level)}</dd>
           <dt>{t("units.parent")}</dt>
@@ -339,4 +342,10 @@ function MergeDialog({ u, into, onCancel, onConfirm }: { u: UnitDetail; into: Un
       </div>
     </Dialog>
   )
+}
+
+/** " (từ 01/07/2025)" when the unit took its code from a reform; earlier holders are other units. */
+function codeSince(u: UnitDetail): string {
+  const now = u.codes?.filter((c) => !c.valid_to).at(-1)
+  return now && now.valid_from !== "0001-01-01" ? ` (${t("units.code_since", { date: date(now.valid_from) })})` : ""
 }

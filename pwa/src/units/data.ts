@@ -8,7 +8,9 @@ import { fold } from "../util/fold"
 import { t } from "../i18n"
 
 export interface UnitInfo {
+  /** The unit's identity for life (URLs); `official_code` is the code it holds now. */
   code: string
+  official_code?: string
   name: string
   level: string
   parent_code: string | null
@@ -31,9 +33,18 @@ export interface UnitEvent {
   at: string
 }
 
+export interface CodePeriod {
+  code: string
+  unit_code: string
+  /** "0001-01-01": held since before the system knew */
+  valid_from: string
+  valid_to: string | null
+}
+
 export interface UnitDetail extends UnitInfo {
   children: UnitInfo[]
   history: UnitEvent[]
+  codes?: CodePeriod[]
 }
 
 export interface ImportedUnit {
@@ -97,6 +108,9 @@ export const ACCESS_LOG_ROLES: Role[] = ["commune", "district", "province", "adm
 
 export const levelWord = (level: string) => t(`level.${level}`)
 
+/** The code a person knows a unit by: the official one it holds now. */
+export const shownCode = (u: { code: string; official_code?: string }) => u.official_code ?? u.code
+
 // ---- Names of units by code (a history or a list names codes): asked once per code ----
 
 const names = new Map<string, Promise<string | null>>()
@@ -144,7 +158,8 @@ function allUnits(): Promise<UnitInfo[]> {
 export function matchesUnit(u: UnitInfo, text: string): boolean {
   const q = fold(text)
   if (!q) return true
-  return u.code.toLowerCase().startsWith(text.trim().toLowerCase()) || fold(u.name).includes(q)
+  const typed = text.trim().toLowerCase()
+  return u.code.toLowerCase().startsWith(typed) || (u.official_code ?? "").startsWith(typed) || fold(u.name).includes(q)
 }
 
 /**
@@ -180,6 +195,22 @@ const RULES: [RegExp, (m: RegExpMatchArray) => string][] = [
   [/^(\d+) problem\(s\) in the CSV; nothing was imported.*$/s, (m) => t("units.err.problems", { n: Number(m[1]) })],
   [/^cannot read the header: (.*)$/s, () => t("units.err.header_unreadable")],
   [/^the header must name the columns code,name,level,parent_code \(found: (.*)\)$/s, (m) => t("units.err.header", { found: m[1] })],
+  [/^the header must name the columns code,name,level,parent_code .*; found: (.*)$/s, (m) => t("units.err.header", { found: m[1] })],
+  [/^give the level of '(.*)': write one of .*$/s, (m) => t("units.err.give_level", { name: m[1] })],
+  [/^code (\S+) was held by '(.*)', which is (\w+) now; .*$/s, (m) => t("units.err.code_former", { code: m[1], name: m[2], status: t(`units.status.${m[3]}`) })],
+  // The reform's mapping and the placement sheet.
+  [/^(\d+) problem\(s\) in the (mapping|sheet); nothing was (changed|placed)$/, (m) => t("reform.err.problems", { n: Number(m[1]) })],
+  [/^the header must name the columns (old_commune_code|village_code).* \(found: (.*)\)$/s, (m) => t("reform.err.header", { found: m[2] })],
+  [/^former commune (\S+) \((.*)\) is not in the tree on (\S+): .*$/s, (m) => t("reform.err.not_in_tree", { code: m[1], name: m[2], date: m[3] })],
+  [/^former commune (\S+) \('(.*)'\) is already \w+ .*$/s, (m) => t("reform.err.already", { code: m[1], name: m[2] })],
+  [/^former commune (\S+) \('(.*)'\) is outside your area$/, (m) => t("reform.err.outside", { code: m[1], name: m[2] })],
+  [/^share '(.*)' must be full .*$/s, (m) => t("reform.err.share", { share: m[1] })],
+  [/^former commune (\S+) goes whole \(full\) into (\S+), yet line (\d+) .*$/s, (m) => t("reform.err.whole_and_part", { code: m[1], into: m[2], other: m[3] })],
+  [/^new commune (\S+) is called '(.*)' here and '(.*)' on line (\d+)$/, (m) => t("reform.err.two_names", { code: m[1], name: m[2], other: m[3], line: m[4] })],
+  [/^code (\S+) is held on (\S+) by '(.*)' \(\S+\), which this reform does not retire$/, (m) => t("reform.err.held", { code: m[1], date: m[2], name: m[3] })],
+  [/^effective date '(.*)' is not a date: .*$/s, (m) => t("reform.err.date", { date: m[1] })],
+  [/^village (\S+) is not waiting to be placed .*$/s, (m) => t("reform.err.not_waiting", { code: m[1] })],
+  [/^(\S+) is not one of the new communes (\S+) \('(.*)'\) went into: (.*)$/, (m) => t("reform.err.not_candidate", { into: m[1], former: m[2], name: m[3], list: m[4] })],
   [/^unreadable CSV: (.*)$/s, () => t("units.err.unreadable")],
   [/^code '(.*)' is not valid .*$/s, (m) => t("units.err.code", { code: m[1] })],
   [/^name is empty$/, () => t("units.err.name_empty")],

@@ -1,9 +1,10 @@
 // Pieces the unit screens share: a unit's row, its status tag, a search that asks the server as
 // the user types, names of units by code, and Vietnamese dates with times.
 import { useEffect, useState } from "preact/hooks"
-import { OfflineError } from "../api/http"
+import { ApiError, OfflineError } from "../api/http"
 import { date, t, time } from "../i18n"
-import { levelWord, searchUnits, unitName, type UnitInfo } from "./data"
+import { errorText } from "../components/ErrorNote"
+import { levelWord, lineProblem, sayProblem, searchUnits, shownCode, unitName, type UnitInfo } from "./data"
 
 /** "14:05 03/12/2026": logs and histories always say the day. */
 export const moment = (at: string | number) => `${time(at)} ${date(at)}`
@@ -26,7 +27,7 @@ export function UnitRow({ u, onPick }: { u: UnitInfo; onPick?: (u: UnitInfo) => 
           <StatusTag status={u.status} />
         </span>
         <span class="muted small">
-          {levelWord(u.level)} · <span class="nums">{u.code}</span>
+          {levelWord(u.level)} · <span class="nums">{shownCode(u)}</span>
         </span>
       </span>
       <span class="chev">›</span>
@@ -143,4 +144,28 @@ export function useUnitNames(codes: (string | null | undefined)[]): (code: strin
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key])
   return (code) => (!code ? "—" : known[code] ? `${known[code]} (${code})` : code)
+}
+
+/**
+ * A refused file (422 with `details`): the headline, then each line's problem in the app's language
+ * with its number; any other failure as a sentence.
+ */
+export function FileProblems({ error, headline, testid }: { error: unknown; headline: string; testid: string }) {
+  const lines = error instanceof ApiError ? error.details.map(lineProblem) : []
+  return (
+    <section class="section failure" role="alert" data-testid={testid}>
+      <p class="error">{lines.length ? headline : errorText(error)}</p>
+      {error instanceof ApiError && <p class="small">{sayProblem(error.message)}</p>}
+      {lines.length > 0 && (
+        <ul class="line-problems">
+          {lines.map((l, i) => (
+            <li key={i} data-line={l.line ?? ""}>
+              {l.line !== null && <strong class="nums">{t("units.import.line_n", { n: l.line })}: </strong>}
+              {l.text}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  )
 }

@@ -35,6 +35,7 @@ const only = (roles: Role[], role: Role, title: string, screen: () => JSX.Elemen
 export function unitsRoute(path: string, role: Role): JSX.Element | null {
   const bare = path.split("?")[0]
   if (bare === "/units") return only(TREE, role, t("console.units"), () => <UnitsScreen show={(s) => <s.UnitTree />} />)
+  if (bare === "/reform") return only(TREE, role, t("console.reform"), () => <UnitsScreen show={(s) => <s.Reform />} />)
   if (bare === "/units/import") return only(TREE, role, t("console.units"), () => <UnitsScreen show={(s) => <s.UnitImport />} />)
   const m = match("/units/:code", path)
   if (m) return only(TREE, role, t("console.units"), () => <UnitsScreen show={(s) => <s.UnitPage code={m.code} />} />)
