@@ -69,7 +69,11 @@ pub async fn list_units(store: &Store, who: &Principal, q: &UnitQuery) -> Result
     let search = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
     let wanted = search.map(fold);
     let matches = |u: &UnitRow| match (search, &wanted) {
-        (Some(t), Some(w)) => u.code.starts_with(t) || fold(&u.name).contains(w.as_str()),
+        (Some(t), Some(w)) => {
+            u.code.starts_with(t)
+                || u.official_code.as_deref().is_some_and(|c| c.starts_with(t))
+                || fold(&u.name).contains(w.as_str())
+        }
         _ => true,
     };
     if who.role == Role::Enumerator {

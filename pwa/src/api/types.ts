@@ -53,7 +53,9 @@ export interface DocumentEntry {
 }
 
 export interface Unit {
+  /** Identity for life (URLs); `official_code` is the code people use now (they differ after a reform reused a code). */
   code: string
+  official_code?: string
   name: string
   level: string
   parent_code: string | null
@@ -84,6 +86,7 @@ export interface IndicatorValue {
 
 export interface UnitIndicators {
   code: string
+  official_code?: string
   name: string
   level?: string
   households_known?: number

@@ -56,7 +56,7 @@ function CommunePicker() {
               <a class="row" href={`#/declared?unit=${encodeURIComponent(u.code)}`} data-unit={u.code}>
                 <span class="row-main">
                   <strong>{u.name}</strong>
-                  <span class="small muted">{u.code}</span>
+                  <span class="small muted">{u.official_code ?? u.code}</span>
                 </span>
                 <span class="chev" aria-hidden="true">
                   ›

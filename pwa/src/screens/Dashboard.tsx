@@ -103,7 +103,7 @@ function Console({ code }: { code?: string }) {
     )
   const failure = table.failure ?? unit.failure
   // The units of the table, in its order; before it answers, the unit's children.
-  const listed: { code: string; name: string; level?: string; parent_code?: string | null; parent_name?: string | null }[] = report
+  const listed: { code: string; official_code?: string; name: string; level?: string; parent_code?: string | null; parent_name?: string | null }[] = report
     ? report.children
     : (here_unit?.children ?? [])
 
@@ -233,7 +233,7 @@ function Console({ code }: { code?: string }) {
                 <span class="row-main">
                   <strong>{here_unit.name}</strong>
                   <span class="muted small">
-                    {here_unit.code} · {t(`level.${here_unit.level}`)}
+                    {here_unit.official_code ?? here_unit.code} · {t(`level.${here_unit.level}`)}
                   </span>
                 </span>
               </li>
@@ -244,7 +244,7 @@ function Console({ code }: { code?: string }) {
                   <span class="row-main">
                     <strong>{u.name}</strong>
                     <span class="muted small">
-                      {u.code}
+                      {u.official_code ?? u.code}
                       {u.level ? ` · ${t(`level.${u.level}`)}` : ""}
                       {u.parent_name && u.parent_code !== root ? ` · ${u.parent_name}` : ""}
                     </span>
@@ -267,7 +267,7 @@ function Console({ code }: { code?: string }) {
                 <a class="row" href={unitHref(p.code, view)} data-unit-row={p.code}>
                   <span class="row-main">
                     <strong>{p.name}</strong>
-                    <span class="muted small">{p.code}</span>
+                    <span class="muted small">{p.official_code ?? p.code}</span>
                   </span>
                   <span class="chev" aria-hidden="true">
                     ›
