@@ -387,6 +387,10 @@ async fn whole_province_reform(app: &TestApp) {
         holder(app, &admin, "15835", "2026-01-01").await.1,
         "Xã Thiệu Trung"
     );
+    // A search by the code people use finds the unit that holds it now.
+    let (_, found) = app.get("/api/v1/units?q=14758&level=commune", &admin).await;
+    assert_eq!(found[0]["code"], "14758-2025", "{found}");
+    assert_eq!(found[0]["official_code"], "14758", "{found}");
     let (status, body) = app
         .get("/api/v1/unit-codes/16159?on=2025-07-01", &admin)
         .await;
