@@ -236,7 +236,7 @@ impl DocWrite {
             let rows: Vec<String> = (0..batch.len())
                 .map(|i| {
                     let b = i * 9;
-                    let params: Vec<String> = (1..=9).map(|k| format!("${}", b + k)).collect();
+                    let params: Vec<String> = (1..=9).map(|k| self.backend.param(b + k)).collect();
                     format!("({})", params.join(", "))
                 })
                 .collect();

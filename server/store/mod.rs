@@ -89,6 +89,16 @@ impl Backend {
         }
     }
 
+    /// The `n`th (1-based) bind parameter of a generated statement, parameters bound in the
+    /// order they appear. SQLite gets a bare `?`: sqlx matches each `$n` by asking SQLite for
+    /// every parameter's name, a linear scan, so binding a long multi-row INSERT is quadratic.
+    pub(crate) fn param(self, n: usize) -> String {
+        match self {
+            Backend::Sqlite => "?".to_string(),
+            Backend::Postgres => format!("${n}"),
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Backend::Sqlite => "sqlite",

@@ -331,6 +331,36 @@ mod tests {
     }
 
     #[test]
+    fn reads_the_list_from_a_workbook() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        let header = [
+            "Mã TP",
+            "Tỉnh / Thành phố",
+            "Mã xã",
+            "Tên xã",
+            "Cấp",
+            "Tên Tiếng Anh",
+        ];
+        for (c, h) in header.iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).expect("write");
+        }
+        sheet.write_string(1, 0, "38").expect("write");
+        sheet.write_string(1, 1, "Tỉnh Thanh Hóa").expect("write");
+        // Codes typed as numbers read as the digits.
+        sheet.write_number(1, 2, 16138.0).expect("write");
+        sheet.write_string(1, 3, "Xã Hồ Vương").expect("write");
+        sheet.write_string(1, 4, "Xã").expect("write");
+        sheet.write_string(1, 5, "Ho Vuong Commune").expect("write");
+        let bytes = book.save_to_buffer().expect("xlsx");
+        let lines = parse_units_csv(&bytes, &none).expect("valid");
+        assert_eq!(lines[1].code, "16138");
+        assert_eq!(lines[1].name, "Xã Hồ Vương");
+        assert_eq!(lines[1].level, Level::Commune);
+        assert_eq!(lines[1].line, 2);
+    }
+
+    #[test]
     fn village_levels_come_from_their_names() {
         let csv = "mã,tên,mã cha\n16159.01,Thôn 1,16159\n16159.02,Tổ dân phố Bắc Sơn,16159\n16159.03,Phú Hậu,16159\n";
         let exists = |c: &str| (c == "16159").then_some(Level::Commune);

@@ -18,10 +18,14 @@ export function UnitImport() {
   const [done, setDone] = useState<Report | null>(null)
   const [error, setError] = useState<unknown>(null)
   const [busy, setBusy] = useState(false)
-  // Line ends as "\n": the server counts a CRLF file's lines one short (the first unit is "line 1"),
-  // and files saved by Excel end their lines with CRLF.
+  // An Excel workbook (the statistical office publishes its list so) is sent as it is and
+  // stands for the content; a CSV is read into the text box, where it can be corrected.
+  const [sheet, setSheet] = useState<File | null>(null)
   const send = (dryRun: boolean, csv: string) =>
-    api<Report>(`/api/v1/units/import?dry_run=${dryRun}`, { method: "POST", raw: { data: csv.replace(/\r\n?/g, "\n"), type: "text/csv; charset=utf-8" } })
+    api<Report>(`/api/v1/units/import?dry_run=${dryRun}`, {
+      method: "POST",
+      raw: sheet && csv === sheetKey(sheet) ? { data: sheet, type: "application/octet-stream" } : { data: csv, type: "text/csv; charset=utf-8" },
+    })
   const run = async (fn: () => Promise<void>) => {
     setBusy(true)
     setError(null)
@@ -46,7 +50,9 @@ export function UnitImport() {
   }
   const pick = async (f: File | undefined) => {
     if (!f) return
-    const csv = await f.text()
+    const xlsx = f.name.toLowerCase().endsWith(".xlsx")
+    const csv = xlsx ? sheetKey(f) : await f.text()
+    setSheet(xlsx ? f : null)
     setFile(f.name)
     edit(csv)
     check(csv)
@@ -69,11 +75,11 @@ export function UnitImport() {
         <p class="small">{t("units.import.intro")}</p>
         <label class="btn big file-pick">
           {file ? t("units.import.pick_other") : t("units.import.pick")}
-          <input type="file" name="file" accept=".csv,text/csv,text/plain" onChange={(e) => void pick(e.currentTarget.files?.[0])} />
+          <input type="file" name="file" accept=".csv,.xlsx,text/csv,text/plain" onChange={(e) => void pick(e.currentTarget.files?.[0])} />
         </label>
         {file && <p class="muted small">{t("units.import.file_read", { name: file })}</p>}
         {text.includes("\ufffd") && <p class="warn small">{t("units.import.not_utf8")}</p>}
-        <label class="field">
+        <label class="field" hidden={!!sheet && text === sheetKey(sheet)}>
           <span class="field-label">{t("units.import.paste")}</span>
           <textarea name="csv" rows={6} class="csv" spellcheck={false} placeholder={TEMPLATE.trim()} value={text} onInput={(e) => edit(e.currentTarget.value)} />
         </label>
@@ -174,3 +180,6 @@ export function UnitImport() {
     </>
   )
 }
+
+/** What stands in the text box's place for a workbook: its name and size (a new pick asks again). */
+const sheetKey = (f: File) => `[${f.name} · ${f.size}]`
