@@ -32,6 +32,7 @@ pub(super) async fn connect(url: &str) -> Result<Store, StoreError> {
     // WAL lets readers proceed while the single writer commits.
     writer.execute("PRAGMA journal_mode = WAL").await?;
     let readers = pool(8, options).await?;
+    tokio::spawn(checkpoints(readers.clone()));
     Ok(Store {
         pool: readers,
         writer,
@@ -47,14 +48,43 @@ async fn pool(max: u32, options: AnyConnectOptions) -> Result<AnyPool, StoreErro
         .after_connect(|conn, _meta| {
             Box::pin(async move {
                 // FULL: a commit survives power loss, not only a crash of the process.
-                conn.execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000")
-                    .await?;
+                // No automatic checkpoint: it would run inside the commit that crosses the
+                // threshold, holding the only writer while it copies and fsyncs the database
+                // file; `checkpoints` does it beside the writer instead.
+                conn.execute(
+                    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                     PRAGMA wal_autocheckpoint = 0",
+                )
+                .await?;
                 Ok(())
             })
         })
         .connect_with(options)
         .await?;
     Ok(pool)
+}
+
+/// How often the write-ahead log is copied back into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Copies committed pages from the write-ahead log into the database file, on a reader connection,
+/// until the store closes. A PASSIVE checkpoint never waits for the writer or readers: it copies
+/// what no reader still needs, and the writer starts the log over once all of it was copied.
+async fn checkpoints(readers: AnyPool) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if readers.is_closed() {
+            return;
+        }
+        if let Err(e) = readers.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+            if readers.is_closed() {
+                return;
+            }
+            tracing::warn!(error = %e, "write-ahead log checkpoint failed; retried in a second");
+        }
+    }
 }
 
 /// `VACUUM INTO` writes a transactionally consistent copy without stopping readers or writers.
