@@ -241,17 +241,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
              or run with --demo to try the server with a generated one"
         ),
     };
-    let seeded = args.demo && demo::seed(&store).await?;
-    if args.demo {
-        println!("Demo users (password '{}'):", demo::DEMO_PASSWORD);
-        for (username, _, role, scope) in demo::DEMO_USERS {
-            println!(
-                "  {username:<16} {:<11} scope {}",
-                role.as_str(),
-                scope.unwrap_or("(all)")
-            );
-        }
-    }
+    let seeded = args.demo && demo::seed_pilot(&store).await?;
     let mut config = Config::new(database_url, secret.into_bytes());
     config.access_ttl_secs = args.access_ttl_secs;
     config.refresh_ttl_secs = args.refresh_ttl_days * 24 * 3600;
@@ -267,7 +257,13 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState::new(store, config).await?;
     if seeded {
         demo::seed_survey(&state.store, &state.sync).await?;
+        // The pilot was collected on the former tree; the demo serves it as it stands since
+        // the 2025 reform.
+        demo::seed_reform(&state.store).await?;
         tracing::info!("demo data seeded");
+    }
+    if args.demo {
+        print_demo_accounts(&state.store).await?;
     }
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
@@ -276,6 +272,25 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     println!("khaosat listening on http://{}", args.addr);
     khaosat::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// The demo accounts as the database has them now (after the reform their areas are not the
+/// pilot's), without those disabled.
+async fn print_demo_accounts(store: &Store) -> anyhow::Result<()> {
+    println!("Demo users (password '{}'):", demo::DEMO_PASSWORD);
+    for (username, ..) in demo::DEMO_USERS {
+        let Some(user) = store.user_by_username(username).await? else {
+            continue;
+        };
+        if user.disabled == 0 {
+            println!(
+                "  {username:<16} {:<11} scope {}",
+                user.role,
+                user.scope_unit.as_deref().unwrap_or("(all)")
+            );
+        }
+    }
     Ok(())
 }
 

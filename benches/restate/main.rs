@@ -126,7 +126,7 @@ async fn run(backend: &Backend, args: &Args) -> Result<()> {
         .map_err(|e| anyhow!(e))?;
     let result = async {
         let store = Store::connect(&db.url).await?;
-        khaosat::demo::seed(&store).await?;
+        khaosat::demo::seed_pilot(&store).await?;
         let hub = SyncHub::new(store.clone()).await?;
         let row = ensure_village_document(&store, VILLAGE).await?;
         let mut phone = AutoCommit::load(&store.doc_chunks(&row.document_id, 0).await?[0].1)?;

@@ -69,7 +69,7 @@ pub async fn prepare_database(database_url: &str, args: &Args) -> Result<Setup, 
 }
 
 async fn fill(store: &Store, database_url: &str, args: &Args) -> Result<Setup, String> {
-    khaosat::demo::seed(store)
+    khaosat::demo::seed_pilot(store)
         .await
         .map_err(|e| format!("seeding demo data: {e}"))?;
     let admin = operator(store).await?;

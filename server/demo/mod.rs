@@ -1,9 +1,16 @@
-//! Demo data for `serve --demo`: the five pilot communes of the province's results table, a few
-//! villages each, one user of every role, and an assignment for the demo enumerator.
-//! Unit codes are illustrative, not the official statistical codes.
+//! Demo data. The pilot (`seed_pilot`): the five pilot communes of the province's results table
+//! on the tree they were collected on (province, districts, communes), a few villages each, one
+//! user of every role, and an assignment for the demo enumerator; the Rust tests use it as their
+//! fixture. `serve --demo` adds survey data (`seed_survey`) and then applies the 2025 reform
+//! (`seed_reform`), so what it serves is the tree as it stands now, the pilot's history folded
+//! into the new communes.
+//! The pilot's unit codes are illustrative, not the official statistical codes; the new
+//! communes' codes are the statistical office's.
 
+mod reform;
 mod survey;
 
+pub use reform::{seed_reform, REFORM_EFFECTIVE, REFORM_NAME};
 pub use survey::seed_survey;
 
 use crate::assignments::{create_assignment, NewAssignmentRequest};
@@ -49,7 +56,7 @@ const UNITS_CSV: &str = "code,name,level,parent_code
 /// The service account the demo survey is recorded under.
 pub const SEED_USERNAME: &str = "demo-seed";
 
-/// The demo accounts: (username, display name, role, scope unit).
+/// The pilot's accounts: (username, display name, role, scope unit on the former tree).
 pub const DEMO_USERS: [(&str, &str, Role, Option<&str>); 6] = [
     ("demo-admin", "Quản trị hệ thống", Role::Admin, None),
     (
@@ -84,12 +91,9 @@ pub const DEMO_USERS: [(&str, &str, Role, Option<&str>); 6] = [
     ),
 ];
 
-/// Seeds the demo data unless the database already has users. Returns whether it seeded.
-pub async fn seed(store: &Store) -> Result<bool> {
-    if store.user_count().await? > 0 {
-        return Ok(false);
-    }
-    let system = Principal {
+/// Who seeds: the demo's service account, with every right, before it exists as a user.
+fn system() -> Principal {
+    Principal {
         user_id: 0,
         username: SEED_USERNAME.into(),
         role: Role::Admin,
@@ -97,7 +101,16 @@ pub async fn seed(store: &Store) -> Result<bool> {
         scope_path: "/".into(),
         session_id: String::new(),
         device_id: String::new(),
-    };
+    }
+}
+
+/// Seeds the pilot as collected (the former tree, the accounts, an assignment) unless the
+/// database already has users. Returns whether it seeded.
+pub async fn seed_pilot(store: &Store) -> Result<bool> {
+    if store.user_count().await? > 0 {
+        return Ok(false);
+    }
+    let system = system();
     import_units(store, &system, UNITS_CSV.as_bytes(), false).await?;
     for (username, name, role, scope) in DEMO_USERS {
         create_user(

@@ -1,11 +1,12 @@
 // The officials' console (issue 14) at 360×740: the "Quản lý" hub for each role; the commune
 // officer's declared indicators (a value in numbers, a status "Chưa có"), with their history and
-// the officer's display name, on the server, in the district's XLSX and in the district's
-// indicator table; the province changes a target and the indicator table's colour follows, the
-// targets screen naming the new source and its history; a campaign edited and listed, marked
-// current and back to automatic; the district reads campaigns only, the commune officer reads
-// targets only, the enumerator has no console. Screenshots 24–27 go to docs/screenshots/.
-// The second test (the district's indicator table showing "Chưa có" in the commune's column,
+// the officer's display name, on the server, in the province's XLSX and in the province's
+// indicator table (since the 2025 reform the communes sit directly under the province); the
+// province changes a target and the indicator table's colour follows, the targets screen naming
+// the new source and its history; a campaign edited and listed, marked current and back to
+// automatic; the commune officer reads campaigns and targets only, the enumerator has no console.
+// Screenshots 24–27 go to docs/screenshots/.
+// The second test (the province's indicator table showing "Chưa có" in the commune's column,
 // `<td data-status="not_yet">`) needs the indicator table of the parallel console branch: it
 // fails on this branch alone, by design, and passes once both are merged.
 import { test, after, before } from "node:test"
@@ -99,14 +100,14 @@ async function gridCell(page, id, unitName) {
 /** The class the indicator table gives a cell: met, within 10 points, further. */
 const expectedTone = (v) => (v.rate === null ? "c-none" : v.met ? "c-met" : v.rate >= v.target - 0.1 ? "c-near" : "c-miss")
 
-test("the commune officer declares a value and a status; the history, the server, the district's XLSX have them", async () => {
+test("the commune officer declares a value and a status; the history, the server, the province's XLSX have them", async () => {
   const page = await signedIn("demo-commune", { acceptDownloads: true })
   // Six navigation items: "Hộ trùng" moved into "Quản lý".
   const nav = await navItems(page)
   assert.deepEqual(nav, ["villages", "team", "review", "dashboard", "console", "settings"])
   const hub = await hubEntries(page)
   assert.deepEqual(hub, { declared: "true", targets: "false", campaigns: "false", problems: "", access_log: "", duplicates: "" })
-  await page.waitForSelector("main p:has-text('Xã Nga Liên')") // the officer's commune, named
+  await page.waitForSelector("main p:has-text('Xã Hồ Vương')") // the officer's commune, named
   await fitsPhone(page)
   await page.screenshot({ path: join(SHOTS, "24-console-hub.png") })
 
@@ -114,7 +115,7 @@ test("the commune officer declares a value and a status; the history, the server
   await page.waitForSelector("[data-testid=declared-indicator]")
   const ids = await page.$$eval("[data-testid=declared-indicator]", (els) => els.map((e) => Number(e.dataset.indicator)))
   assert.deepEqual(ids, [1, 2, 3, 4, 5, 12, 16], "the 7 declared indicators of the catalogue")
-  const before = await api("demo-commune", "/api/v1/units/39301/declared")
+  const before = await api("demo-commune", "/api/v1/units/16138/declared")
 
   // Indicator 2 in numbers; mistakes are said before anything is sent.
   const two = page.locator("[data-testid=declared-indicator][data-indicator='2']")
@@ -128,7 +129,7 @@ test("the commune officer declares a value and a status; the history, the server
   await two.locator("input[name=numerator]").fill("18")
   assert.equal(await two.locator("[data-testid=declared-problem]").count(), 0, "the message goes once fixed")
   assert.equal(await two.locator("[data-testid=rate-preview]").textContent(), "Tỷ lệ: 90%")
-  assert.equal((await api("demo-commune", "/api/v1/units/39301/declared")).length, before.length, "nothing sent while wrong")
+  assert.equal((await api("demo-commune", "/api/v1/units/16138/declared")).length, before.length, "nothing sent while wrong")
   await two.locator("textarea[name=note]").fill("Theo danh sách cán bộ tháng này")
   await two.locator("button[name=save-declared]").click()
   await two.locator(".banner.ok").waitFor()
@@ -149,6 +150,10 @@ test("the commune officer declares a value and a status; the history, the server
   assert.equal(await sixteen.locator("[data-testid=declared-current] strong").textContent(), "Chưa có")
   const sixteenHistory = sixteen.locator("[data-testid=declared-history] li")
   assert.match(await sixteenHistory.first().textContent(), new RegExp(`^Chưa có.*đang áp dụng.*${COMMUNE_NAME} ghi lúc`))
+  // NOTE (reform): the demo's earlier value is Xã Nga Liên's, declared before the reform merged it
+  // into Xã Hồ Vương. The indicator table counts it for Hồ Vương (metrics/table.rs), but
+  // `GET /units/16138/declared`, and with it this screen, lists Hồ Vương's own values only: this
+  // assertion fails until the screen shows a merged former commune's values as the table counts them.
   assert.match(await sixteenHistory.nth(1).textContent(), /^3\/4 · 75%/, "the demo's earlier value stays in the history, under the newer one")
   await fitsPhone(page)
   await sixteen.scrollIntoViewIfNeeded()
@@ -156,7 +161,7 @@ test("the commune officer declares a value and a status; the history, the server
   await page.screenshot({ path: join(SHOTS, "25-declared.png") })
 
   // The server has both, by the commune officer, for today.
-  const after = await api("demo-commune", "/api/v1/units/39301/declared")
+  const after = await api("demo-commune", "/api/v1/units/16138/declared")
   const latest = (id) => after.filter((v) => v.indicator_id === id).sort((a, b) => b.id - a.id)[0]
   assert.equal(after.length, before.length + 2)
   assert.deepEqual(
@@ -165,14 +170,14 @@ test("the commune officer declares a value and a status; the history, the server
   )
   assert.deepEqual({ status: latest(16).status, by: latest(16).entered_by }, { status: "not_yet", by: "demo-commune" })
 
-  // The district official's XLSX (downloaded from their phone): the commune's 18/20 and "Chưa có".
-  const district = await signedIn("demo-district", { acceptDownloads: true })
-  await district.click("a[data-nav=dashboard]")
-  await district.waitForSelector("table.indicators td[data-rate]")
-  const [file] = await Promise.all([district.waitForEvent("download"), district.click("button:has-text('XLSX')")])
+  // The province official's XLSX (downloaded from their phone): the commune's 18/20 and "Chưa có".
+  const province = await signedIn("demo-province", { acceptDownloads: true })
+  await province.click("a[data-nav=dashboard]")
+  await province.waitForSelector("table.indicators td[data-rate]")
+  const [file] = await Promise.all([province.waitForEvent("download"), province.click("button:has-text('XLSX')")])
   const cells = sheetCells(await readFile(await file.path()))
-  const ref = [...cells].find(([, v]) => v === "Xã Nga Liên")?.[0]
-  assert.ok(ref, "the commune has a column in the district's report")
+  const ref = [...cells].find(([, v]) => v === "Xã Hồ Vương")?.[0]
+  assert.ok(ref, "the commune has a column in the province's report")
   const [, letters, headRow] = /^([A-Z]+)(\d+)$/.exec(ref)
   // The commune's "Sau" column: under its name, after "Trước".
   const from = [...letters].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1
@@ -182,27 +187,27 @@ test("the commune officer declares a value and a status; the history, the server
   const rowOf = (id) => [...cells].find(([k, v]) => /^A\d+$/.test(k) && v === id)?.[0].slice(1)
   assert.equal(cells.get(`${afterCol}${rowOf(2)}`), 0.9, "indicator 2: 18/20")
   assert.equal(cells.get(`${afterCol}${rowOf(16)}`), "Chưa có", "indicator 16: the status as text")
-  await district.context().close()
+  await province.context().close()
   await page.context().close()
   assert.deepEqual([...page.errors], [])
 })
 
-test("the district's indicator table shows the commune's status as text", async () => {
+test("the province's indicator table shows the commune's status as text", async () => {
   // Relies on the previous test's declarations (indicator 16: "Chưa có").
-  const district = await signedIn("demo-district")
-  await district.click("a[data-nav=dashboard]")
-  await district.waitForSelector("table.indicators td[data-rate]")
-  const two = await gridCell(district, 2, "Xã Nga Liên")
+  const province = await signedIn("demo-province")
+  await province.click("a[data-nav=dashboard]")
+  await province.waitForSelector("table.indicators td[data-rate]")
+  const two = await gridCell(province, 2, "Xã Hồ Vương")
   assert.equal(Number(two.rate), 0.9, "indicator 2 of the commune: 18/20")
   // NOTE (merge): the indicator table renders a declared status as <td data-status="not_yet"> with
   // the text of `declared.status.not_yet` in the other console branch (the indicator table's
   // helper). On this branch alone the table does not render it yet, and this assertion fails
   // until that branch is merged; everything else in this file passes here.
-  await district.waitForSelector("table.indicators tr[data-indicator='16'] td[data-status=not_yet]", { timeout: 5000 })
-  const sixteen = await gridCell(district, 16, "Xã Nga Liên")
+  await province.waitForSelector("table.indicators tr[data-indicator='16'] td[data-status=not_yet]", { timeout: 5000 })
+  const sixteen = await gridCell(province, 16, "Xã Hồ Vương")
   assert.equal(sixteen.status, "not_yet")
   assert.match(sixteen.text, /Chưa có/)
-  await district.context().close()
+  await province.context().close()
 })
 
 test("the province changes a target: the indicator table's colour follows; the targets screen shows its source and history", async () => {
@@ -272,29 +277,22 @@ test("the province changes a target: the indicator table's colour follows; the t
   assert.equal(now.target, wanted / 100)
   assert.equal(expectedTone(now), expected)
 
-  // The district, below the province, reads the same target coming from above, and may set its own.
-  const district = await signedIn("demo-district")
-  await district.goto(server.app + "/#/targets")
-  const d6 = district.locator("[data-testid=target][data-indicator='6']")
-  await d6.waitFor()
-  assert.equal(await d6.locator("[data-testid=target-text]").textContent(), wantedText)
-  assert.match(await d6.locator("[data-testid=target-source]").textContent(), /Đặt cho Tỉnh Thanh Hóa, mọi đợt/)
-  assert.ok(await d6.locator("button[name=edit-target]").count(), "the district sets targets in its area")
-  await district.context().close()
-
-  // The commune officer reads targets only: no way to change one.
+  // The commune officer, below the province (no district since the 2025 reform), reads the same
+  // target coming from above, and may not change one.
   const commune = await signedIn("demo-commune")
   await commune.goto(server.app + "/#/targets")
-  await commune.waitForSelector("[data-testid=target][data-indicator='6']")
+  const c6 = commune.locator("[data-testid=target][data-indicator='6']")
+  await c6.waitFor()
   assert.equal(await commune.locator("button[name=edit-target]").count(), 0)
   assert.match(await commune.textContent("[data-testid=targets-read-only]"), /bạn chỉ xem/)
-  assert.equal(await commune.textContent("[data-testid=target][data-indicator='6'] [data-testid=target-text]"), wantedText)
+  assert.equal(await c6.locator("[data-testid=target-text]").textContent(), wantedText)
+  assert.match(await c6.locator("[data-testid=target-source]").textContent(), /Đặt cho Tỉnh Thanh Hóa, mọi đợt/)
   await commune.context().close()
   await page.context().close()
   assert.deepEqual([...page.errors], [])
 })
 
-test("campaigns: the province edits one and marks one current; the district only reads; the enumerator has no console", async () => {
+test("campaigns: the province edits one and marks one current; the commune officer only reads; the enumerator has no console", async () => {
   const page = await signedIn("demo-province")
   await page.goto(server.app + "/#/campaigns")
   const [first] = await api("demo-province", "/api/v1/campaigns")
@@ -339,7 +337,7 @@ test("campaigns: the province edits one and marks one current; the district only
   await page.click("dialog[open] .btn.primary")
   await page.waitForSelector(`li[data-campaign='${created.id}'][data-current=true]`)
   assert.equal(await page.getAttribute("[data-testid=current-campaign]", "data-marked"), "true")
-  let current = await api("demo-district", "/api/v1/campaigns/current")
+  let current = await api("demo-commune", "/api/v1/campaigns/current")
   assert.deepEqual({ id: current.campaign.id, marked: current.marked }, { id: created.id, marked: true })
   await fitsPhone(page)
   await page.evaluate(() => scrollTo(0, 0))
@@ -347,23 +345,23 @@ test("campaigns: the province edits one and marks one current; the district only
   await page.click("button[name=auto-current]")
   await page.click("dialog[open] .btn.primary")
   await page.waitForSelector("[data-testid=current-campaign][data-marked=false]")
-  current = await api("demo-district", "/api/v1/campaigns/current")
+  current = await api("demo-commune", "/api/v1/campaigns/current")
   assert.deepEqual({ id: current.campaign.id, marked: current.marked }, { id: first.id, marked: false })
   await page.waitForSelector(`li[data-campaign='${first.id}'][data-current=true]`)
 
-  // The district reads campaigns: no button to create, edit or mark.
-  const district = await signedIn("demo-district")
-  const hub = await hubEntries(district)
-  assert.deepEqual(hub, { declared: "false", targets: "true", campaigns: "false", problems: "", access_log: "" })
-  await district.click("a[data-console=campaigns]")
-  await district.waitForSelector(`li[data-campaign='${created.id}']`)
-  assert.match(await district.textContent(`li[data-campaign='${first.id}']`), /Mô hình "3 KHÔNG" năm 2026/)
+  // The commune officer reads campaigns: no button to create, edit or mark.
+  const commune = await signedIn("demo-commune")
+  const hub = await hubEntries(commune)
+  assert.deepEqual(hub, { declared: "true", targets: "false", campaigns: "false", problems: "", access_log: "", duplicates: "" })
+  await commune.click("a[data-console=campaigns]")
+  await commune.waitForSelector(`li[data-campaign='${created.id}']`)
+  assert.match(await commune.textContent(`li[data-campaign='${first.id}']`), /Mô hình "3 KHÔNG" năm 2026/)
   for (const name of ["new-campaign", "edit-campaign", "mark-current", "auto-current"]) {
-    assert.equal(await district.locator(`button[name=${name}]`).count(), 0, `no ${name} for the district`)
+    assert.equal(await commune.locator(`button[name=${name}]`).count(), 0, `no ${name} for the commune officer`)
   }
-  assert.match(await district.textContent("[data-testid=campaigns-read-only]"), /bạn chỉ xem/)
-  await fitsPhone(district)
-  await district.context().close()
+  assert.match(await commune.textContent("[data-testid=campaigns-read-only]"), /bạn chỉ xem/)
+  await fitsPhone(commune)
+  await commune.context().close()
 
   // The enumerator has no console: no navigation item, and the screens say they are not for them.
   const member = await signedIn("demo-enumerator")

@@ -21,7 +21,7 @@ after(async () => {
 
 test("the commune dashboard shows the indicators (or says they are not available yet)", async () => {
   const { access_token } = await apiLogin(server.url, "demo-commune")
-  const probe = await fetch(`${server.url}/api/v1/units/39301/indicators`, { headers: { authorization: `Bearer ${access_token}` } })
+  const probe = await fetch(`${server.url}/api/v1/units/16138/indicators`, { headers: { authorization: `Bearer ${access_token}` } })
 
   // Record a household with one person who has a smartphone, so indicator 6 has a number.
   const enumerator = await (await phone(browser)).newPage()
@@ -38,7 +38,7 @@ test("the commune dashboard shows the indicators (or says they are not available
   const page = await (await phone(browser)).newPage()
   await signIn(page, server.app, "demo-commune")
   await page.click("a[data-nav=dashboard]")
-  await page.waitForSelector("text=Xã Nga Liên")
+  await page.waitForSelector("text=Xã Hồ Vương")
   if (probe.status !== 200) {
     await page.waitForSelector("[data-testid=indicators-unavailable]")
     assert.match(await page.textContent("[data-testid=indicators-unavailable]"), /chưa có/)
@@ -121,7 +121,7 @@ test("before and now for the current campaign; the XLSX has the same Trước fi
   // The file downloaded from the phone has the same "Trước" (and "Sau") figures as the screen.
   let book = await downloadXlsx(page)
   assert.match(String(book.get("A2")), new RegExp(`mã ${current.campaign.id}\\).*${current.campaign.baseline_date}`))
-  let file = reportColumns(book, "Xã Nga Liên")
+  let file = reportColumns(book, "Xã Hồ Vương")
   for (const c of cells) {
     same(c.before, file[c.id][0], `indicator ${c.id} before`)
     same(c.rate, file[c.id][1], `indicator ${c.id} now`)
@@ -136,6 +136,6 @@ test("before and now for the current campaign; the XLSX has the same Trước fi
   })
   book = await downloadXlsx(page)
   assert.match(String(book.get("A2")), new RegExp(`số liệu đến: ${current.campaign.baseline_date}`))
-  file = reportColumns(book, "Xã Nga Liên")
+  file = reportColumns(book, "Xã Hồ Vương")
   for (const c of await commune(page)) same(c.before, file[c.id][0], `indicator ${c.id} before, as of the baseline`)
 })

@@ -1,8 +1,9 @@
-// The officials' console (issue 14) at 360×740, as the province official (demo data): drilling
-// from the province to a district and a commune through the table's unit headings and back up
-// with the breadcrumb; the unit columns ordered by an indicator (checked against the server's
-// answer) and the ranking with met / not met as the server judged; the level "Cấp xã" (every
-// commune with its district); the sticky indicator names on top of the numbers when the table is
+// The officials' console (issue 14) at 360×740, as the province official (demo data, the tree
+// since the 2025 reform: province → communes → villages): drilling from the province to a commune
+// and a village through the table's unit headings and back up with the breadcrumb; the unit
+// columns ordered by an indicator (checked against the server's answer) and the ranking with
+// met / not met as the server judged; every commune compared at the province (its own units since
+// the reform: no level to choose); the sticky indicator names on top of the numbers when the table is
 // scrolled sideways; nothing wider than the phone, no number cut. Writes
 // docs/screenshots/32-province-table.png, 33-drill-commune.png, 34-ranking.png, 35-level-communes.png.
 import { test, after, before } from "node:test"
@@ -100,7 +101,7 @@ async function fitsPhone(page) {
   assert.deepEqual(r.cut, [], "no number is cut")
 }
 
-test("the province drills down to a district and a commune, and back up with the breadcrumb", async () => {
+test("the province drills down to a commune and a village, and back up with the breadcrumb", async () => {
   const province = await indicators("38")
   const page = await provincePage()
   assert.equal(await title(page), "Tỉnh Thanh Hóa")
@@ -111,43 +112,46 @@ test("the province drills down to a district and a commune, and back up with the
   await showUnits(page)
   await page.screenshot({ path: join(SHOTS, "32-province-table.png") })
 
-  // A district's heading opens the district's table.
-  const district = province.children.find((u) => u.code === "393")
-  await page.click("table.indicators a[data-unit-link='393']")
-  await page.waitForURL(/#\/dash\/393$/)
-  await page.waitForSelector("table.indicators th.unit-head.own[data-unit='393']")
-  assert.equal(await title(page), district.name)
-  const districtAnswer = await indicators("393")
-  assert.deepEqual(await headings(page), ["393", ...districtAnswer.children.map((u) => u.code)])
-  // Its figures are the district's, as the server gives them.
+  // A commune's heading opens the commune's table (since the 2025 reform the communes are the
+  // province's own units: no district between).
+  const commune = province.children.find((u) => u.code === "16138")
+  await page.click("table.indicators a[data-unit-link='16138']")
+  await page.waitForURL(/#\/dash\/16138$/)
+  await page.waitForSelector("table.indicators th.unit-head.own[data-unit='16138']")
+  assert.equal(await title(page), commune.name)
+  const communeAnswer = await indicators("16138")
+  assert.deepEqual(await headings(page), ["16138", ...communeAnswer.children.map((u) => u.code)])
+  // Its figures are the commune's, as the server gives them.
   const six = (await row(page, 6))[0]
-  assert.equal(Number(six[1]), districtAnswer.unit.indicators.find((x) => x.id === 6).rate)
+  assert.equal(Number(six[1]), communeAnswer.unit.indicators.find((x) => x.id === 6).rate)
   // The breadcrumb over the title: the province, a link.
   assert.deepEqual(await crumbs(page), [["38", "Tỉnh Thanh Hóa"]])
-
-  // Then one of its communes.
-  const commune = districtAnswer.children[0]
-  await page.click(`table.indicators a[data-unit-link='${commune.code}']`)
-  await page.waitForURL(new RegExp(`#/dash/${commune.code}$`))
-  await page.waitForSelector(`table.indicators th.unit-head.own[data-unit='${commune.code}']`)
-  assert.equal(await title(page), commune.name)
-  const communeAnswer = await indicators(commune.code)
-  assert.deepEqual(await headings(page), [commune.code, ...communeAnswer.children.map((u) => u.code)])
-  // Province › district › over the commune's name.
-  assert.deepEqual(await crumbs(page), [
-    ["38", "Tỉnh Thanh Hóa"],
-    ["393", district.name],
-  ])
   assert.ok(await page.$("header.top [data-testid=breadcrumb] + h1"), "in the header, over the commune's name")
   await fitsPhone(page)
   await page.evaluate(() => scrollTo(0, 0))
   await page.screenshot({ path: join(SHOTS, "33-drill-commune.png") })
 
-  // Back up: the district, then the province, from the breadcrumb.
-  await page.click("[data-testid=breadcrumb] a[data-crumb='393']")
-  await page.waitForURL(/#\/dash\/393$/)
-  await page.waitForSelector("table.indicators th.unit-head.own[data-unit='393']")
-  assert.equal(await title(page), district.name)
+  // Then one of its villages.
+  const village = communeAnswer.children[0]
+  await page.click(`table.indicators a[data-unit-link='${village.code}']`)
+  await page.waitForURL(new RegExp(`#/dash/${village.code.replace(".", "\\.")}$`))
+  await page.waitForSelector(`table.indicators th.unit-head.own[data-unit='${village.code}']`)
+  assert.equal(await title(page), village.name)
+  const villageAnswer = await indicators(village.code)
+  assert.deepEqual(await headings(page), [village.code, ...villageAnswer.children.map((u) => u.code)])
+  // Province › commune › over the village's name.
+  assert.deepEqual(await crumbs(page), [
+    ["38", "Tỉnh Thanh Hóa"],
+    ["16138", commune.name],
+  ])
+  assert.ok(await page.$("header.top [data-testid=breadcrumb] + h1"), "in the header, over the village's name")
+  await fitsPhone(page)
+
+  // Back up: the commune, then the province, from the breadcrumb.
+  await page.click("[data-testid=breadcrumb] a[data-crumb='16138']")
+  await page.waitForURL(/#\/dash\/16138$/)
+  await page.waitForSelector("table.indicators th.unit-head.own[data-unit='16138']")
+  assert.equal(await title(page), commune.name)
   await page.click("[data-testid=breadcrumb] a[data-crumb='38']")
   await page.waitForURL(/#\/dash\/38$/)
   await page.waitForSelector("table.indicators th.unit-head.own[data-unit='38']")
@@ -155,19 +159,20 @@ test("the province drills down to a district and a commune, and back up with the
   assert.equal(await page.$("[data-testid=breadcrumb]"), null, "no breadcrumb at the official's own unit")
 
   // The list under the table opens a unit too; "back" returns.
-  const other = province.children.find((u) => u.code !== "393")
+  const other = province.children.find((u) => u.code !== "16138")
   await page.click(`[data-testid=unit-list] a[data-unit-row='${other.code}']`)
   await page.waitForSelector(`table.indicators th.unit-head.own[data-unit='${other.code}']`)
   assert.equal(await title(page), other.name)
   await page.goBack()
   await page.waitForSelector("table.indicators th.unit-head.own[data-unit='38']")
 
-  // A unit outside the official's area: the server's refusal is shown, in words.
-  const districtOfficial = (await apiLogin(server.url, "demo-district")).access_token
-  const refused = await serverGet("/api/v1/units/38/indicators", districtOfficial)
-  assert.ok([403, 404].includes(refused.status), `the district may not read the province (${refused.status})`)
+  // A unit outside the official's area (the commune officer opening the province): the server's
+  // refusal is shown, in words.
+  const communeOfficial = (await apiLogin(server.url, "demo-commune")).access_token
+  const refused = await serverGet("/api/v1/units/38/indicators", communeOfficial)
+  assert.ok([403, 404].includes(refused.status), `the commune may not read the province (${refused.status})`)
   const outsider = await (await phone(browser)).newPage()
-  await signIn(outsider, server.app, "demo-district")
+  await signIn(outsider, server.app, "demo-commune")
   await outsider.evaluate(() => (location.hash = "#/dash/38"))
   await outsider.waitForSelector("[data-testid=indicators-unavailable] .error-note")
   const said = await outsider.textContent("[data-testid=indicators-unavailable]")
@@ -178,7 +183,7 @@ test("the province drills down to a district and a commune, and back up with the
   // A role without the table (the enumerator) is told so, not shown an empty screen.
   const member = await (await phone(browser)).newPage()
   await signIn(member, server.app, "demo-enumerator")
-  await member.evaluate(() => (location.hash = "#/dash/39301"))
+  await member.evaluate(() => (location.hash = "#/dash/16138"))
   await member.waitForSelector("[data-testid=not-for-role]")
   assert.match(await member.textContent("[data-testid=not-for-role]"), /dành cho cán bộ xã, huyện, tỉnh/)
   await member.context().close()
@@ -262,9 +267,9 @@ test("sorting by an indicator orders the units by rate; the ranking says met or 
   await page.screenshot({ path: join(SHOTS, "34-ranking.png") })
 
   // A ranked unit opens its table, still ranked by the same indicator.
-  await page.click("[data-testid=ranking] li[data-unit='393'] a")
-  await page.waitForURL(/#\/dash\/393\?sort=6&view=rank$/)
-  await page.waitForSelector("[data-testid=ranking] .rank-whole[data-unit='393']")
+  await page.click("[data-testid=ranking] li[data-unit='16138'] a")
+  await page.waitForURL(/#\/dash\/16138\?sort=6&view=rank$/)
+  await page.waitForSelector("[data-testid=ranking] .rank-whole[data-unit='16138']")
   await page.context().close()
 })
 
@@ -313,47 +318,47 @@ test("the table scrolls inside its box; the sticky indicator names stay on top o
   await page.context().close()
 })
 
-test("the province compares every commune, each with its district; the download asks for the same level", async () => {
+test("the province compares every commune: its own units since the reform, no level to choose; the download lists them", async () => {
   const page = await provincePage()
-  assert.equal(await page.getAttribute("[data-testid=level-choice] button[aria-pressed=true]", "data-level"), "")
-  await page.click("[data-testid=level-choice] button[data-level=commune]")
-  await page.waitForURL(/level=commune/)
-  // Expected to pass once the server answers `level=` (GET /units/{code}/indicators?level=commune,
-  // issue 14's server part): before that merge the server refuses it (400) and this fails on purpose.
+  // Since the 2025 reform the province's units are its communes: the server's every-commune answer
+  // (`level=commune`) is the province's own table, so the screen offers no level to choose.
   const all = await indicators("38", "?level=commune")
-  await page.waitForSelector(`table.indicators th.unit-head[data-unit='${all.children[0].code}']`)
+  const own = await indicators("38")
   assert.ok(all.children.length >= 5, "the demo's five communes")
-  assert.deepEqual(await headings(page), ["38", ...all.children.map((u) => u.code)])
+  assert.deepEqual(
+    own.children.map((u) => u.code),
+    all.children.map((u) => u.code),
+  )
   for (const u of all.children) {
     assert.equal(u.level, "commune")
-    assert.equal(await page.textContent(`table.indicators th.unit-head[data-unit='${u.code}'] .unit-parent`), u.parent_name)
+    assert.deepEqual([u.parent_code, u.parent_name], ["38", "Tỉnh Thanh Hóa"])
   }
-  assert.equal(await page.getAttribute("[data-testid=level-choice] button[aria-pressed=true]", "data-level"), "commune")
+  await page.waitForSelector(`table.indicators th.unit-head[data-unit='${all.children[0].code}']`)
+  assert.equal(await page.locator("[data-testid=level-choice]").count(), 0, "no level to choose")
+  assert.deepEqual(await headings(page), ["38", ...all.children.map((u) => u.code)])
+  // No parent line under a commune's name: one is shown only for a parent other than the table's unit.
+  assert.equal(await page.locator("table.indicators .unit-parent").count(), 0)
   await fitsPhone(page)
-  await showAtTop(page, "[data-testid=level-choice]")
+  await showAtTop(page, "[data-testid=indicator-table]")
   await showUnits(page)
   await page.screenshot({ path: join(SHOTS, "35-level-communes.png") })
 
-  // The CSV asks for the same level, and lists every commune.
+  // The CSV asks for what the screen shows (no level), and lists every commune.
   const [request, file] = await Promise.all([
     page.waitForRequest((r) => r.url().includes("/report.csv")),
     page.waitForEvent("download"),
     page.click("button:has-text('CSV')"),
   ])
-  assert.match(request.url(), /[?&]level=commune/)
+  assert.doesNotMatch(request.url(), /[?&]level=/)
   const csv = await readFile(await file.path(), "utf8")
   for (const u of all.children) assert.ok(csv.includes(u.name), `the CSV has ${u.name}`)
 
-  // Sorting works across the communes too.
+  // Sorting works across the communes.
   await page.click("table.indicators button[data-sort-indicator='6']")
   await page.waitForSelector("table.indicators tr[data-indicator='6'][data-sorted=desc]")
   assert.deepEqual(
     (await row(page, 6)).map(([code]) => code),
     ["38", ...expectedOrder(all.children, 6).map((u) => u.code)],
   )
-  // Back to the districts.
-  await page.click("[data-testid=level-choice] button[data-level='']")
-  await page.waitForSelector("table.indicators th.unit-head[data-unit='393']")
-  assert.doesNotMatch(page.url(), /level=/)
   await page.context().close()
 })

@@ -114,7 +114,7 @@ test("a field set differently on two offline phones: the lead picks the value no
   // The server recorded one conflict.
   const token = await leadToken()
   const open = await until(async () => {
-    const list = await apiGet(server.url, token, "/api/v1/units/39301/conflicts")
+    const list = await apiGet(server.url, token, "/api/v1/units/16138/conflicts")
     return list.length ? list : null
   }, { what: "the conflict on the server" })
   assert.equal(open.length, 1, JSON.stringify(open))
@@ -152,8 +152,8 @@ test("a field set differently on two offline phones: the lead picks the value no
   await lead.click(`${card} li[data-value="${other}"] button[name=pick]`)
   await lead.waitForSelector("[data-testid=no-conflicts]", { timeout: 30_000 })
   assert.equal(await lead.$("[data-testid=nav-conflicts]"), null, "no badge left")
-  assert.deepEqual(await apiGet(server.url, token, "/api/v1/units/39301/conflicts"), [])
-  const settled = (await apiGet(server.url, token, "/api/v1/units/39301/conflicts?state=all"))[0]
+  assert.deepEqual(await apiGet(server.url, token, "/api/v1/units/16138/conflicts"), [])
+  const settled = (await apiGet(server.url, token, "/api/v1/units/16138/conflicts?state=all"))[0]
   assert.equal(settled.settled_value, other)
   assert.equal(settled.candidates.length, 2, "nothing dropped")
 
@@ -189,7 +189,7 @@ test("keeping the current value settles a conflict too", async () => {
   await backOnline(a, b)
   const token = await leadToken()
   const [c] = await until(async () => {
-    const list = await apiGet(server.url, token, "/api/v1/units/39301/conflicts")
+    const list = await apiGet(server.url, token, "/api/v1/units/16138/conflicts")
     return list.find((x) => x.household_id === id) ? list.filter((x) => x.household_id === id) : null
   }, { what: "the conflict on the server" })
   assert.match(c.field, /^address$/)
@@ -201,8 +201,8 @@ test("keeping the current value settles a conflict too", async () => {
   const shown = await b.getAttribute(`${card} li[data-current=true]`, "data-value")
   await b.click(`${card} button[name=keep]`)
   await b.waitForFunction((sel) => !document.querySelector(sel), card, { timeout: 30_000 })
-  assert.deepEqual((await apiGet(server.url, token, "/api/v1/units/39301/conflicts")).filter((x) => x.household_id === id), [])
-  const settled = (await apiGet(server.url, token, "/api/v1/units/39301/conflicts?state=all")).find((x) => x.id === c.id)
+  assert.deepEqual((await apiGet(server.url, token, "/api/v1/units/16138/conflicts")).filter((x) => x.household_id === id), [])
+  const settled = (await apiGet(server.url, token, "/api/v1/units/16138/conflicts?state=all")).find((x) => x.id === c.id)
   assert.equal(settled.settled_value, shown)
   assert.ok(settled.settled_at)
 })
@@ -235,7 +235,7 @@ test("a household sent back reaches the member, who fixes it; the request clears
   await lead.waitForSelector("[data-testid=send-back] li[data-send-back]")
   assert.match(await lead.textContent("[data-testid=send-back]"), /Địa chỉ chưa đủ: ghi cả số nhà/)
   const token = await leadToken()
-  const [sent] = await apiGet(server.url, token, "/api/v1/units/39301/send-backs")
+  const [sent] = await apiGet(server.url, token, "/api/v1/units/16138/send-backs")
   assert.equal(sent.household_id, id)
   assert.equal(sent.comment, comment)
 
@@ -274,8 +274,8 @@ test("a household sent back reaches the member, who fixes it; the request clears
   await member.goto(server.app + "/#/")
   await member.waitForSelector('a.card[data-village="39301.01"]')
   await member.waitForFunction(() => !document.querySelector("[data-testid=to-fix]"), null, { timeout: 30_000 })
-  assert.deepEqual(await apiGet(server.url, token, "/api/v1/units/39301/send-backs"), [])
-  const all = await apiGet(server.url, token, "/api/v1/units/39301/send-backs?state=all")
+  assert.deepEqual(await apiGet(server.url, token, "/api/v1/units/16138/send-backs"), [])
+  const all = await apiGet(server.url, token, "/api/v1/units/16138/send-backs?state=all")
   assert.equal(all.find((s) => s.id === sent.id).cleared_reason, "fixed")
   // The lead's household screen no longer lists it.
   await lead.reload()
@@ -301,7 +301,7 @@ test("a lead withdraws a send-back from the review screen; a person is sent back
   await lead.click("form[name=send-back] button[name=send]")
   await lead.waitForSelector("[data-testid=send-back] li[data-send-back]")
   const token = await leadToken()
-  const [s] = (await apiGet(server.url, token, "/api/v1/units/39301/send-backs")).filter((x) => x.household_id === id)
+  const [s] = (await apiGet(server.url, token, "/api/v1/units/16138/send-backs")).filter((x) => x.household_id === id)
   assert.equal(s.person_id, pid)
 
   // The member sees it on the person.
@@ -321,7 +321,7 @@ test("a lead withdraws a send-back from the review screen; a person is sent back
   await fitsPhone(lead, "review with send-backs")
   await lead.click(`[data-testid=send-backs] li[data-send-back="${s.id}"] button[name=withdraw]`)
   await lead.waitForFunction((id) => !document.querySelector(`[data-testid=send-backs] li[data-send-back="${id}"]`), s.id)
-  const all = await apiGet(server.url, token, "/api/v1/units/39301/send-backs?state=all")
+  const all = await apiGet(server.url, token, "/api/v1/units/16138/send-backs?state=all")
   assert.equal(all.find((x) => x.id === s.id).cleared_reason, "withdrawn")
   await member.goto(server.app + "/#/")
   await member.reload()
@@ -344,7 +344,7 @@ test("the lead approves a village's week; a change after it shows, and approving
   assert.match(await lead.textContent(row), new RegExp(`Đã duyệt: ${LEAD}, \\d{2}:\\d{2}`))
   assert.equal(await lead.$(`${row} button[name=approve]`), null, "nothing to approve again")
   const token = await leadToken()
-  const week = await apiGet(server.url, token, "/api/v1/units/39301/approvals")
+  const week = await apiGet(server.url, token, "/api/v1/units/16138/approvals")
   const v = week.villages.find((x) => x.village_code === "39301.02")
   assert.equal(v.approved, true)
   assert.equal(v.changed_since_approval, false)
@@ -361,7 +361,7 @@ test("the lead approves a village's week; a change after it shows, and approving
   assert.match(await lead.textContent(row), /đã thay đổi sau khi duyệt/)
   await lead.click(`${row} button[name=approve]`)
   await lead.waitForFunction((sel) => !document.querySelector(`${sel} [data-testid=changed-since-approval]`), row)
-  const again = (await apiGet(server.url, token, "/api/v1/units/39301/approvals")).villages.find((x) => x.village_code === "39301.02")
+  const again = (await apiGet(server.url, token, "/api/v1/units/16138/approvals")).villages.find((x) => x.village_code === "39301.02")
   assert.equal(again.approved, true)
   assert.equal(again.changed_since_approval, false)
 })

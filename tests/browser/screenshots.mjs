@@ -198,7 +198,7 @@ try {
   await page.click("button:has-text('Tiếng Việt')")
   const leadToken = (await apiLogin(server.url, "demo-lead")).access_token
   const auth = { authorization: `Bearer ${leadToken}` }
-  const members = (await (await fetch(`${server.url}/api/v1/team?unit=39301`, { headers: auth })).json()).members
+  const members = (await (await fetch(`${server.url}/api/v1/team?unit=16138`, { headers: auth })).json()).members
   const enumerator = members.find((m) => m.username === "demo-enumerator")
   await fetch(`${server.url}/api/v1/users/${enumerator.id}/sessions`, { method: "DELETE", headers: auth })
   await page.waitForSelector("[data-testid=revoked]", { timeout: 30_000 })

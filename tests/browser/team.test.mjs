@@ -36,7 +36,7 @@ async function apiSend(token, method, path, body) {
 /** A member made by the lead through the API, with a password (and optionally a village). */
 async function member(name, { password = "mat-khau-" + randomUUID().slice(0, 8), village } = {}) {
   const token = await leadToken()
-  const made = await apiSend(token, "POST", "/api/v1/users", { display_name: name, role: "enumerator", scope_unit: "39301", password })
+  const made = await apiSend(token, "POST", "/api/v1/users", { display_name: name, role: "enumerator", scope_unit: "16138", password })
   assert.equal(made.status, 201, JSON.stringify(made.body))
   if (village) {
     const a = await apiSend(token, "POST", "/api/v1/assignments", { village_code: village, assignee: made.body.username })
@@ -54,7 +54,7 @@ async function signInAs(page, username, password) {
 }
 
 async function team(token) {
-  return apiGet(server.url, token, "/api/v1/team?unit=39301")
+  return apiGet(server.url, token, "/api/v1/team?unit=16138")
 }
 
 /** The lead's phone on the member's screen, from the team list. */

@@ -59,26 +59,39 @@ async function shows(page, selector, re) {
 }
 
 test("the unit tree: browse and search; a CSV with bad lines, then the fixed one; merge and retire", async () => {
-  // The province browses its tree and finds a commune by its name typed without diacritics.
+  // The province browses its tree: since the 2025 reform its five communes, then the five districts
+  // the reform retired (kept, marked "Đã giải thể"); it finds a commune by its name typed without
+  // diacritics.
   const prov = await phone(browser)
   const pp = await prov.newPage()
   await signIn(pp, server.app, "demo-province")
   await pp.click("a[data-nav=units]")
-  await pp.waitForSelector("[data-testid=roots] li[data-unit='393']")
-  assert.match(await text(pp, "[data-testid=roots]"), /Tỉnh Thanh Hóa[\s\S]*Đơn vị trực thuộc \(5\)[\s\S]*Huyện Nga Sơn/)
+  await pp.waitForSelector("[data-testid=roots] li[data-unit='16138']")
+  assert.match(await text(pp, "[data-testid=roots]"), /Tỉnh Thanh Hóa[\s\S]*Đơn vị trực thuộc \(10\)[\s\S]*Xã Hồ Vương/)
+  const under = await pp.$$eval("[data-testid=roots] ul:last-of-type li[data-unit]", (lis) => lis.map((li) => [li.dataset.unit, li.innerText.replace(/\s+/g, " ").trim()]))
+  assert.deepEqual(
+    under.map(([code]) => code),
+    ["14797", "15505", "15835", "16138", "16543", "380", "389", "393", "394", "400"],
+  )
+  for (const [code, row] of under.slice(0, 5)) {
+    assert.match(row, new RegExp(`^(Phường|Xã) .*Cấp xã · ${code}\\b`), `${code}: a commune`)
+    assert.doesNotMatch(row, /Đã giải thể/, `${code}: active`)
+  }
+  for (const [code, row] of under.slice(5)) assert.match(row, new RegExp(`Đã giải thể Cấp huyện · ${code}\\b`), `${code}: a retired district`)
   await fitsPhone(pp)
   await pp.screenshot({ path: join(SHOTS, "28-unit-tree.png") })
-  await pp.fill("input[name=search]", "nga lien")
-  await pp.waitForSelector("[data-testid=search-results] li[data-unit='39301']")
-  assert.match(await text(pp, "[data-testid=search-results] li[data-unit='39301']"), /Xã Nga Liên\s*Cấp xã · 39301/)
+  await pp.fill("input[name=search]", "ho vuong")
+  await pp.waitForSelector("[data-testid=search-results] li[data-unit='16138']")
+  assert.match(await text(pp, "[data-testid=search-results] li[data-unit='16138']"), /Xã Hồ Vương\s*Cấp xã · 16138/)
+  assert.equal(await pp.locator("[data-testid=search-results] li[data-unit='15505']").count(), 0, "Xã Thọ Long does not match")
   assert.equal(await pp.locator("[data-testid=search-results] li[data-unit='38901']").count(), 0, "Xã Tây Hồ does not match")
-  // A code prefix finds the commune and its villages.
+  // A code prefix finds the villages, which kept their codes through the reform.
   await pp.fill("input[name=search]", "39301.0")
   await pp.waitForSelector("[data-testid=search-results] li[data-unit='39301.04']")
   assert.equal(await pp.locator("[data-testid=search-results] li").count(), 4)
   await pp.click("[data-testid=search-results] li[data-unit='39301.02'] a")
   await pp.waitForSelector("[data-testid=unit]")
-  await shows(pp, "[data-testid=unit]", /Mã\s*39301\.02[\s\S]*Cấp\s*Thôn[\s\S]*Trực thuộc\s*Xã Nga Liên \(39301\)[\s\S]*Đang hoạt động/)
+  await shows(pp, "[data-testid=unit]", /Mã\s*39301\.02[\s\S]*Cấp\s*Thôn[\s\S]*Trực thuộc\s*Xã Hồ Vương \(16138\)[\s\S]*Đang hoạt động/)
   await prov.close()
 
   // The admin imports a file with two bad lines: both are listed in Vietnamese with their line numbers; nothing is written.
@@ -91,9 +104,9 @@ test("the unit tree: browse and search; a CSV with bad lines, then the fixed one
   await page.waitForSelector("textarea[name=csv]")
   const good = [
     "Mã,Tên,Cấp,Mã cha",
-    "39390,Xã Nga Thử,Xã,393",
+    "39390,Xã Nga Thử,Xã,38",
     "39390.01,Thôn Đông,Thôn,39390",
-    "39391,Xã Nga Mới,Xã,393",
+    "39391,Xã Nga Mới,Xã,38",
     "39391.01,Thôn Tây,Thôn,39391",
     "39391.02,Tổ dân phố Nam,Tổ dân phố,39391",
   ]
@@ -141,7 +154,7 @@ test("the unit tree: browse and search; a CSV with bad lines, then the fixed one
   assert.match(await text(page, "[data-testid=imported]"), /Đã tạo 5 đơn vị/)
   const created = await apiGet(server.url, adminToken, "/api/v1/units/39390")
   assert.equal(created.level, "commune")
-  assert.equal(created.parent_code, "393")
+  assert.equal(created.parent_code, "38")
   assert.deepEqual(
     created.children.map((c) => [c.code, c.level]),
     [["39390.01", "village"]],
@@ -172,7 +185,7 @@ test("the unit tree: browse and search; a CSV with bad lines, then the fixed one
   await page.waitForSelector("[data-testid=unit][data-status=merged]")
   await shows(page, "[data-testid=unit-status]", /^Đã sáp nhập vào Xã Nga Mới \(39391\) ngày \d\d\/\d\d\/\d{4}$/)
   await shows(page, "[data-testid=unit-history] li[data-kind=merged]", /Sáp nhập vào Xã Nga Mới \(39391\); 1 đơn vị trực thuộc chuyển theo\s*Người thực hiện: demo-admin/)
-  await shows(page, "[data-testid=unit-history] li[data-kind=created][data-unit='39390']", /Tạo đơn vị, trực thuộc Huyện Nga Sơn \(393\)/)
+  await shows(page, "[data-testid=unit-history] li[data-kind=created][data-unit='39390']", /Tạo đơn vị, trực thuộc Tỉnh Thanh Hóa \(38\)/)
   await shows(page, "[data-testid=unit-history] li[data-kind=moved]", /Thôn Đông \(39390\.01\) chuyển sang Xã Nga Mới \(39391\)/)
   assert.equal(await page.locator("button[name=merge]").count(), 0, "a merged unit cannot be merged again")
   await fitsPhone(page)
@@ -284,13 +297,13 @@ test("household history: an overwritten value, old → new and who; the commune 
   await fitsPhone(cp)
 
   // Record problems: the screen shows what the server lists (the demo has none: the empty state).
-  const problems = (await get("demo-commune", "/api/v1/units/39301/record-problems")).body
+  const problems = (await get("demo-commune", "/api/v1/units/16138/record-problems")).body
   await cp.goto(server.app + "/#/settings")
   await cp.click("a[data-link=problems]")
   await cp.waitForSelector("[data-testid=problems]")
   if (problems.length) assert.equal(await cp.locator("[data-testid=problems] li[data-problem]").count(), problems.length)
   else assert.match(await text(cp, "[data-testid=problems]"), /Không có hồ sơ lỗi nào/)
-  await shows(cp, "[data-testid=unit-name]", /Xã Nga Liên \(39301\)/)
+  await shows(cp, "[data-testid=unit-name]", /Xã Hồ Vương \(16138\)/)
   await fitsPhone(cp)
   await commune.close()
 })
@@ -299,7 +312,7 @@ test("not for your role, and not found", async () => {
   const ctx = await phone(browser)
   const page = await ctx.newPage()
   await signIn(page, server.app, "demo-enumerator")
-  for (const route of ["/units", "/units/39301", "/units/import", "/access-log", "/problems"]) {
+  for (const route of ["/units", "/units/16138", "/units/import", "/access-log", "/problems"]) {
     await page.goto(`${server.app}/#${route}`)
     await page.waitForSelector("[data-testid=not-for-role]")
     assert.match(await text(page, "[data-testid=not-for-role]"), /Màn hình này không dành cho vai trò của bạn[\s\S]*Thành viên tổ/, route)
@@ -313,15 +326,16 @@ test("not for your role, and not found", async () => {
   await page.waitForSelector("a.card[data-village]")
   await ctx.close()
 
-  // The district may read the access log but not shape the tree; the team lead may not read the log.
-  const district = await phone(browser)
-  const dp = await district.newPage()
-  await signIn(dp, server.app, "demo-district")
-  await dp.goto(`${server.app}/#/units`)
-  await dp.waitForSelector("[data-testid=not-for-role]")
-  await dp.goto(`${server.app}/#/access-log`)
-  await dp.waitForSelector("[data-testid=access-log]")
-  await district.close()
+  // The commune officer (the officials' level under the province since the reform) may read the
+  // access log but not shape the tree; the team lead may not read the log.
+  const commune = await phone(browser)
+  const cp = await commune.newPage()
+  await signIn(cp, server.app, "demo-commune")
+  await cp.goto(`${server.app}/#/units`)
+  await cp.waitForSelector("[data-testid=not-for-role]")
+  await cp.goto(`${server.app}/#/access-log`)
+  await cp.waitForSelector("[data-testid=access-log]")
+  await commune.close()
   const lead = await phone(browser)
   const lp = await lead.newPage()
   await signIn(lp, server.app, "demo-lead")

@@ -1,5 +1,5 @@
 // The weekly cycle in the PWA (issue 15): the commune officer's Friday report, submitted and seen
-// by the district as on time or late (by the server's rule: submitted at or before the deadline,
+// by the province as on time or late (by the server's rule: submitted at or before the deadline,
 // whatever day the suite runs on); the reminders on the home screen on a Friday and after it (phone
 // clocks set with Playwright's clock); figures revised after sending shown beside the sent ones;
 // the report's print view (A4, no navigation, the commune's name and the signature lines) and the
@@ -35,7 +35,7 @@ after(async () => {
 /** This week's report as the server has it (the commune officer's view). */
 async function weekReport() {
   const { access_token } = await apiLogin(server.url, "demo-commune")
-  return apiGet(server.url, access_token, `/api/v1/units/39301/weekly-reports/${vnDay(Date.now())}`)
+  return apiGet(server.url, access_token, `/api/v1/units/16138/weekly-reports/${vnDay(Date.now())}`)
 }
 
 /** A phone whose clock stands still at `at` (ms) — Date.now() and Automerge's change times. */
@@ -76,7 +76,7 @@ async function fitsPhone(page, scope) {
   assert.deepEqual(r.cut, [], "no number is cut")
 }
 
-test("the Friday report: reminders, submitted by the commune, on time or late for the district, revised after sending", async () => {
+test("the Friday report: reminders, submitted by the commune, on time or late for the province, revised after sending", async () => {
   const draft = await weekReport()
   assert.equal(draft.status, "draft")
   const deadline = Date.parse(draft.deadline)
@@ -121,7 +121,7 @@ test("the Friday report: reminders, submitted by the commune, on time or late fo
   assert.match(await page.textContent("[data-testid=reminder-report]"), expected)
   await page.click("[data-testid=reminder-report] a")
   await page.waitForSelector("[data-testid=weekly-status][data-status=draft]")
-  assert.equal(await page.textContent("[data-testid=weekly-commune]"), "Xã Nga Liên")
+  assert.equal(await page.textContent("[data-testid=weekly-commune]"), "Xã Hồ Vương")
   assert.match(await page.textContent("[data-testid=weekly-status]"), new RegExp(`Hạn gửi: 15:00 thứ Sáu, ${escape(dayMonth(friday))}`))
   // The week's work: the household just recorded, VNeID installed for someone (Vietnamese label).
   await page.waitForFunction(() => Number(document.querySelector("[data-helped=installed_vneid] strong")?.textContent) >= 1)
@@ -156,50 +156,51 @@ test("the Friday report: reminders, submitted by the commune, on time or late fo
   await page.screenshot({ path: join(SHOTS, "20-friday-report.png") })
   // The XLSX the phone downloads is the report as sent.
   const [file] = await Promise.all([page.waitForEvent("download"), page.click("button[name=xlsx]")])
-  assert.equal(file.suggestedFilename(), `bao-cao-tuan-39301-${sent.week}.xlsx`)
+  assert.equal(file.suggestedFilename(), `bao-cao-tuan-16138-${sent.week}.xlsx`)
   const book = sheetCells(await readFile(await file.path()))
-  assert.match(String(book.get("A1")), /Xã Nga Liên/)
+  assert.match(String(book.get("A1")), /Xã Hồ Vương/)
   assert.match(String(book.get("A2")), /Đã gửi lúc/)
   // The home screen's reminder now says it was sent.
   await page.click("a[data-nav=villages]")
   await page.waitForFunction(() => /Đã gửi báo cáo tuần/.test(document.querySelector("[data-testid=reminder-report]")?.textContent ?? ""))
 
-  // The district: Xã Nga Liên sent, on time or late as the server decided; its on-time rate.
-  const district = await (await phone(browser)).newPage()
-  await signIn(district, server.app, "demo-district")
-  await district.click("a[data-nav=weekly]")
-  await district.waitForSelector("li[data-commune='39301']")
-  const { access_token } = await apiLogin(server.url, "demo-district")
-  const overview = await apiGet(server.url, access_token, `/api/v1/units/393/weekly-reports?week=${sent.week}`)
-  const standing = overview.communes.find((c) => c.code === "39301")
+  // The province (the communes' level above since the reform): Xã Hồ Vương sent, on time or late
+  // as the server decided; its on-time rate.
+  const province = await (await phone(browser)).newPage()
+  await signIn(province, server.app, "demo-province")
+  await province.click("a[data-nav=weekly]")
+  await province.waitForSelector("li[data-commune='16138']")
+  const { access_token } = await apiLogin(server.url, "demo-province")
+  const overview = await apiGet(server.url, access_token, `/api/v1/units/38/weekly-reports?week=${sent.week}`)
+  const standing = overview.communes.find((c) => c.code === "16138")
   assert.equal(standing.status, timeliness)
-  assert.equal(await district.getAttribute("li[data-commune='39301']", "data-status"), timeliness)
-  const row = await district.textContent("li[data-commune='39301']")
+  assert.equal(await province.getAttribute("li[data-commune='16138']", "data-status"), timeliness)
+  const row = await province.textContent("li[data-commune='16138']")
   assert.match(row, timeliness === "on_time" ? /Đúng hạn/ : /Quá hạn/)
   assert.match(row, /Gửi lúc \d\d:\d\d.*Công chức/)
   assert.match(row, new RegExp(`đúng hạn ${standing.on_time_weeks}/${standing.due_weeks} tuần đã đến hạn`))
-  await fitsPhone(district, "main")
-  await district.screenshot({ path: join(SHOTS, "22-district-reports.png") })
+  await fitsPhone(province, "main")
+  await province.screenshot({ path: join(SHOTS, "22-district-reports.png") })
   // The week before: nobody sent it, and its deadline has passed.
   const previous = new Date(Date.parse(`${sent.week}T00:00:00Z`) - 7 * 24 * HOUR).toISOString().slice(0, 10)
-  await district.selectOption("select[name=week]", previous)
-  await district.waitForSelector(`li[data-commune='39301'][data-status=not_yet]`)
-  assert.match(await district.textContent("li[data-commune='39301']"), /Chưa gửi — đã quá hạn/)
-  await district.selectOption("select[name=week]", sent.week)
-  await district.waitForSelector(`li[data-commune='39301'][data-status=${timeliness}]`)
+  await province.selectOption("select[name=week]", previous)
+  await province.waitForSelector(`li[data-commune='16138'][data-status=not_yet]`)
+  assert.match(await province.textContent("li[data-commune='16138']"), /Chưa gửi — đã quá hạn/)
+  await province.selectOption("select[name=week]", sent.week)
+  await province.waitForSelector(`li[data-commune='16138'][data-status=${timeliness}]`)
   // Tapping it opens the report as sent, read-only.
-  await district.click("li[data-commune='39301'] a")
-  await district.waitForSelector("[data-testid=weekly-status][data-status=submitted]")
-  assert.equal(await district.textContent("[data-testid=weekly-commune]"), "Xã Nga Liên")
-  assert.equal(await district.$("button[name=submit-report]"), null)
+  await province.click("li[data-commune='16138'] a")
+  await province.waitForSelector("[data-testid=weekly-status][data-status=submitted]")
+  assert.equal(await province.textContent("[data-testid=weekly-commune]"), "Xã Hồ Vương")
+  assert.equal(await province.$("button[name=submit-report]"), null)
   // Read again without a network: the report as last fetched, said to be the saved copy.
-  await waitServiceWorker(district)
+  await waitServiceWorker(province)
   await server.stop()
   try {
-    await district.reload()
-    await district.waitForSelector("[data-testid=weekly-status][data-status=submitted]")
-    await district.waitForSelector("text=Không có mạng: đang hiện báo cáo đã lưu")
-    assert.match(await district.textContent("[data-testid=weekly-status]"), /Đã gửi lúc/)
+    await province.reload()
+    await province.waitForSelector("[data-testid=weekly-status][data-status=submitted]")
+    await province.waitForSelector("text=Không có mạng: đang hiện báo cáo đã lưu")
+    assert.match(await province.textContent("[data-testid=weekly-status]"), /Đã gửi lúc/)
   } finally {
     await server.start()
   }
@@ -215,7 +216,7 @@ test("the Friday report: reminders, submitted by the commune, on time or late fo
   assert.ok(revised.revision, "the server has a revision")
   assert.equal(revised.report.households_visited_this_week, sent.report.households_visited_this_week, "the report stays as sent")
   assert.equal(revised.revision.households_visited_this_week, sent.report.households_visited_this_week + 1)
-  await page.goto(`${server.app}/#/weekly/39301/${sent.week}`)
+  await page.goto(`${server.app}/#/weekly/16138/${sent.week}`)
   await page.waitForSelector("[data-testid=weekly-revised]")
   assert.match(await page.textContent("[data-testid=weekly-revised]"), /Số liệu đã điều chỉnh sau khi gửi/)
   const tile = await page.textContent("[data-testid=weekly-figures] .tile-value")
@@ -231,8 +232,8 @@ test("the Friday report: reminders, submitted by the commune, on time or late fo
     assert.equal(await page.isVisible(hidden), false, `${hidden} is not printed`)
   assert.ok(await page.isVisible("[data-testid=weekly-print]"))
   const sheet = await page.innerText("[data-testid=weekly-print]")
-  assert.match(sheet, /UBND XÃ NGA LIÊN/)
-  assert.match(sheet, /Xã Nga Liên, tuần từ \d\d\/\d\d\/\d{4} đến/)
+  assert.match(sheet, /UBND XÃ HỒ VƯƠNG/)
+  assert.match(sheet, /Xã Hồ Vương, tuần từ \d\d\/\d\d\/\d{4} đến/)
   assert.match(sheet, /Các chỉ tiêu/)
   assert.match(sheet, /Điều chỉnh/)
   const signatures = await page.innerText("[data-testid=signatures]")
@@ -293,7 +294,7 @@ test("reminders: the lead sees who has not synced today, the send-backs and the 
   const added = await fetch(`${server.url}/api/v1/users`, {
     method: "POST",
     headers: auth,
-    body: JSON.stringify({ display_name: "Trần Thị Chưa Đồng Bộ", role: "enumerator", scope_unit: "39301" }),
+    body: JSON.stringify({ display_name: "Trần Thị Chưa Đồng Bộ", role: "enumerator", scope_unit: "16138" }),
   })
   assert.equal(added.status, 201, await added.text())
   // The member records a household; the lead sends it back for a fix.

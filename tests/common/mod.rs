@@ -102,7 +102,9 @@ impl TestApp {
         };
         let store = Store::connect(&database_url).await.expect("connect store");
         if demo {
-            khaosat::demo::seed(&store).await.expect("seed demo data");
+            khaosat::demo::seed_pilot(&store)
+                .await
+                .expect("seed demo data");
         } else {
             let system = khaosat::auth::Principal {
                 user_id: 0,
