@@ -70,7 +70,9 @@ pub struct Declaration {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeclaredValue {
     pub id: i64,
+    /// The unit that declared it: the one asked for, or a former unit merged into it.
     pub unit_code: String,
+    pub unit_name: String,
     pub indicator_id: i64,
     pub numerator: i64,
     pub denominator: i64,
@@ -88,6 +90,7 @@ impl From<DeclaredRow> for DeclaredValue {
         DeclaredValue {
             id: d.id,
             unit_code: d.unit_code,
+            unit_name: d.unit_name,
             indicator_id: d.indicator_id,
             numerator: d.numerator,
             denominator: d.denominator,

@@ -22,6 +22,7 @@ pub struct DeclaredRow {
     pub entered_at: i64,
     /// The unit its unit was merged into, if it was (a former commune after a reform).
     pub merged_into: Option<String>,
+    pub unit_name: String,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -83,7 +84,7 @@ pub struct NewDeclared<'a> {
 const DECLARED_SELECT: &str =
     "SELECT d.id, d.unit_code, u.path AS unit_path, d.indicator_id, d.numerator, d.denominator,
         d.value_date, d.note, d.status, d.entered_by, e.display_name AS entered_by_name, d.entered_at,
-        u.merged_into
+        u.merged_into, u.name AS unit_name
      FROM declared_values d JOIN units u ON u.code = d.unit_code
      LEFT JOIN users e ON e.username = d.entered_by";
 
@@ -124,10 +125,11 @@ impl Store {
         Ok(rows)
     }
 
-    /// The history of one unit's declarations, newest first.
+    /// The history of one unit's declarations, and of the units merged into it, newest first.
     pub async fn declared_history(&self, unit: &str) -> Result<Vec<DeclaredRow>, StoreError> {
         let rows = sqlx::query_as(&format!(
-            "{DECLARED_SELECT} WHERE d.unit_code = $1 ORDER BY d.value_date DESC, d.id DESC"
+            "{DECLARED_SELECT} WHERE d.unit_code = $1 OR u.merged_into = $1
+             ORDER BY d.value_date DESC, d.id DESC"
         ))
         .bind(unit)
         .fetch_all(&self.pool)

@@ -150,11 +150,8 @@ test("the commune officer declares a value and a status; the history, the server
   assert.equal(await sixteen.locator("[data-testid=declared-current] strong").textContent(), "Chưa có")
   const sixteenHistory = sixteen.locator("[data-testid=declared-history] li")
   assert.match(await sixteenHistory.first().textContent(), new RegExp(`^Chưa có.*đang áp dụng.*${COMMUNE_NAME} ghi lúc`))
-  // NOTE (reform): the demo's earlier value is Xã Nga Liên's, declared before the reform merged it
-  // into Xã Hồ Vương. The indicator table counts it for Hồ Vương (metrics/table.rs), but
-  // `GET /units/16138/declared`, and with it this screen, lists Hồ Vương's own values only: this
-  // assertion fails until the screen shows a merged former commune's values as the table counts them.
-  assert.match(await sixteenHistory.nth(1).textContent(), /^3\/4 · 75%/, "the demo's earlier value stays in the history, under the newer one")
+  // The earlier value is Xã Nga Liên's, declared before the reform merged it into Xã Hồ Vương.
+  assert.match(await sixteenHistory.nth(1).textContent(), /^3\/4 · 75%.*của Xã Nga Liên, trước khi sắp xếp/, "the demo's earlier value stays in the history, under the newer one")
   await fitsPhone(page)
   await sixteen.scrollIntoViewIfNeeded()
   await page.evaluate(() => scrollBy(0, -120))

@@ -101,9 +101,14 @@ fn details(body: &Value) -> String {
 }
 
 /// Households known in a unit, and in each of its children by official code.
-async fn households_known(app: &TestApp, token: &str, code: &str) -> (i64, Vec<(String, i64)>) {
+async fn households_known(
+    app: &TestApp,
+    token: &str,
+    code: &str,
+    query: &str,
+) -> (i64, Vec<(String, i64)>) {
     let (status, t) = app
-        .get(&format!("/api/v1/units/{code}/indicators"), token)
+        .get(&format!("/api/v1/units/{code}/indicators{query}"), token)
         .await;
     assert_eq!(status, 200, "{t}");
     let children = t["children"]
@@ -228,8 +233,11 @@ async fn whole_province_reform(app: &TestApp) {
     assert!(status.is_success(), "{body}");
     let _ = officer;
     let total: usize = VILLAGES.iter().map(|v| v.3).sum();
-    let (before, _) = households_known(app, &admin, "38").await;
+    let (before, _) = households_known(app, &admin, "38", "").await;
     assert_eq!(before, total as i64);
+    // Today's figures become a day before the reform: the baseline of a campaign planned then.
+    app.sql("UPDATE stats_snapshots SET day = '2025-06-01'")
+        .await;
 
     // The preview says what will happen and writes nothing.
     let path = format!("/api/v1/reforms/preview?{EFFECTIVE}");
@@ -353,7 +361,7 @@ async fn whole_province_reform(app: &TestApp) {
     assert!(active(app, &admin, "district").await.is_empty());
 
     // Every household counted once, each in the new commune its village went to.
-    let (after, children) = households_known(app, &admin, "38").await;
+    let (after, children) = households_known(app, &admin, "38", "").await;
     assert_eq!(after, total as i64);
     assert_eq!(children.iter().map(|c| c.1).sum::<i64>(), total as i64);
     let of = |code: &str| children.iter().find(|c| c.0 == code).map_or(-1, |c| c.1);
@@ -368,6 +376,15 @@ async fn whole_province_reform(app: &TestApp) {
         of("15835"),
         2,
         "Thiệu Trung: Thiệu Lý and the former Thiệu Trung"
+    );
+
+    // As of a day before the reform, the new communes hold their villages' figures of that day.
+    let (past, children) = households_known(app, &admin, "38", "?as_of=2025-06-15").await;
+    assert_eq!(past, total as i64);
+    let of = |code: &str| children.iter().find(|c| c.0 == code).map_or(-1, |c| c.1);
+    assert_eq!(
+        [of("16138"), of("14797"), of("14758"), of("15835")],
+        [3, 2, 4, 2]
     );
 
     // Reused codes resolve to the unit that held them on the day asked.
@@ -554,6 +571,17 @@ async fn declarations_follow_the_merge(app: &TestApp) {
     )
     .await;
     assert_eq!(status, 200, "{body}");
+    // The new commune's history lists them, each with the commune that declared it.
+    let (status, history) = app.get("/api/v1/units/16138/declared", &admin).await;
+    assert_eq!(status, 200, "{history}");
+    let mut names: Vec<&str> = history
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|d| d["unit_name"].as_str())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["Xã Nga Giáp", "Xã Nga Liên"]);
     // The former communes' last declarations count for the new commune, and once in the province.
     assert_eq!(declared(app, &admin, "16138", "", 1).await, (4, 6));
     assert_eq!(declared(app, &admin, "38", "", 1).await, (4, 6));

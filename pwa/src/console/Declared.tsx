@@ -140,7 +140,11 @@ function IndicatorCard({ id, code, entries, target, writable, open, onOpen, onSa
   const today = vietnamToday()
   // In force: the latest by value date up to today (then the latest entered), as the server counts.
   const byDate = [...entries].sort((a, b) => (a.value_date === b.value_date ? b.id - a.id : a.value_date < b.value_date ? 1 : -1))
-  const current = byDate.find((v) => v.value_date <= today)
+  const current = byDate.find((v) => v.unit_code === code && v.value_date <= today)
+  // Until the commune declares the indicator itself, the last values of the former communes merged
+  // into it count for it, added up, as the indicator table counts them.
+  const formers = current ? [] : latestPerUnit(byDate.filter((v) => v.unit_code !== code && v.value_date <= today))
+  const inherited = formers.length ? sumOf(formers) : null
   // The history: every change, the latest entered first.
   const history = [...entries].sort((a, b) => b.id - a.id)
   return (
@@ -153,6 +157,13 @@ function IndicatorCard({ id, code, entries, target, writable, open, onOpen, onSa
             <>
               <strong class={current.status ? "status-text" : "nums"}>{declaredText(current)}</strong>
               <span class="small muted">{t("declared.value_line", { date: date(current.value_date), name: current.entered_by_name || current.entered_by })}</span>
+            </>
+          ) : inherited ? (
+            <>
+              <strong class={inherited.status ? "status-text" : "nums"}>{declaredText(inherited)}</strong>
+              <span class="small muted" data-testid="declared-formers">
+                {t("declared.from_formers", { names: formers.map((f) => f.unit_name).join(", ") })}
+              </span>
             </>
           ) : (
             <strong class="muted">{t("declared.not_declared")}</strong>
@@ -180,10 +191,11 @@ function IndicatorCard({ id, code, entries, target, writable, open, onOpen, onSa
               <li key={v.id} data-entry={v.id} data-status={v.status ?? ""}>
                 <span class="history-value">
                   <strong class={v.status ? "" : "nums"}>{declaredText(v)}</strong>
-                  {v === current && <span class="tag can-edit">{t("declared.in_force")}</span>}
+                  {(v === current || formers.includes(v)) && <span class="tag can-edit">{t("declared.in_force")}</span>}
                   {v.value_date > today && <span class="tag">{t("declared.from_later", { date: date(v.value_date) })}</span>}
                 </span>
                 <span class="small">{t("declared.for_date", { date: date(v.value_date) })}</span>
+                {v.unit_code !== code && <span class="small muted">{t("declared.of_former", { name: v.unit_name })}</span>}
                 <span class="small muted" data-testid="declared-by">
                   {t("declared.entered", { name: v.entered_by_name || v.entered_by, when: when(v.entered_at) })}
                 </span>
@@ -325,4 +337,22 @@ function DeclareForm({ id, code, current, onCancel, onSaved }: FormProps) {
       />
     </form>
   )
+}
+
+/** The first value of each unit in a list sorted newest first. */
+function latestPerUnit(sorted: DeclaredValue[]): DeclaredValue[] {
+  const seen = new Set<string>()
+  return sorted.filter((v) => !seen.has(v.unit_code) && seen.add(v.unit_code))
+}
+
+/** Values of several units as one: numbers added up; one unit's value stays as it is (a status too). */
+function sumOf(values: DeclaredValue[]): DeclaredValue {
+  if (values.length === 1) return values[0]
+  const numbers = values.filter((v) => !v.status)
+  return {
+    ...values[0],
+    status: null,
+    numerator: numbers.reduce((n, v) => n + v.numerator, 0),
+    denominator: numbers.reduce((n, v) => n + v.denominator, 0),
+  }
 }

@@ -18,7 +18,9 @@ export interface CatalogueIndicator {
 /** GET /api/v1/units/{code}/declared (each), newest value date first */
 export interface DeclaredValue {
   id: number
+  /** the unit that declared it: the one shown, or a former commune merged into it */
   unit_code: string
+  unit_name: string
   indicator_id: number
   numerator: number
   denominator: number

@@ -83,7 +83,7 @@ function Console({ code }: { code?: string }) {
 
   const here_unit = unit.data?.code === root ? unit.data : undefined
   const unitLevel = here_unit?.level
-  const childLevel = here_unit?.children[0]?.level ?? (unitLevel ? LEVELS[LEVELS.indexOf(unitLevel as (typeof LEVELS)[number]) + 1] : undefined)
+  const childLevel = here_unit?.children.find((c) => c.status === "active")?.level ?? (unitLevel ? LEVELS[LEVELS.indexOf(unitLevel as (typeof LEVELS)[number]) + 1] : undefined)
   const options = levelOptions(unitLevel, childLevel)
   const level = view.level && options.includes(view.level) ? view.level : null
 

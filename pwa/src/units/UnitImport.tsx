@@ -9,7 +9,7 @@ import { num, t } from "../i18n"
 import { enc, forgetUnitNames, levelWord, type UnitImport as Report } from "./data"
 import { FileProblems } from "./parts"
 
-const TEMPLATE = "Mã,Tên,Cấp,Mã cha\r\n39302,Xã Nga Thạch,Xã,393\r\n39302.01,Thôn 1,Thôn,39302\r\n"
+const TEMPLATE = "Mã,Tên,Cấp,Mã cha\r\n16138.05,Thôn Tân Hưng,Thôn,16138\r\n16138.06,Tổ dân phố 6,,16138\r\n"
 
 export function UnitImport() {
   const [text, setText] = useState("")
