@@ -141,6 +141,7 @@ async fn workload(
             report.errors.first().map_or("none", String::as_str)
         ));
     }
+    report.floor = crate::floor::apply_floor(&phones)?;
     report.changes_per_phone = mean(phones.iter().map(|p| p.changes as f64));
     report.change_bytes_per_phone = mean(phones.iter().map(|p| p.change_bytes as f64));
 

@@ -36,6 +36,7 @@ mod burst;
 mod conn;
 #[path = "../common/db.rs"]
 mod db;
+mod floor;
 mod http;
 mod phone;
 mod proxy;

@@ -63,6 +63,10 @@ pub struct Phone {
     /// The changes made offline: what the server must receive.
     pub changes: usize,
     pub change_bytes: u64,
+    /// The document as the server had it before the day (saved), and the day's changes (raw),
+    /// for the floor (floor.rs).
+    pub base: Vec<u8>,
+    pub offline: Vec<Vec<u8>>,
 }
 
 pub struct BurstResult {
@@ -155,6 +159,7 @@ pub async fn prepare(ctx: Arc<Ctx>, index: usize, seed: u64) -> Result<Phone, St
     // Offline from here.
     let mut doc = doc;
     let before = doc.get_heads();
+    let base = doc.save();
     survey::record(
         &mut doc,
         ctx.commits,
@@ -173,6 +178,8 @@ pub async fn prepare(ctx: Arc<Ctx>, index: usize, seed: u64) -> Result<Phone, St
         doc,
         changes: new_changes.len(),
         change_bytes: new_changes.iter().map(|c| c.raw_bytes().len() as u64).sum(),
+        offline: new_changes.iter().map(|c| c.raw_bytes().to_vec()).collect(),
+        base,
     })
 }
 

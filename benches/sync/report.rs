@@ -19,6 +19,8 @@ pub struct Report {
     pub retries: usize,
     pub verified: usize,
     pub burst_wall: Duration,
+    /// Applying every phone's changes in-process on all cores, nothing else (floor.rs).
+    pub floor: Duration,
     pub latencies: Vec<Duration>,
     pub changes_per_phone: f64,
     pub wire_bytes_per_phone: f64,
@@ -100,6 +102,17 @@ fn column(args: &Args, r: &Report) -> Vec<(&'static str, Cell)> {
         ),
         ("changes per phone", num(r.changes_per_phone, 0)),
         ("burst wall time (s)", num(r.burst_wall.as_secs_f64(), 3)),
+        (
+            "floor: changes applied in-process, all cores (s)",
+            num(r.floor.as_secs_f64(), 3),
+        ),
+        (
+            "burst wall time / floor",
+            num(
+                r.burst_wall.as_secs_f64() / r.floor.as_secs_f64().max(1e-9),
+                1,
+            ),
+        ),
         (
             "completed syncs/s",
             num(per_sec(r.synced as f64, r.burst_wall), 1),
