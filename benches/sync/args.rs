@@ -51,6 +51,11 @@ pub struct Args {
     /// Phones syncing at the same moment in the burst (0: all of them).
     #[arg(long, default_value_t = 0)]
     pub concurrency: u32,
+    /// Phones getting ready (sign-in, fetching or uploading their document) at the same moment
+    /// (0: as --concurrency). A server that struggles with many at once can be readied gently and
+    /// still meet the whole burst at once.
+    #[arg(long, default_value_t = 0)]
+    pub prepare_concurrency: u32,
     /// Seed of the generated survey data (names, answers, ids, actor ids, loss).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -65,6 +70,14 @@ pub struct Args {
 impl Args {
     pub fn villages(&self) -> u32 {
         self.villages.unwrap_or(self.phones).max(self.phones)
+    }
+
+    /// Phones getting ready at once.
+    pub fn prepare_concurrency(&self) -> usize {
+        match self.prepare_concurrency {
+            0 => self.concurrency(),
+            c => c.min(self.phones) as usize,
+        }
     }
 
     /// Phones syncing at once in the burst.

@@ -124,7 +124,7 @@ async fn workload(
     let started = Instant::now();
     let shared = Arc::new(ctx);
     let mut set = JoinSet::new();
-    let gate = Arc::new(Semaphore::new(args.concurrency()));
+    let gate = Arc::new(Semaphore::new(args.prepare_concurrency()));
     for i in 0..n {
         let (ctx, seed, gate) = (shared.clone(), seeds.gen(), gate.clone());
         set.spawn(async move {

@@ -5,6 +5,7 @@
 //! CARGO_TARGET_DIR=... cargo build --release          # the khaosat binary the harness runs
 //! cargo bench --bench sync -- [--target both|ours|stock] [--phones 50] [--households 20]
 //!     [--edits 10] [--existing 0] [--persons 3] [--villages N] [--concurrency 0]
+//!     [--prepare-concurrency 0]
 //!     [--profile lan|3g] [--drop-mid-sync] [--commits field|form] [--seed 1]
 //! cargo bench --bench sync -- --scenario scale --villages 10000 --phones 500 --existing 5
 //! KHAOSAT_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench --bench sync
@@ -22,6 +23,8 @@
 //! 2. offline, it records `--households` households with `--persons` persons and one visit each
 //!    (docs/SCHEMA.md), one Automerge change per answer as the PWA does, then makes `--edits`
 //!    edits to households of its document;
+//! 2b. the floor: every phone's changes applied to a copy of its document in this process on
+//!    all cores (floor.rs), the machine's limit the burst is compared with;
 //! 3. all reconnect at once (at most `--concurrency`) and sync until the server's heads hold
 //!    every change of theirs — the measured burst (optionally through a simulated 3G link,
 //!    and with the first connection cut mid-sync);
