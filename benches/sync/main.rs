@@ -23,8 +23,8 @@
 //! 2. offline, it records `--households` households with `--persons` persons and one visit each
 //!    (docs/SCHEMA.md), one Automerge change per answer as the PWA does, then makes `--edits`
 //!    edits to households of its document;
-//! 2b. the floor: every phone's changes applied to a copy of its document in this process on
-//!    all cores (floor.rs), the machine's limit the burst is compared with;
+//!    then the floor: every phone's changes applied to a copy of its document in this process
+//!    on all cores (floor.rs), the machine's limit the burst is compared with;
 //! 3. all reconnect at once (at most `--concurrency`) and sync until the server's heads hold
 //!    every change of theirs — the measured burst (optionally through a simulated 3G link,
 //!    and with the first connection cut mid-sync);
