@@ -8,7 +8,7 @@ use automerge::{AutoCommit, Change, ChangeHash, PatchAction, Prop};
 use sha2::{Digest, Sha256};
 
 use crate::clock::vietnam_date;
-use crate::store::{ChangeRecord, DocWrite};
+use crate::store::{ChangeRecord, DocWrite, HouseholdRow};
 use crate::survey::read::{check_schema, household_ids, read_household};
 use crate::survey::schema;
 use crate::sync::conflicts::field_writes;
@@ -68,6 +68,92 @@ pub fn heads_string(heads: &[ChangeHash]) -> String {
     hex.join(",")
 }
 
+/// Everything a batch writes that can be worked out from the document alone: computed before the
+/// write transaction opens, so the writer (SQLite has one) is held only for the statements.
+pub struct Prepared {
+    records: Vec<PreparedChange>,
+    /// The uploader's actors, each once, in the order first seen.
+    actors: Vec<String>,
+    bytes: Vec<u8>,
+    heads: String,
+    touched: Touched,
+    /// The households to project, or why the document cannot be projected.
+    projection: Result<Vec<HouseholdRow>, String>,
+    /// Per household the batch changed: (household, fields, old → new values).
+    audits: Vec<(String, String, Option<String>)>,
+    conflicts: Vec<review::PreparedWrite>,
+}
+
+struct PreparedChange {
+    hash: String,
+    actor: String,
+    seq: i64,
+    time: i64,
+    observed_at: i64,
+}
+
+/// Reads from the document everything the batch will write: the changes' attribution rows and
+/// bytes, the households to project, their audit, the fields written with their values.
+pub fn prepare(
+    doc: &mut AutoCommit,
+    changes: &[Change],
+    before: &[ChangeHash],
+    days: &DayPlan,
+    at: i64,
+) -> Prepared {
+    let mut actors: Vec<String> = Vec::new();
+    let mut records = Vec::with_capacity(changes.len());
+    let mut bytes = Vec::new();
+    for (i, c) in changes.iter().enumerate() {
+        let actor = c.actor_id().to_hex_string();
+        if !actors.contains(&actor) {
+            actors.push(actor.clone());
+        }
+        records.push(PreparedChange {
+            hash: c.hash().to_string(),
+            actor,
+            seq: i64::try_from(c.seq()).unwrap_or(i64::MAX),
+            time: c.timestamp(),
+            observed_at: days.observed.get(i).copied().unwrap_or(at),
+        });
+        bytes.extend_from_slice(c.raw_bytes());
+    }
+    let heads = doc.get_heads();
+    let patches = doc.diff(before, &heads);
+    let touched = touched_households(&patches);
+    let projection = check_schema(&*doc).map(|()| {
+        let ids: Vec<String> = match &touched {
+            Touched::All => household_ids(&*doc),
+            Touched::Some(map) => map.keys().cloned().collect(),
+        };
+        ids.iter()
+            .filter_map(|id| read_household(&*doc, id))
+            .collect()
+    });
+    let audits = match &touched {
+        Touched::Some(map) => map
+            .iter()
+            .map(|(household, fields)| {
+                let values = changed_values(&*doc, household, fields, before);
+                let fields = fields.iter().cloned().collect::<Vec<_>>().join(",");
+                (household.clone(), fields, values)
+            })
+            .collect(),
+        Touched::All => Vec::new(),
+    };
+    let conflicts = review::prepare_writes(doc, &field_writes(&patches), changes);
+    Prepared {
+        records,
+        actors,
+        bytes,
+        heads: heads_string(&heads),
+        touched,
+        projection,
+        audits,
+        conflicts,
+    }
+}
+
 /// Writes `changes` (what this uploader brought, taken before other replicas' chunks were merged,
 /// so theirs are never attributed to it) into `w`, and re-projects every household `doc` changed
 /// since `before` (theirs included). Nothing is durable until the caller commits `w`, and nothing
@@ -83,72 +169,74 @@ pub async fn write_batch(
     days: &DayPlan,
     at: i64,
 ) -> Result<Option<Appended>, SyncError> {
+    let prepared = prepare(doc, changes, before, days, at);
+    write_prepared(w, &prepared, village_code, by, days, at).await
+}
+
+/// The statements of a prepared batch, in the caller's write transaction.
+pub async fn write_prepared(
+    w: &mut DocWrite,
+    p: &Prepared,
+    village_code: &str,
+    by: &Attribution,
+    days: &DayPlan,
+    at: i64,
+) -> Result<Option<Appended>, SyncError> {
     if let (Some(user), Some(decided)) = (by.user_id, by.access_version) {
         if w.access_version(user).await? != decided {
             return Err(SyncError::AccessChanged);
         }
     }
     if let (Some(user), Some(device), false) =
-        (by.user_id, by.device_id.as_deref(), changes.is_empty())
+        (by.user_id, by.device_id.as_deref(), p.records.is_empty())
     {
         // "Last sync" on the team screen: when this phone's work was last stored.
         w.record_device_sync(user, device, at).await?;
-    }
-    let mut actors = BTreeSet::new();
-    let mut records = Vec::with_capacity(changes.len());
-    let mut bytes = Vec::new();
-    for (i, c) in changes.iter().enumerate() {
-        let actor = c.actor_id().to_hex_string();
         // Each actor is bound (and checked) once per batch, not once per change.
-        if let (Some(user), Some(device), false) =
-            (by.user_id, by.device_id.as_deref(), actors.contains(&actor))
-        {
-            let owner = w.bind_actor(&actor, user, device, at).await?;
+        for actor in &p.actors {
+            let owner = w.bind_actor(actor, user, device, at).await?;
             if owner != user {
                 return Err(SyncError::Refused(format!(
                     "changes by actor {actor} belong to another user; nothing was stored"
                 )));
             }
         }
-        records.push(ChangeRecord {
-            change_hash: c.hash().to_string(),
-            actor: actor.clone(),
-            seq: i64::try_from(c.seq()).unwrap_or(i64::MAX),
-            change_time: c.timestamp(),
-            observed_at: days.observed.get(i).copied().unwrap_or(at),
+    }
+    let records: Vec<ChangeRecord<'_>> = p
+        .records
+        .iter()
+        .map(|c| ChangeRecord {
+            change_hash: c.hash.clone(),
+            actor: c.actor.clone(),
+            seq: c.seq,
+            change_time: c.time,
+            observed_at: c.observed_at,
             user_id: by.user_id,
             device_id: by.device_id.as_deref(),
-        });
-        actors.insert(actor);
-        bytes.extend_from_slice(c.raw_bytes());
-    }
+        })
+        .collect();
     w.record_changes(&records, at).await?;
     let mut appended = None;
-    if !bytes.is_empty() {
+    if !p.bytes.is_empty() {
         appended = w
-            .append_changes(&bytes, &sha256_hex(&bytes), at)
+            .append_changes(&p.bytes, &sha256_hex(&p.bytes), at)
             .await?
             .map(|seq| Appended {
                 seq,
-                bytes: bytes.len() as u64,
+                bytes: p.bytes.len() as u64,
             });
     }
-    let heads = doc.get_heads();
-    let patches = doc.diff(before, &heads);
-    let touched = touched_households(&patches);
-    match check_schema(&*doc) {
-        Err(reason) => w.record_projection_error("*", &reason, at).await?,
-        Ok(()) => {
-            let ids: Vec<String> = match &touched {
-                Touched::All => household_ids(&*doc),
-                Touched::Some(map) => map.keys().cloned().collect(),
-            };
-            for id in &ids {
-                if let Some(rec) = read_household(&*doc, id) {
-                    w.project_household(village_code, &rec, at).await?;
-                }
+    match &p.projection {
+        Err(reason) => w.record_projection_error("*", reason, at).await?,
+        Ok(households) => {
+            for rec in households {
+                w.project_household(village_code, rec, at).await?;
             }
-            if !ids.is_empty() {
+            let none_touched = match &p.touched {
+                Touched::All => false,
+                Touched::Some(map) => map.is_empty(),
+            };
+            if !none_touched {
                 // The indicator counters move with the projection, in the same transaction.
                 let (day, year) = vietnam_date(at);
                 w.refresh_village_stats(village_code, &day, i64::from(year) - 15, at)
@@ -159,32 +247,27 @@ pub async fn write_batch(
                 .await?;
         }
     }
-    if let Touched::Some(map) = &touched {
-        let actors = actors.into_iter().collect::<Vec<_>>().join(",");
-        for (household, fields) in map {
-            let changes = changed_values(&*doc, household, fields, before);
-            let fields = fields.iter().cloned().collect::<Vec<_>>().join(",");
-            w.record_audit(
-                household,
-                by.user_id,
-                by.username.as_deref(),
-                by.device_id.as_deref(),
-                &actors,
-                &fields,
-                changes.as_deref(),
-                at,
-            )
-            .await?;
-        }
+    let actors = p.actors.join(",");
+    for (household, fields, values) in &p.audits {
+        w.record_audit(
+            household,
+            by.user_id,
+            by.username.as_deref(),
+            by.device_id.as_deref(),
+            &actors,
+            fields,
+            values.as_deref(),
+            at,
+        )
+        .await?;
     }
-    let writes = field_writes(&patches);
-    if !writes.is_empty() {
-        review::record_conflicts(w, doc, &writes, changes, village_code, by.user_id, at).await?;
+    if !p.conflicts.is_empty() {
+        review::record_conflicts(w, &p.conflicts, village_code, by.user_id, at).await?;
     }
-    if let (Touched::Some(map), Some(user)) = (&touched, by.user_id) {
+    if let (Touched::Some(map), Some(user)) = (&p.touched, by.user_id) {
         review::clear_fixed_send_backs(w, map, user, at).await?;
     }
-    w.set_heads(&heads_string(&heads), at).await?;
+    w.set_heads(&p.heads, at).await?;
     Ok(appended)
 }
 

@@ -260,6 +260,9 @@ impl LoadedDoc {
         let village = self.village_code.clone();
         let id = self.document_id.to_string();
         let mut days = restate::plan(store, &id, &village, &mut self.doc, &changes, at).await?;
+        // What the batch writes is read from the document before the write transaction opens:
+        // the writer is held for the statements only.
+        let mut prepared = commit::prepare(&mut self.doc, &changes, before, &days, at);
         let mut w = store.begin_doc_write(&self.document_id).await?;
         // Chunks other replicas committed are durable whatever happens to this transaction.
         let mut merged = false;
@@ -268,21 +271,16 @@ impl LoadedDoc {
             self.note_merged(seq, bytes.len() as u64);
             merged = true;
         }
-        if merged && !days.restated.is_empty() {
-            // Another replica wrote meanwhile: recount the past days with its changes too.
-            days = restate::plan(store, &id, &village, &mut self.doc, &changes, at).await?;
+        if merged {
+            // Another replica wrote meanwhile (PostgreSQL only): its changes are projected with
+            // ours and the past days recounted with them, so this batch is read again.
+            if !days.restated.is_empty() {
+                days = restate::plan(store, &id, &village, &mut self.doc, &changes, at).await?;
+            }
+            prepared = commit::prepare(&mut self.doc, &changes, before, &days, at);
         }
-        let appended = commit::write_batch(
-            &mut w,
-            &mut self.doc,
-            &changes,
-            before,
-            &self.village_code,
-            by,
-            &days,
-            at,
-        )
-        .await?;
+        let appended =
+            commit::write_prepared(&mut w, &prepared, &self.village_code, by, &days, at).await?;
         w.commit().await?;
         if let Some(chunk) = appended {
             self.note_merged(chunk.seq, chunk.bytes);
