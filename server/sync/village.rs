@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use automerge::sync::{self, SyncDoc};
 use automerge::{AutoCommit, ChangeHash};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Semaphore};
 
 use crate::clock::now;
 use crate::store::{Store, VillageDocRow};
@@ -18,6 +18,11 @@ use crate::sync::SyncError;
 
 /// Chunks stored since the last snapshot before the document is compacted.
 const COMPACT_AFTER_CHUNKS: usize = 64;
+
+/// Batches being read out of their documents or written, over all documents at once: enough to
+/// keep the writer busy while the next ones are prepared, few enough that memory holds only these
+/// (a burst of 200 phones otherwise holds 200 prepared batches while they wait for the writer).
+static IN_FLIGHT: Semaphore = Semaphore::const_new(8);
 /// Chunks since the last snapshot that make an idle document worth compacting when it is evicted.
 const COMPACT_ON_EVICTION: usize = 4;
 
@@ -254,6 +259,8 @@ impl LoadedDoc {
         before: &[ChangeHash],
         by: &Attribution,
     ) -> Result<(), SyncError> {
+        // Never closed, so a permit always comes; without one the batch would still be correct.
+        let permit = IN_FLIGHT.acquire().await.ok();
         let at = now();
         // Taken before other replicas' chunks are merged below: only these are the uploader's.
         let changes = self.doc.get_changes(before);
@@ -282,6 +289,7 @@ impl LoadedDoc {
         let appended =
             commit::write_prepared(&mut w, &prepared, &self.village_code, by, &days, at).await?;
         w.commit().await?;
+        drop(permit);
         if let Some(chunk) = appended {
             self.note_merged(chunk.seq, chunk.bytes);
         }
