@@ -60,23 +60,25 @@ pub struct ReformWrite {
 impl Store {
     /// Every period of an official code, oldest first.
     pub async fn code_periods(&self, code: &str) -> Result<Vec<CodePeriodRow>, StoreError> {
-        let rows = sqlx::query_as(
-            "SELECT code, unit_code, valid_from, valid_to FROM unit_codes
-             WHERE code = $1 ORDER BY valid_from",
-        )
-        .bind(code)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows)
+        self.periods_where("code", code).await
     }
 
     /// Every code a unit held, oldest first.
     pub async fn codes_of_unit(&self, unit: &str) -> Result<Vec<CodePeriodRow>, StoreError> {
-        let rows = sqlx::query_as(
+        self.periods_where("unit_code", unit).await
+    }
+
+    /// Periods whose `column` (one of the two above, never input) equals `value`.
+    async fn periods_where(
+        &self,
+        column: &'static str,
+        value: &str,
+    ) -> Result<Vec<CodePeriodRow>, StoreError> {
+        let rows = sqlx::query_as(&format!(
             "SELECT code, unit_code, valid_from, valid_to FROM unit_codes
-             WHERE unit_code = $1 ORDER BY valid_from",
-        )
-        .bind(unit)
+             WHERE {column} = $1 ORDER BY valid_from"
+        ))
+        .bind(value)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows)

@@ -8,6 +8,7 @@ import { Header } from "../components/Header"
 import { ErrorNote } from "../components/ErrorNote"
 import { teamHref, teamUnit } from "../team/team"
 import { t } from "../i18n"
+import { useBusy } from "../hooks/useBusy"
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 const typeOf = (f: File) => (f.name.toLowerCase().endsWith(".xlsx") || f.type === XLSX ? XLSX : "text/csv")
@@ -17,21 +18,9 @@ export function ImportMembers() {
   const [file, setFile] = useState<{ name: string; type: string; data: ArrayBuffer } | null>(null)
   const [preview, setPreview] = useState<ImportResult | null>(null)
   const [done, setDone] = useState<ImportResult | null>(null)
-  const [error, setError] = useState<unknown>(null)
-  const [busy, setBusy] = useState(false)
+  const { busy, error, setError, run } = useBusy()
   const send = (dryRun: boolean, f = file!) =>
     api<ImportResult>(`/api/v1/users/import?unit=${encodeURIComponent(unit)}&dry_run=${dryRun}`, { method: "POST", raw: { data: f.data, type: f.type } })
-  const run = async (fn: () => Promise<void>) => {
-    setBusy(true)
-    setError(null)
-    try {
-      await fn()
-    } catch (e) {
-      setError(e)
-    } finally {
-      setBusy(false)
-    }
-  }
   const pick = (f: File | undefined) => {
     setPreview(null)
     setDone(null)

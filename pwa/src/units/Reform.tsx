@@ -7,6 +7,7 @@ import { Header } from "../components/Header"
 import { num, t } from "../i18n"
 import { forgetUnitNames } from "./data"
 import { FileProblems } from "./parts"
+import { useBusy } from "../hooks/useBusy"
 
 interface UnitRef {
   code: string
@@ -56,8 +57,7 @@ export function Reform() {
   const [table, setTable] = useState<Table | null>(null)
   const [checked, setChecked] = useState<{ key: string; preview: Preview } | null>(null)
   const [applied, setApplied] = useState<Preview | null>(null)
-  const [error, setError] = useState<unknown>(null)
-  const [busy, setBusy] = useState(false)
+  const { busy, error, run } = useBusy()
   const [round, setRound] = useState(0)
   const key = `${name.trim()}|${effective}|${table?.file ?? ""}`
   const send = (path: string) =>
@@ -65,17 +65,6 @@ export function Reform() {
       method: "POST",
       raw: { data: table!.data, type: table!.file.toLowerCase().endsWith(".xlsx") ? "application/octet-stream" : CSV },
     })
-  const run = async (fn: () => Promise<void>) => {
-    setBusy(true)
-    setError(null)
-    try {
-      await fn()
-    } catch (e) {
-      setError(e)
-    } finally {
-      setBusy(false)
-    }
-  }
   const preview = () =>
     void run(async () => {
       setChecked(null)

@@ -8,6 +8,7 @@ import { Header } from "../components/Header"
 import { num, t } from "../i18n"
 import { enc, forgetUnitNames, levelWord, type UnitImport as Report } from "./data"
 import { FileProblems } from "./parts"
+import { useBusy } from "../hooks/useBusy"
 
 const TEMPLATE = "Mã,Tên,Cấp,Mã cha\r\n16138.05,Thôn Tân Hưng,Thôn,16138\r\n16138.06,Tổ dân phố 6,,16138\r\n"
 
@@ -16,8 +17,7 @@ export function UnitImport() {
   const [file, setFile] = useState<string | null>(null)
   const [checked, setChecked] = useState<{ text: string; report: Report } | null>(null)
   const [done, setDone] = useState<Report | null>(null)
-  const [error, setError] = useState<unknown>(null)
-  const [busy, setBusy] = useState(false)
+  const { busy, error, setError, run } = useBusy()
   // An Excel workbook (the statistical office publishes its list so) is sent as it is and
   // stands for the content; a CSV is read into the text box, where it can be corrected.
   const [sheet, setSheet] = useState<File | null>(null)
@@ -26,17 +26,6 @@ export function UnitImport() {
       method: "POST",
       raw: sheet && csv === sheetKey(sheet) ? { data: sheet, type: "application/octet-stream" } : { data: csv, type: "text/csv; charset=utf-8" },
     })
-  const run = async (fn: () => Promise<void>) => {
-    setBusy(true)
-    setError(null)
-    try {
-      await fn()
-    } catch (e) {
-      setError(e)
-    } finally {
-      setBusy(false)
-    }
-  }
   const check = (csv: string) =>
     void run(async () => {
       setChecked(null)
