@@ -7,6 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::extract::{Path, Query};
+use crate::api::metrics::{download, XLSX};
 use crate::api::AppState;
 use crate::auth::Principal;
 use crate::error::Result;
@@ -15,6 +16,7 @@ use crate::households::conflicts::{Conflict, ConflictQuery};
 use crate::households::import::{start_import, ImportContext};
 use crate::households::jobs::{ImportJobStatus, JobState};
 use crate::households::problems::{record_problems, RecordProblem};
+use crate::households::raw_data;
 
 /// The answer to an accepted import: where to follow it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -132,4 +134,47 @@ pub async fn conflicts(
     Ok(axum::Json(
         crate::households::conflicts::conflicts(&s.store, &who, &code, &q).await?,
     ))
+}
+
+/// `?sheet=` of the raw-data CSV.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RawSheetQuery {
+    /// `persons` (default) or `households`.
+    pub sheet: Option<String>,
+}
+
+/// Every household and person of a commune or village with every field of every survey
+/// version, as a workbook with two sheets (commune officer or team lead; logged).
+#[utoipa::path(get, path = "/api/v1/units/{code}/raw-data.xlsx", tag = "households", security(("bearer" = [])),
+    params(("code" = String, Path)),
+    responses((status = 200, description = "the workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, body = crate::api::error::ErrorBody), (status = 404, body = crate::api::error::ErrorBody)))]
+pub async fn raw_data_xlsx(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(code): Path<String>,
+) -> Result<axum::response::Response> {
+    let bytes = raw_data::xlsx(&s.store, &who, &code).await?;
+    Ok(download(bytes, XLSX, format!("du-lieu-{code}.xlsx")))
+}
+
+/// One sheet of the raw data as CSV.
+#[utoipa::path(get, path = "/api/v1/units/{code}/raw-data.csv", tag = "households", security(("bearer" = [])),
+    params(("code" = String, Path), RawSheetQuery),
+    responses((status = 200, description = "the sheet", content_type = "text/csv"),
+        (status = 400, body = crate::api::error::ErrorBody), (status = 403, body = crate::api::error::ErrorBody)))]
+pub async fn raw_data_csv(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(code): Path<String>,
+    Query(q): Query<RawSheetQuery>,
+) -> Result<axum::response::Response> {
+    let sheet = raw_data::Sheet::parse(q.sheet.as_deref())?;
+    let bytes = raw_data::csv(&s.store, &who, &code, sheet).await?;
+    let name = match sheet {
+        raw_data::Sheet::Households => format!("ho-{code}.csv"),
+        raw_data::Sheet::Persons => format!("nguoi-{code}.csv"),
+    };
+    Ok(download(bytes, "text/csv; charset=utf-8", name))
 }

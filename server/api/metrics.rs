@@ -39,6 +39,9 @@ pub async fn unit_indicators(
     ))
 }
 
+/// The media type of an Excel workbook.
+pub(super) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 pub(super) fn download(bytes: Vec<u8>, content_type: &'static str, name: String) -> Response {
     (
         StatusCode::OK,
@@ -68,11 +71,7 @@ pub async fn report_xlsx(
     let bytes = tokio::task::spawn_blocking(move || report::xlsx(&table, &catalogue))
         .await
         .map_err(|e| crate::error::Error::Internal(e.to_string()))??;
-    Ok(download(
-        bytes,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        format!("3khong-{code}.xlsx"),
-    ))
+    Ok(download(bytes, XLSX, format!("3khong-{code}.xlsx")))
 }
 
 /// The same table as CSV (UTF-8, vi-VN percentages).
@@ -237,9 +236,5 @@ pub async fn weekly_xlsx(
         tokio::task::spawn_blocking(move || weekly_xlsx::xlsx(&table, &progress, &catalogue))
             .await
             .map_err(|e| crate::error::Error::Internal(e.to_string()))??;
-    Ok(download(
-        bytes,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        format!("tien-do-{code}.xlsx"),
-    ))
+    Ok(download(bytes, XLSX, format!("tien-do-{code}.xlsx")))
 }

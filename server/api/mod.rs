@@ -14,6 +14,7 @@ mod privacy;
 mod reforms;
 mod review;
 mod state;
+mod surveys;
 mod sync;
 mod team;
 mod units;
@@ -70,6 +71,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(households::problems),
         )
         .route("/api/v1/units/{code}/conflicts", get(households::conflicts))
+        .route(
+            "/api/v1/units/{code}/raw-data.xlsx",
+            get(households::raw_data_xlsx),
+        )
+        .route(
+            "/api/v1/units/{code}/raw-data.csv",
+            get(households::raw_data_csv),
+        )
         // The register is streamed to a file with its own limit (register_upload_limit).
         .route(
             "/api/v1/households/import",
@@ -79,6 +88,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/api/v1/households/import/{job}",
             get(households::import_status),
         )
+        .route("/api/v1/survey", get(surveys::current))
+        .route("/api/v1/survey/versions", get(surveys::overview))
+        .route("/api/v1/survey/versions/{version}", get(surveys::version))
+        .route(
+            "/api/v1/survey/draft",
+            axum::routing::put(surveys::save_draft).delete(surveys::discard_draft),
+        )
+        .route("/api/v1/survey/draft/publish", post(surveys::publish))
         .route("/api/v1/sync", get(sync::sync_socket))
         .route("/api/v1/units", get(units::list).post(units::create))
         .route(

@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    assignments, auth, health, history, households, metrics, privacy, reforms, review, sync, team,
-    units, users, weekly,
+    assignments, auth, health, history, households, metrics, privacy, reforms, review, surveys,
+    sync, team, units, users, weekly,
 };
 
 #[derive(OpenApi)]
@@ -21,10 +21,11 @@ use crate::api::{
         team::team, team::username_suggestion, team::import,
         assignments::list, assignments::mine, assignments::create, assignments::get, assignments::update, assignments::delete,
         sync::sync_socket, sync::my_documents, sync::changed,
-        households::import, households::import_status, households::history, households::problems, households::conflicts,
+        households::import, households::import_status, households::history, households::problems, households::conflicts, households::raw_data_xlsx, households::raw_data_csv,
         review::create, review::withdraw, review::list, review::mine, review::approve, review::approvals,
         weekly::report, weekly::submit, weekly::overview, weekly::report_xlsx,
         privacy::list,
+        surveys::current, surveys::version, surveys::overview, surveys::save_draft, surveys::discard_draft, surveys::publish,
         metrics::catalogue, metrics::unit_indicators, metrics::report_xlsx, metrics::report_csv,
         metrics::declared_history, metrics::declare, metrics::target, metrics::campaign_list, metrics::campaign_create,
         metrics::campaign_current, metrics::campaign_update, metrics::unit_targets, metrics::campaign_mark_current,
@@ -39,6 +40,7 @@ use crate::api::{
         (name = "sync", description = "Village documents: automerge-repo WebSocket sync, document list, change check"),
         (name = "households", description = "Household register import and audit trail"),
         (name = "indicators", description = "Indicators against targets, before/after, reports"),
+        (name = "survey", description = "The survey definition as data: versions, draft, publishing"),
         (name = "privacy", description = "Log of officials' reads of person-level data"),
     )
 )]

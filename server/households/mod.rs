@@ -8,5 +8,6 @@ pub mod conflicts;
 pub mod import;
 pub mod jobs;
 pub mod problems;
+pub mod raw_data;
 pub mod register;
 pub mod send_back;

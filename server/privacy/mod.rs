@@ -16,6 +16,8 @@ pub enum Read {
     VillageDocument,
     /// The change history of one household.
     HouseholdHistory,
+    /// The raw-data export of a commune or village (every household and person).
+    RawData,
 }
 
 impl Read {
@@ -23,6 +25,7 @@ impl Read {
         match self {
             Read::VillageDocument => "village_document",
             Read::HouseholdHistory => "household_history",
+            Read::RawData => "raw_data",
         }
     }
 }
@@ -32,7 +35,7 @@ pub fn is_official(who: &Principal) -> bool {
     who.role >= Role::Commune
 }
 
-/// Logs a person-level read when `who` is an official (field staff read their own work). The
+/// Logs a person-level read when `who` is an official, and every raw-data export. The
 /// caller refuses the read when this fails: an unlogged read must not happen.
 pub async fn record_read(
     store: &Store,
@@ -42,7 +45,8 @@ pub async fn record_read(
     unit_path: &str,
     detail: &str,
 ) -> Result<()> {
-    if !is_official(who) {
+    // A bulk export is logged whoever makes it; field staff's other reads are of their own work.
+    if !is_official(who) && what != Read::RawData {
         return Ok(());
     }
     store

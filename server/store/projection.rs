@@ -23,12 +23,12 @@ impl DocWrite {
             "INSERT INTO households (id, village_code, document_id, head_name, address, phone,
                  pays_electricity_cashless, pays_water_cashless, has_business, business_has_qr,
                  deleted, duplicate_of, created_at, created_by, visit_outcome, visited_at, visited_by, visits, updated_at,
-                 helped)
+                 helped, answers)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
                  CASE WHEN EXISTS (SELECT 1 FROM actor_bindings WHERE actor = $20)
                       THEN (SELECT u.username FROM actor_bindings b JOIN users u ON u.id = b.user_id WHERE b.actor = $20)
                       ELSE $17 END,
-                 $18, $19, $21)
+                 $18, $19, $21, $22)
              ON CONFLICT (id) DO UPDATE SET
                  village_code = excluded.village_code, document_id = excluded.document_id,
                  head_name = excluded.head_name, address = excluded.address, phone = excluded.phone,
@@ -39,7 +39,7 @@ impl DocWrite {
                  created_at = excluded.created_at, created_by = excluded.created_by,
                  visit_outcome = excluded.visit_outcome, visited_at = excluded.visited_at,
                  visited_by = excluded.visited_by, visits = excluded.visits, updated_at = excluded.updated_at,
-                 helped = excluded.helped",
+                 helped = excluded.helped, answers = excluded.answers",
         )
         .bind(&rec.id)
         .bind(village)
@@ -62,6 +62,7 @@ impl DocWrite {
         .bind(now)
         .bind(rec.visited_actor.as_deref())
         .bind(helped_json(&rec.helped))
+        .bind(rec.answers.as_deref())
         .execute(&mut *self.tx)
         .await?;
         sqlx::query("DELETE FROM persons WHERE household_id = $1")
@@ -97,8 +98,8 @@ impl DocWrite {
             "INSERT INTO persons (id, household_id, village_code, full_name, birth_year, sex, cccd, phone, deleted,
                  vneid_level, has_cccd, has_phone, has_smartphone, own_sim, has_public_service_account,
                  has_payment_account, has_e_signature, has_province_app, has_cyber_safety_app,
-                 trained_digital_skills, uses_digital_platform, used_online_service_eid, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+                 trained_digital_skills, uses_digital_platform, used_online_service_eid, updated_at, answers)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
              ON CONFLICT (id) DO UPDATE SET household_id = excluded.household_id, village_code = excluded.village_code,
                  full_name = excluded.full_name, birth_year = excluded.birth_year, sex = excluded.sex,
                  cccd = excluded.cccd, phone = excluded.phone, deleted = excluded.deleted,
@@ -109,7 +110,8 @@ impl DocWrite {
                  has_province_app = excluded.has_province_app, has_cyber_safety_app = excluded.has_cyber_safety_app,
                  trained_digital_skills = excluded.trained_digital_skills,
                  uses_digital_platform = excluded.uses_digital_platform,
-                 used_online_service_eid = excluded.used_online_service_eid, updated_at = excluded.updated_at",
+                 used_online_service_eid = excluded.used_online_service_eid, updated_at = excluded.updated_at,
+                 answers = excluded.answers",
         )
         .bind(&p.id)
         .bind(household)
@@ -124,7 +126,10 @@ impl DocWrite {
         for f in p.flags {
             q = q.bind(flag(f));
         }
-        q.bind(now).execute(&mut *self.tx).await?;
+        q.bind(now)
+            .bind(p.answers.as_deref())
+            .execute(&mut *self.tx)
+            .await?;
         Ok(())
     }
 

@@ -76,6 +76,9 @@ pub struct HouseholdRow {
     /// What the visits helped with: (the visit's `at` in ms, the kind), for kinds marked true.
     pub helped: Vec<(i64, String)>,
     pub persons: Vec<PersonRow>,
+    /// Answers to fields without a column (a later survey version's, or unknown to this
+    /// server): a JSON object, `None` when there are none.
+    pub answers: Option<String>,
     /// Fields that could not be read as the schema says.
     pub errors: Vec<String>,
 }
@@ -108,6 +111,8 @@ pub struct PersonRow {
     pub vneid_level: Option<i64>,
     /// The person checklist answers, in the order of their `persons` columns.
     pub flags: [Option<bool>; 12],
+    /// Answers to fields without a column, as for `HouseholdRow::answers`.
+    pub answers: Option<String>,
 }
 
 impl PersonRow {

@@ -1,9 +1,11 @@
 //! Reading households out of a village document, tolerating anything a phone may have written:
-//! a field of the wrong type becomes a per-record error and an empty value, never a failure.
+//! a field of the wrong type becomes a per-record error and an empty value, never a failure. A
+//! choice the server does not know (added by a later survey version) is kept as written.
 
 use automerge::{ObjId, ObjType, ReadDoc, ScalarValue, Value};
 
 use crate::store::{HouseholdRow, PersonRow};
+use crate::survey::answers::{household_answers, person_answers};
 use crate::survey::schema::{self, HOUSEHOLD_FLAGS, PERSON_FLAGS};
 
 /// The `households` map of a document, if it has one.
@@ -70,13 +72,14 @@ pub fn read_household<D: ReadDoc>(doc: &D, id: &str) -> Option<HouseholdRow> {
             rec.visits += 1;
             let at = r.int(&v, "at");
             if let (Some(at), Some(helped)) = (at, r.map(&v, schema::HELPED)) {
-                for kind in schema::HELPED_WITH {
-                    if r.flag(&helped, kind) == Some(true) {
-                        rec.helped.push((at, kind.to_string()));
+                // Every kind ticked, those a later survey version added included.
+                for kind in doc.keys(&helped).collect::<Vec<_>>() {
+                    if r.flag(&helped, &kind) == Some(true) {
+                        rec.helped.push((at, kind));
                     }
                 }
             }
-            let outcome = r.choice(&v, "outcome", &schema::VISIT_OUTCOMES);
+            let outcome = r.text(&v, "outcome");
             let newer = match (at, rec.visited_at) {
                 (Some(a), Some(b)) => a > b,
                 (Some(_), None) => true,
@@ -105,7 +108,7 @@ pub fn read_household<D: ReadDoc>(doc: &D, id: &str) -> Option<HouseholdRow> {
                 id: pid.clone(),
                 full_name: r.text(&p, "full_name"),
                 birth_year: r.int(&p, "birth_year"),
-                sex: r.choice(&p, "sex", &schema::SEXES),
+                sex: r.text(&p, "sex"),
                 cccd: r.text(&p, "cccd"),
                 phone: r.text(&p, "phone"),
                 deleted: r.flag(&p, "deleted").unwrap_or(false),
@@ -120,9 +123,11 @@ pub fn read_household<D: ReadDoc>(doc: &D, id: &str) -> Option<HouseholdRow> {
             for (slot, key) in person.flags.iter_mut().zip(PERSON_FLAGS) {
                 *slot = r.flag(&p, key);
             }
+            person.answers = person_answers(doc, &p);
             rec.persons.push(person);
         }
     }
+    rec.answers = household_answers(doc, &obj);
     rec.errors = r.errors;
     Some(rec)
 }
@@ -223,20 +228,6 @@ impl<D: ReadDoc> Reader<'_, D> {
                 self.wrong(key, "a whole number", &v);
                 None
             }
-        }
-    }
-
-    fn choice(&mut self, obj: &ObjId, key: &str, allowed: &[&str]) -> Option<String> {
-        let value = self.text(obj, key)?;
-        if allowed.contains(&value.as_str()) {
-            Some(value)
-        } else {
-            self.errors.push(format!(
-                "{}field '{key}': '{value}' is not one of {}",
-                self.context,
-                allowed.join(", ")
-            ));
-            None
         }
     }
 

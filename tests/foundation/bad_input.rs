@@ -162,6 +162,8 @@ async fn probes_and_openapi(app: &TestApp) {
         "/api/v1/households/import",
         "/api/v1/households/import/{job}",
         "/api/v1/campaigns/current",
+        "/api/v1/survey/draft/publish",
+        "/api/v1/units/{code}/raw-data.xlsx",
         "/readyz",
     ] {
         assert!(spec["paths"][path].is_object(), "openapi lacks {path}");

@@ -242,6 +242,11 @@ fn probes(t: &Targets) -> Vec<Probe> {
         ("GET units/{c}/weekly.xlsx", "/weekly.xlsx"),
         ("GET units/{c}/declared", "/declared"),
         ("GET units/{c}/conflicts", "/conflicts"),
+        ("GET units/{c}/raw-data.xlsx", "/raw-data.xlsx"),
+        (
+            "GET units/{c}/raw-data.csv",
+            "/raw-data.csv?sheet=households",
+        ),
         ("GET units/{c}/send-backs", "/send-backs"),
         ("GET units/{c}/approvals", "/approvals"),
         ("GET units/{c}/targets", "/targets"),
@@ -305,6 +310,18 @@ fn probes(t: &Targets) -> Vec<Probe> {
             "/api/v1/unit-codes/41201".into(),
         ),
         probe(
+            "GET survey",
+            Method::GET,
+            "/api/v1/survey".into(),
+            "/api/v1/survey/versions/1".into(),
+        ),
+        probe(
+            "GET survey/versions",
+            Method::GET,
+            "/api/v1/survey/versions".into(),
+            "/api/v1/survey/versions".into(),
+        ),
+        probe(
             "GET reforms",
             Method::GET,
             "/api/v1/reforms".into(),
@@ -347,6 +364,25 @@ fn probes(t: &Targets) -> Vec<Probe> {
             "/api/v1/reforms/placements".into(),
         )
     });
+    // A survey draft (version 1 as it is) saved and dropped: the survey has no area.
+    list.push(Probe {
+        body: Some(Body::Json(|_, _| {
+            serde_json::from_str(include_str!("../../server/survey/definition/v1.json"))
+                .expect("v1.json")
+        })),
+        ..probe(
+            "PUT survey/draft",
+            Method::PUT,
+            "/api/v1/survey/draft".into(),
+            "/api/v1/survey/draft".into(),
+        )
+    });
+    list.push(probe(
+        "DELETE survey/draft",
+        Method::DELETE,
+        "/api/v1/survey/draft".into(),
+        "/api/v1/survey/draft".into(),
+    ));
     // Writes whose effect is harmless to repeat: a declaration, a target, an assignment note.
     list.push(Probe {
         body: Some(Body::Json(|_, _| {
@@ -510,6 +546,8 @@ GET units/{c}/progress       | 403/403 200/404 200/404 200/404 200/404 200/200
 GET units/{c}/weekly.xlsx    | 403/403 200/404 200/404 200/404 200/404 200/200
 GET units/{c}/declared       | 403/403 200/404 200/404 200/404 200/404 200/200
 GET units/{c}/conflicts      | 403/403 200/404 200/404 403/403 403/403 200/200
+GET units/{c}/raw-data.xlsx  | 403/403 200/404 200/404 403/403 403/403 200/200
+GET units/{c}/raw-data.csv   | 403/403 200/404 200/404 403/403 403/403 200/200
 GET units/{c}/send-backs     | 403/403 200/404 200/404 403/403 403/403 200/200
 GET units/{c}/approvals      | 403/403 200/404 200/404 200/404 200/404 200/200
 GET units/{c}/targets        | 403/403 200/404 200/404 200/404 200/404 200/200
@@ -524,10 +562,14 @@ GET users/username-sugg.     | 403/403 200/200 200/200 200/200 200/200 200/200
 GET assignments/{id}         | 200/404 200/404 200/404 200/404 200/404 200/200
 GET access-log?unit          | 403/403 403/403 200/404 200/404 200/404 200/200
 GET unit-codes/{code}        | 200/404 200/404 200/404 200/404 200/404 200/200
+GET survey                   | 200/200 200/200 200/200 200/200 200/200 200/200
+GET survey/versions          | 403/403 403/403 403/403 403/403 200/200 200/200
 GET reforms                  | 403/403 403/403 403/403 200/200 200/200 200/200
 GET reforms/placements       | 403/403 403/403 200/200 200/200 200/200 200/200
 POST reforms/preview         | 403/403 403/403 403/403 403/403 200/422 200/200
 POST reforms/placements      | 403/403 403/403 403/403 403/403 422/422 422/422
+PUT survey/draft             | 403/403 403/403 403/403 403/403 200/200 200/200
+DELETE survey/draft          | 403/403 403/403 403/403 403/403 204/204 204/204
 POST units/{c}/declared      | 403/403 403/403 201/404 403/403 403/403 201/201
 POST households/{id}/send-back | 403/403 201/404 201/404 403/403 403/403 201/201
 POST units/{v}/approval      | 403/403 201/404 201/404 403/403 403/403 201/201

@@ -22,4 +22,5 @@ mod replicas;
 mod review;
 mod storage;
 mod support;
+mod survey;
 mod weekly;
