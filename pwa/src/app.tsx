@@ -49,6 +49,8 @@ function screen(path: string, role: string) {
   if (bare === "/declared") return <ConsoleScreen show={(s) => <s.Declared />} />
   if (bare === "/targets") return <ConsoleScreen show={(s) => <s.Targets />} />
   if (bare === "/campaigns") return <ConsoleScreen show={(s) => <s.Campaigns />} />
+  if (bare === "/survey") return <ConsoleScreen show={(s) => <s.Survey />} />
+  if (bare === "/raw-data") return <ConsoleScreen show={(s) => <s.RawData />} />
   // ---- end of the console ----
   if (path === "/dup") return <Duplicates />
   // The officials' console (issue 14): a unit's table, drill-down, ranking.

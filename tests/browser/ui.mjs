@@ -70,3 +70,17 @@ export async function tapSignOut(page) {
   await page.click("a[data-nav=settings]")
   await page.click("button[name=logout]")
 }
+
+/**
+ * Measures what one-handed use at 360×740 needs under `scope`: nothing wider than the phone,
+ * every visible tap target at least 44 px high. (Older scenario files keep their own copies.)
+ */
+export async function phoneFit(page, scope = "main") {
+  return page.evaluate((scope) => {
+    const small = [...document.querySelectorAll(`${scope} button, ${scope} a, ${scope} select, ${scope} input, ${scope} textarea`)]
+      .filter((el) => el.offsetParent !== null && el.type !== "checkbox")
+      .filter((el) => el.getBoundingClientRect().height < 44)
+      .map((el) => el.outerHTML.slice(0, 100))
+    return { width: document.documentElement.scrollWidth, small }
+  }, scope)
+}

@@ -23,6 +23,8 @@ const ITEMS: Item[] = [
   { key: "campaigns", href: "#/campaigns", shows: (r) => atLeast(r, "team_lead"), edits: editsCampaigns },
   { key: "units", href: "#/units", shows: (r) => r === "province" || r === "admin" },
   { key: "reform", href: "#/reform", shows: (r) => r === "province" || r === "admin" },
+  { key: "survey", href: "#/survey", shows: (r) => r === "province" || r === "admin" },
+  { key: "raw_data", href: "#/raw-data", shows: (r) => r === "team_lead" || r === "commune" || r === "admin" },
   { key: "problems", href: "#/problems", shows: (r) => atLeast(r, "team_lead") },
   { key: "access_log", href: "#/access-log", shows: (r) => atLeast(r, "commune") },
   // The lead keeps "Hộ trùng" in the navigation; the commune officer finds it here.

@@ -4,10 +4,13 @@
 import "./console.css"
 import { addMessages } from "../i18n"
 import { consoleEn, consoleVi } from "./messages"
+import { surveyEn, surveyVi } from "./survey-messages"
 
-addMessages({ vi: consoleVi, en: consoleEn })
+addMessages({ vi: { ...consoleVi, ...surveyVi }, en: { ...consoleEn, ...surveyEn } })
 
 export { Hub } from "./Hub"
 export { Declared } from "./Declared"
 export { Targets } from "./Targets"
 export { Campaigns } from "./Campaigns"
+export { Survey } from "./Survey"
+export { RawData } from "./RawData"

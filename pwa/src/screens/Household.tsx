@@ -1,17 +1,16 @@
 // One household: its details, today's visit (outcome, what was helped with, a note), its members
-// aged 15+ and the household checklist. Every field saves on its own when it is left: a partial
+// aged 15+ and the household checklist, all drawn from the survey definition this phone has. Every field saves on its own when it is left: a partial
 // record is always kept, and validation only shows hints.
 import { useState } from "preact/hooks"
 import { engine } from "../sync/engine"
 import { session } from "../api/session"
-import { HELPED_WITH, HOUSEHOLD_FLAGS, PERSON_FLAGS, VISIT_OUTCOMES, type Household as H, type VisitOutcome } from "../schema"
+import type { Household as H, VisitOutcome } from "../schema"
 import { latestVisit, livePersons, str } from "../survey/read"
-import { addPerson, addVisit, setHelped, setHousehold, setVisitNote, setVisitOutcome } from "../survey/write"
-import { checkPhone, normalizePhone } from "../survey/validate"
+import { addPerson, addVisit, setHousehold, setHouseholdTick, setVisitField, setVisitOutcome, setVisitTick } from "../survey/write"
+import { asked, isRelevant, progress, say, survey } from "../survey/definition"
+import { FieldInput } from "../components/FieldInput"
 import { go } from "../router"
 import { Header } from "../components/Header"
-import { TextField } from "../components/TextField"
-import { TriState } from "../components/TriState"
 import { Choice } from "../components/Choice"
 import { Dialog } from "../components/Dialog"
 import { personName } from "../team/team"
@@ -32,7 +31,10 @@ export function Household({ doc, hh }: { doc: string; hh: string }) {
   if (!h) return <Header title={t("household.not_found")} back />
   const me = session.value!.user.username
   const ro = v.entry.access !== "read_write"
-  const set = (key: keyof H, value: string | boolean | null) => setHousehold(v.handle, hh, key, value)
+  const set = (key: string, value: string | number | boolean | null) => setHousehold(v.handle, hh, key, value)
+  const def = survey.value
+  const record = h as unknown as Record<string, unknown>
+  const outcomeField = def.visit.find((f) => f.key === "outcome")
   const last = latestVisit(h)
   // Today's visit by me is the one the outcome buttons edit; otherwise a tap starts a new visit.
   const current = last && str(last[1].by) === me && Date.now() - last[1].at < DAY && new Date(last[1].at).toDateString() === new Date().toDateString() ? last : undefined
@@ -56,32 +58,31 @@ export function Household({ doc, hh }: { doc: string; hh: string }) {
         <Choice<VisitOutcome>
           name="outcome"
           value={current ? (str(current[1].outcome) as VisitOutcome) : null}
-          options={VISIT_OUTCOMES.map((o) => [o, t(`outcome.${o}`)])}
+          options={(outcomeField?.choices ?? []).filter((c) => !c.hidden).map((c) => [c.value as VisitOutcome, say(c.label)])}
           onChange={chooseOutcome}
           readOnly={ro}
           clearable={false}
         />
-        {current && (
-          <>
-            <span class="field-label">{t("visit.helped")}</span>
-            <div class="checks">
-              {HELPED_WITH.map((k) => (
-                <label class="check" key={k}>
-                  <input type="checkbox" name={`helped.${k}`} checked={!!current[1].helped?.[k]} disabled={ro} onChange={(ev) => setHelped(v.handle, hh, current[0], k, ev.currentTarget.checked)} />
-                  {t(`helped.${k}`)}
-                </label>
-              ))}
-            </div>
-            <TextField label={t("visit.note")} name="note" value={str(current[1].note)} onCommit={(x) => setVisitNote(v.handle, hh, current[0], x)} readOnly={ro} />
-          </>
-        )}
+        {current &&
+          asked(def, "visit")
+            .filter((f) => f.key !== "outcome" && isRelevant(f, current[1] as unknown as Record<string, unknown>))
+            .map((f) => (
+              <FieldInput
+                key={f.key}
+                field={f}
+                record={current[1] as unknown as Record<string, unknown>}
+                onChange={(k, x) => setVisitField(v.handle, hh, current[0], k, x)}
+                onTick={(k, c, on) => setVisitTick(v.handle, hh, current[0], k, c, on)}
+                readOnly={ro}
+              />
+            ))}
         {visits.length > (current ? 1 : 0) && (
           <ul class="visits">
             {visits
               .filter(([id]) => id !== current?.[0])
               .map(([id, x]) => (
                 <li key={id} class="small muted">
-                  {when(x.at)} · {personName(str(x.by))} · {t(`outcome.${str(x.outcome)}`)}
+                  {when(x.at)} · {personName(str(x.by))} · {say(outcomeField?.choices?.find((c) => c.value === str(x.outcome))?.label) || str(x.outcome)}
                 </li>
               ))}
           </ul>
@@ -90,24 +91,16 @@ export function Household({ doc, hh }: { doc: string; hh: string }) {
 
       <section class="section">
         <h2>{t("household.details")}</h2>
-        <TextField label={t("household.head_name")} name="head_name" value={str(h.head_name)} onCommit={(x) => set("head_name", x)} readOnly={ro} />
-        <TextField label={t("household.address")} name="address" value={str(h.address)} onCommit={(x) => set("address", x)} readOnly={ro} />
-        <TextField
-          label={t("household.phone")}
-          name="phone"
-          type="tel"
-          value={str(h.phone)}
-          onCommit={(x) => set("phone", x ? normalizePhone(x) : "")}
-          hints={checkPhone}
-          readOnly={ro}
-        />
+        {asked(def, "household", "details").map((f) => (
+          <FieldInput key={f.key} field={f} record={record} onChange={set} readOnly={ro} />
+        ))}
       </section>
 
       <section class="section">
         <h2>{t("household.members")}</h2>
         <ul class="rows compact">
           {persons.map(([pid, p]) => {
-            const answered = PERSON_FLAGS.filter((f) => p[f] === true || p[f] === false).length
+            const { answered, total } = progress(def, "person", p as unknown as Record<string, unknown>)
             return (
               <li key={pid}>
                 <a class="row" href={`#/v/${doc}/h/${hh}/p/${pid}`} data-person={pid}>
@@ -122,7 +115,7 @@ export function Household({ doc, hh }: { doc: string; hh: string }) {
                     </span>
                     <span class="muted">{p.birth_year ? t("person.born", { year: String(p.birth_year) }) : ""}</span>
                   </span>
-                  <span class="row-side small muted">{t("person.answered", { n: answered, total: PERSON_FLAGS.length })}</span>
+                  <span class="row-side small muted">{t("person.answered", { n: answered, total })}</span>
                 </a>
               </li>
             )
@@ -133,9 +126,11 @@ export function Household({ doc, hh }: { doc: string; hh: string }) {
 
       <section class="section">
         <h2>{t("household.checklist")}</h2>
-        {HOUSEHOLD_FLAGS.filter((f) => f !== "business_has_qr" || h.has_business).map((f) => (
-          <TriState key={f} name={f} label={t(`flag.${f}`)} value={h[f]} onChange={(x) => set(f, x)} readOnly={ro} />
-        ))}
+        {asked(def, "household", "checklist")
+          .filter((f) => isRelevant(f, record))
+          .map((f) => (
+            <FieldInput key={f.key} field={f} record={record} onChange={set} onTick={(k, c, on) => setHouseholdTick(v.handle, hh, k, c, on)} readOnly={ro} />
+          ))}
       </section>
 
       {reviewer && <SendBackSection hh={hh} names={Object.fromEntries(persons.map(([pid, p]) => [pid, str(p.full_name)]))} />}

@@ -1,14 +1,13 @@
-// One person aged 15+: identity (with CCCD and phone hints), VNeID level and the checklist.
+// One person aged 15+: the details and the checklist of the survey definition (the version this
+// phone has), each question drawn by its type and shown only when its rule holds.
 import { useState } from "preact/hooks"
 import { engine } from "../sync/engine"
-import { PERSON_FLAGS, type Person as P, type Sex } from "../schema"
+import type { Person as P } from "../schema"
 import { str } from "../survey/read"
-import { setPerson } from "../survey/write"
-import { checkBirthYear, checkCccd, checkPhone, digitsOnly, normalizePhone } from "../survey/validate"
+import { setPerson, setPersonTick } from "../survey/write"
+import { asked, isRelevant, survey } from "../survey/definition"
 import { Header } from "../components/Header"
-import { TextField } from "../components/TextField"
-import { TriState } from "../components/TriState"
-import { Choice } from "../components/Choice"
+import { FieldInput } from "../components/FieldInput"
 import { Dialog } from "../components/Dialog"
 import { reviews, SendBackBanners, SendBackSection } from "../components/SendBacks"
 import { t } from "../i18n"
@@ -22,64 +21,28 @@ export function Person({ doc, hh, pid }: { doc: string; hh: string; pid: string 
   const p: P | undefined = v.handle.doc().households?.[hh]?.persons?.[pid]
   if (!p) return <Header title={t("person.not_found")} back />
   const ro = v.entry.access !== "read_write"
-  const set = (key: keyof P, value: string | number | boolean | null) => setPerson(v.handle, hh, pid, key, value)
-  const sex = str(p.sex) as Sex | ""
+  const set = (key: string, value: string | number | boolean | null) => setPerson(v.handle, hh, pid, key, value)
+  const tick = (key: string, choice: string, on: boolean) => setPersonTick(v.handle, hh, pid, key, choice, on)
+  const record = p as unknown as Record<string, unknown>
+  const def = survey.value
   const reviewer = reviews()
   return (
     <>
       <Header title={str(p.full_name) || t("person.no_name")} back />
       {!reviewer && <SendBackBanners hh={hh} pid={pid} />}
       <section class="section">
-        <TextField label={t("person.full_name")} name="full_name" value={str(p.full_name)} onCommit={(x) => set("full_name", x)} readOnly={ro} />
-        <TextField
-          label={t("person.birth_year")}
-          name="birth_year"
-          type="number"
-          value={p.birth_year ? String(p.birth_year) : ""}
-          onCommit={(x) => set("birth_year", x && Number.isInteger(Number(x)) ? Number(x) : null)}
-          hints={(x) => checkBirthYear(x && Number.isInteger(Number(x)) ? Number(x) : undefined)}
-          readOnly={ro}
-        />
-        <Choice<Sex>
-          label={t("person.sex")}
-          name="sex"
-          value={sex || null}
-          options={[
-            ["male", t("sex.male")],
-            ["female", t("sex.female")],
-            ["other", t("sex.other")],
-          ]}
-          onChange={(x) => set("sex", x ?? "")}
-          readOnly={ro}
-        />
-        <TextField
-          label={t("person.cccd")}
-          name="cccd"
-          type="number"
-          value={str(p.cccd)}
-          onCommit={(x) => set("cccd", digitsOnly(x))}
-          hints={(x) => checkCccd(x, p.birth_year, sex || undefined)}
-          readOnly={ro}
-        />
-        <TextField label={t("person.phone")} name="phone" type="tel" value={str(p.phone)} onCommit={(x) => set("phone", x ? normalizePhone(x) : "")} hints={checkPhone} readOnly={ro} />
+        {asked(def, "person", "details").map((f) => (
+          <FieldInput key={f.key} field={f} record={record} onChange={set} readOnly={ro} />
+        ))}
       </section>
       <section class="section">
         <h2>{t("person.checklist")}</h2>
-        <Choice<number>
-          label={t("person.vneid")}
-          name="vneid_level"
-          value={p.vneid_level ?? null}
-          options={[
-            [0, t("vneid.0")],
-            [1, t("vneid.1")],
-            [2, t("vneid.2")],
-          ]}
-          onChange={(x) => set("vneid_level", x)}
-          readOnly={ro}
-        />
-        {PERSON_FLAGS.map((f) => (
-          <TriState key={f} name={f} label={t(`flag.${f}`)} value={p[f]} onChange={(x) => set(f, x)} readOnly={ro} />
-        ))}
+        {asked(def, "person", "checklist")
+          .filter((f) => isRelevant(f, record))
+          .map((f) => (
+            <FieldInput key={f.key} field={f} record={record} onChange={set} onTick={tick} readOnly={ro} />
+          ))}
+        {!asked(def, "person", "checklist").some((f) => isRelevant(f, record)) && <p class="muted">{t("person.not_asked")}</p>}
       </section>
       {reviewer && <SendBackSection hh={hh} pid={pid} />}
       {!ro && (

@@ -3,7 +3,7 @@
 // one household offline both keep their edits when they merge. Ids are random UUIDs made here.
 import { ImmutableString, isImmutableString } from "@automerge/automerge/slim"
 import type { DocHandle } from "@automerge/automerge-repo/slim"
-import type { HelpedWith, Household, Person, VillageDocument, Visit, VisitOutcome } from "../schema"
+import type { Household, Person, VillageDocument, Visit, VisitOutcome } from "../schema"
 import { uuid } from "../util/uuid"
 import { requestPersistence } from "./persist"
 
@@ -35,7 +35,7 @@ export function createHousehold(handle: Handle, fields: NewHousehold, by: string
   return id
 }
 
-export function setHousehold(handle: Handle, id: string, key: keyof Household, value: Value | undefined) {
+export function setHousehold(handle: Handle, id: string, key: keyof Household | string, value: Value | undefined) {
   handle.change((doc) => put(doc.households[id] as Record<string, unknown>, key, value))
   requestPersistence()
 }
@@ -53,8 +53,24 @@ export function addPerson(handle: Handle, householdId: string, fields: Partial<R
   return id
 }
 
-export function setPerson(handle: Handle, householdId: string, personId: string, key: keyof Person, value: Value | undefined) {
+export function setPerson(handle: Handle, householdId: string, personId: string, key: keyof Person | string, value: Value | undefined) {
   handle.change((doc) => put(doc.households[householdId].persons![personId] as Record<string, unknown>, key, value))
+  requestPersistence()
+}
+
+/** Ticks or unticks one choice of a several-choices field: each choice is its own key, so ticks made on two phones merge. */
+function tick(obj: Record<string, unknown>, key: string, choice: string, on: boolean) {
+  const ticks = (obj[key] ??= {}) as Record<string, boolean>
+  ticks[choice] = on
+}
+
+export function setPersonTick(handle: Handle, householdId: string, personId: string, key: string, choice: string, on: boolean) {
+  handle.change((doc) => tick(doc.households[householdId].persons![personId] as Record<string, unknown>, key, choice, on))
+  requestPersistence()
+}
+
+export function setHouseholdTick(handle: Handle, householdId: string, key: string, choice: string, on: boolean) {
+  handle.change((doc) => tick(doc.households[householdId] as Record<string, unknown>, key, choice, on))
   requestPersistence()
 }
 
@@ -73,16 +89,14 @@ export function setVisitOutcome(handle: Handle, householdId: string, visitId: st
   handle.change((doc) => put(doc.households[householdId].visits![visitId] as unknown as Record<string, unknown>, "outcome", outcome))
 }
 
-export function setHelped(handle: Handle, householdId: string, visitId: string, what: HelpedWith, value: boolean) {
-  handle.change((doc) => {
-    const v = doc.households[householdId].visits![visitId]
-    v.helped ??= {}
-    v.helped[what] = value
-  })
+/** One field of a visit (its note, or one a later survey version added). */
+export function setVisitField(handle: Handle, householdId: string, visitId: string, key: string, value: Value) {
+  handle.change((doc) => put(doc.households[householdId].visits![visitId] as unknown as Record<string, unknown>, key, value))
 }
 
-export function setVisitNote(handle: Handle, householdId: string, visitId: string, note: string) {
-  handle.change((doc) => put(doc.households[householdId].visits![visitId] as unknown as Record<string, unknown>, "note", note))
+/** Ticks one choice of a visit's several-choices field (what the visit helped with). */
+export function setVisitTick(handle: Handle, householdId: string, visitId: string, key: string, choice: string, on: boolean) {
+  handle.change((doc) => tick(doc.households[householdId].visits![visitId] as unknown as Record<string, unknown>, key, choice, on))
 }
 
 /**

@@ -2,6 +2,7 @@
 // database per user, so a shared phone does not mix teams), the server link, and what the sync
 // bar shows (changes not yet on the server, last successful sync, progress).
 import { batch, computed, effect, signal } from "@preact/signals"
+import { refreshSurvey } from "../survey/definition"
 import { Repo, type DocHandle, type DocumentId, type PeerId } from "@automerge/automerge-repo/slim"
 import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb"
 import * as A from "@automerge/automerge/slim"
@@ -76,10 +77,14 @@ export class Engine {
     }
     repo.synchronizer.on("sync-state", onSyncState)
     this.disposers.push(() => repo.synchronizer.off("sync-state", onSyncState))
-    // Each (re)connection: refresh the list of documents (new assignments) and the server's heads.
+    // Each (re)connection: refresh the list of documents (new assignments), the server's heads and
+    // the survey definition (a version published while this phone was offline).
     this.disposers.push(
       effect(() => {
-        if (this.link.server.value) void this.refreshDocuments()
+        if (this.link.server.value) {
+          void this.refreshDocuments()
+          void refreshSurvey()
+        }
       }),
     )
     const flush = () => void this.repo.flush().catch(() => {})

@@ -53,7 +53,7 @@ export function AccessLog() {
                         <strong>{e.display_name || e.username}</strong>
                         <span class="tag">{t(`role.${e.role}`)}</span>
                       </span>
-                      <span>{t(`access.action.${e.action === "village_document" || e.action === "household_history" ? e.action : "other"}`, { unit: name(e.unit_code) })}</span>
+                      <span>{t(`access.action.${["village_document", "household_history", "raw_data"].includes(e.action) ? e.action : "other"}`, { unit: name(e.unit_code) })}</span>
                       <span class="muted small">
                         <span class="nums">{moment(e.at)}</span> · {t("access.device", { id: e.device_id.slice(0, 8) })}
                       </span>
