@@ -4,6 +4,10 @@
 //! computed from scratch. Each edit is stamped with a day in the past five: the figures "as of"
 //! each day equal a replay of the merged document's changes observed by the end of that day.
 //!
+//! Phone 0 is on survey version 1; the others also answer version 2's fields (a person question
+//! and a several-choices household question, kept as answers without a column), which converge
+//! and project like the rest.
+//!
 //! Cases per backend: KHAOSAT_PROPTEST_CASES (default 32). Each case is a fresh village.
 
 use std::collections::HashMap;
@@ -51,6 +55,23 @@ enum Edit {
     },
     /// A new household made on this phone (its own id, as the PWA makes one).
     NewHousehold,
+    /// Version 2's person question (a field without a column).
+    CitizenApp {
+        person: usize,
+        answer: Option<bool>,
+    },
+    /// Version 2's several-choices household question: one tick.
+    WaterPayment {
+        choice: usize,
+        on: bool,
+    },
+}
+
+impl Edit {
+    /// Whether only a phone on survey version 2 makes this edit.
+    fn of_version_2(&self) -> bool {
+        matches!(self, Edit::CitizenApp { .. } | Edit::WaterPayment { .. })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -80,15 +101,23 @@ fn edit() -> impl Strategy<Value = Edit> {
         (person.clone(), proptest::option::of(any::<bool>()))
             .prop_map(|(person, answer)| Edit::Smartphone { person, answer }),
         (person.clone(), 0i64..3).prop_map(|(person, level)| Edit::VneidLevel { person, level }),
-        (person, any::<bool>())
+        (person.clone(), any::<bool>())
             .prop_map(|(person, deleted)| Edit::PersonDeleted { person, deleted }),
         Just(Edit::NewHousehold),
+        (person, proptest::option::of(any::<bool>()))
+            .prop_map(|(person, answer)| Edit::CitizenApp { person, answer }),
+        (0..WATER.len(), any::<bool>()).prop_map(|(choice, on)| Edit::WaterPayment { choice, on }),
     ]
 }
 
+/// The choices of version 2's household question.
+const WATER: [&str; 3] = ["cash", "transfer", "e_wallet"];
+
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
+        // Phone 0 stays on survey version 1: it never writes version 2's fields.
         4 => (0..PEERS, 0..HOUSEHOLDS, edit(), 0i64..DAYS)
+            .prop_filter("phone 0 is on version 1", |(peer, _, edit, _)| *peer != 0 || !edit.of_version_2())
             .prop_map(|(peer, household, edit, days_ago)| Op::Edit { peer, household, edit, days_ago }),
         1 => (0..PEERS).prop_map(|peer| Op::Sync { peer }),
     ]
@@ -142,6 +171,15 @@ fn apply(
             let (h, p, k) = at(*person, "deleted");
             put(doc, &["households", &h, "persons", &p, k], json!(deleted))
         }
+        Edit::CitizenApp { person, answer } => {
+            let (h, p, k) = at(*person, "has_citizen_app");
+            put(doc, &["households", &h, "persons", &p, k], json!(answer))
+        }
+        Edit::WaterPayment { choice, on } => put(
+            doc,
+            &["households", &h, "water_payment", WATER[*choice]],
+            json!(on),
+        ),
         Edit::NewHousehold => {
             *fresh += 1;
             let id = format!("00000000-0000-4000-a00{peer}-{:012}", *fresh);
@@ -154,6 +192,18 @@ fn apply(
             );
         }
     }
+}
+
+/// The map at `path` under `obj`, if there is one.
+fn map_of(doc: &AutoCommit, obj: &automerge::ObjId, path: &[&str]) -> Option<automerge::ObjId> {
+    let mut at = obj.clone();
+    for key in path {
+        match doc.get(&at, *key).ok().flatten() {
+            Some((automerge::Value::Object(automerge::ObjType::Map), id)) => at = id,
+            _ => return None,
+        }
+    }
+    Some(at)
 }
 
 async fn sync_peer(app: &TestApp, token: &str, document_id: &str, doc: &mut AutoCommit) {
@@ -251,6 +301,53 @@ async fn case(app: &TestApp, admin: &str, lead: &str, n: usize, ops: Vec<Op>) {
         expected_rows(&server),
         "projection equals the merged document"
     );
+    // Version 2's answers, read straight from the merged document, are in the rows' answers.
+    let (households, persons) = projected_rows(app, &village).await;
+    let answers: Vec<String> = households
+        .iter()
+        .chain(&persons)
+        .filter_map(|r| r.last().cloned().flatten())
+        .collect();
+    for h in khaosat::survey::read::household_ids(&server) {
+        let hobj = map_of(&server, &automerge::ROOT, &["households", &h]);
+        if let Some(w) = hobj
+            .as_ref()
+            .and_then(|o| map_of(&server, o, &["water_payment"]))
+        {
+            if server.keys(&w).next().is_some() {
+                assert!(
+                    answers.iter().any(|a| a.contains("water_payment")),
+                    "{h}: water_payment projected"
+                );
+            }
+        }
+        let Some(ps) = hobj.as_ref().and_then(|o| map_of(&server, o, &["persons"])) else {
+            continue;
+        };
+        for p in server.keys(&ps).collect::<Vec<_>>() {
+            let Some(pobj) = map_of(&server, &ps, &[&p]) else {
+                continue;
+            };
+            if let Ok(Some((automerge::Value::Scalar(v), _))) = server.get(&pobj, "has_citizen_app")
+            {
+                if let automerge::ScalarValue::Boolean(b) = v.as_ref() {
+                    let row = persons
+                        .iter()
+                        .find(|r| r[0].as_deref() == Some(p.as_str()))
+                        .expect("person row");
+                    let json: serde_json::Value = serde_json::from_str(
+                        row.last().cloned().flatten().as_deref().unwrap_or("{}"),
+                    )
+                    .unwrap();
+                    assert_eq!(
+                        json["has_citizen_app"],
+                        json!(b),
+                        "{p}: has_citizen_app projected"
+                    );
+                }
+            }
+        }
+    }
     // The indicator counters, from scratch over the merged document.
     let [h_known, h_elec, p_known, p_surveyed, p_smart, p_vneid] = counts(&server, started);
     let stats = app

@@ -90,6 +90,7 @@ pub fn expected_rows(doc: &AutoCommit) -> (Rows, Rows) {
             flag(h.flags[0]),
             Some(if h.deleted { "1" } else { "0" }.to_string()),
             h.visit_outcome.clone(),
+            h.answers.clone(),
         ]);
         for p in &h.persons {
             persons.push(vec![
@@ -100,6 +101,7 @@ pub fn expected_rows(doc: &AutoCommit) -> (Rows, Rows) {
                 flag(p.flags[2]),
                 flag(p.flags[5]),
                 p.vneid_level.map(|l| l.to_string()),
+                p.answers.clone(),
             ]);
         }
     }
@@ -108,7 +110,7 @@ pub fn expected_rows(doc: &AutoCommit) -> (Rows, Rows) {
     (households, persons)
 }
 
-/// The projection rows stored in SQL for a village.
+/// The projection rows stored in SQL for a village (with the answers of fields without a column).
 pub async fn projected_rows(app: &TestApp, village: &str) -> (Rows, Rows) {
     projected_rows_at(&app.database_url, village).await
 }
@@ -118,7 +120,7 @@ pub async fn projected_rows_at(database_url: &str, village: &str) -> (Rows, Rows
     let households = rows_at(
         database_url,
         &format!(
-            "SELECT id, head_name, address, CAST(pays_electricity_cashless AS TEXT), CAST(deleted AS TEXT), visit_outcome
+            "SELECT id, head_name, address, CAST(pays_electricity_cashless AS TEXT), CAST(deleted AS TEXT), visit_outcome, answers
              FROM households WHERE village_code = '{village}' ORDER BY id"
         ),
     )
@@ -127,7 +129,7 @@ pub async fn projected_rows_at(database_url: &str, village: &str) -> (Rows, Rows
         database_url,
         &format!(
             "SELECT id, household_id, full_name, CAST(birth_year AS TEXT), CAST(has_smartphone AS TEXT),
-                    CAST(has_payment_account AS TEXT), CAST(vneid_level AS TEXT)
+                    CAST(has_payment_account AS TEXT), CAST(vneid_level AS TEXT), answers
              FROM persons WHERE village_code = '{village}' ORDER BY id"
         ),
     )
