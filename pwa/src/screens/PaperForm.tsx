@@ -1,7 +1,7 @@
 // A blank paper survey sheet (issue 15) for a team whose phone died: the household fields and
 // checklist, the visit outcome and what was helped with, and a table of the members aged 15+ with
-// the person checklist as columns — the same questions and labels as the app's forms (schema.ts
-// and i18n), so the answers are typed in later without translating. Printed on A4 landscape
+// the person checklist as columns — the questions and labels of the survey definition the phone
+// has (as its forms), so the answers are typed in later without translating. Printed on A4 landscape
 // (weekly/print.css); the commune and village can be printed in, or left blank to write by hand.
 import { useState } from "preact/hooks"
 import { session } from "../api/session"
@@ -10,7 +10,7 @@ import { useCached } from "../hooks/useCached"
 import { engine } from "../sync/engine"
 import { route } from "../router"
 import { Header } from "../components/Header"
-import { HELPED_WITH, HOUSEHOLD_FLAGS, PERSON_FLAGS, VISIT_OUTCOMES } from "../schema"
+import { asked, say, survey, type Field } from "../survey/definition"
 import { t } from "../weekly/i18n"
 
 const ROWS = [6, 8, 10]
@@ -81,9 +81,26 @@ function Ticks({ options }: { options: string[] }) {
   )
 }
 
+/** A checklist question's answer boxes: Có/Không, or its choices. */
+function Answers({ field }: { field: Field }) {
+  if (field.type === "yes_no") return <Ticks options={[t("yes"), t("no")]} />
+  if (field.type === "choice" || field.type === "choices") return <Ticks options={(field.choices ?? []).filter((c) => !c.hidden).map((c) => say(c.label))} />
+  return <span class="fill" />
+}
+
+/** The person table's column classes for the details the sheet has always had (their widths). */
+const COLUMN: Record<string, string> = { full_name: "name", birth_year: "year", sex: "sex", cccd: "cccd", phone: "phone" }
+
 /** The sheet itself, the same on screen (scaled down) and on paper. */
 function Sheet({ commune, village, rows }: { commune: string; village: string; rows: number }) {
-  const yesNo = [t("yes"), t("no")]
+  const def = survey.value
+  const outcome = def.visit.find((f) => f.key === "outcome")
+  const visitChecks = asked(def, "visit").filter((f) => f.key !== "outcome" && (f.type === "choice" || f.type === "choices"))
+  const visitLines = asked(def, "visit").filter((f) => f.key !== "outcome" && !visitChecks.includes(f))
+  const details = asked(def, "person", "details")
+  const checklist = asked(def, "person", "checklist")
+  // A choice written in a cell is written as its value: the legend says what each one means.
+  const coded = checklist.filter((f) => f.type === "choice")
   return (
     <article class="paper-sheet" data-testid="paper-sheet">
       <header class="paper-head">
@@ -107,28 +124,20 @@ function Sheet({ commune, village, rows }: { commune: string; village: string; r
       <div class="paper-cols">
         <section>
           <h2>{t("paper.s_household")}</h2>
-          <p class="paper-line">
-            <span class="blank-field wide">
-              {t("household.head_name")}: <span class="fill" />
-            </span>
-          </p>
-          <p class="paper-line">
-            <span class="blank-field wide">
-              {t("household.address")}: <span class="fill" />
-            </span>
-          </p>
-          <p class="paper-line">
-            <span class="blank-field wide">
-              {t("household.phone")}: <span class="fill" />
-            </span>
-          </p>
+          {asked(def, "household", "details").map((f) => (
+            <p class="paper-line" key={f.key}>
+              <span class="blank-field wide">
+                {say(f.label)}: <span class="fill" />
+              </span>
+            </p>
+          ))}
           <table class="paper-checks" data-testid="paper-household-flags">
             <tbody>
-              {HOUSEHOLD_FLAGS.map((f) => (
-                <tr key={f}>
-                  <td>{t(`flag.${f}`)}</td>
+              {asked(def, "household", "checklist").map((f) => (
+                <tr key={f.key}>
+                  <td>{say(f.label)}</td>
                   <td>
-                    <Ticks options={yesNo} />
+                    <Answers field={f} />
                   </td>
                 </tr>
               ))}
@@ -138,17 +147,23 @@ function Sheet({ commune, village, rows }: { commune: string; village: string; r
         <section>
           <h2>{t("paper.s_visit")}</h2>
           <p class="paper-line" data-testid="paper-outcomes">
-            <Ticks options={VISIT_OUTCOMES.map((o) => t(`outcome.${o}`))} />
+            {outcome && <Answers field={outcome} />}
           </p>
-          <h3>{t("visit.helped")}</h3>
-          <p class="paper-line helped" data-testid="paper-helped">
-            <Ticks options={HELPED_WITH.map((k) => t(`helped.${k}`))} />
-          </p>
-          <p class="paper-line">
-            <span class="blank-field wide">
-              {t("visit.note")}: <span class="fill" />
-            </span>
-          </p>
+          {visitChecks.map((f) => (
+            <div key={f.key}>
+              <h3>{say(f.label)}</h3>
+              <p class="paper-line helped" data-testid={`paper-${f.key}`}>
+                <Answers field={f} />
+              </p>
+            </div>
+          ))}
+          {visitLines.map((f) => (
+            <p class="paper-line" key={f.key}>
+              <span class="blank-field wide">
+                {say(f.label)}: <span class="fill" />
+              </span>
+            </p>
+          ))}
           <p class="paper-line">
             <span class="fill full" />
           </p>
@@ -159,20 +174,15 @@ function Sheet({ commune, village, rows }: { commune: string; village: string; r
         <thead>
           <tr>
             <th class="no">{t("paper.no")}</th>
-            <th class="name">{t("person.full_name")}</th>
-            <th class="year">{t("person.birth_year")}</th>
-            <th class="sex">
-              {t("person.sex")}
-              <small>{t("paper.sex_hint")}</small>
-            </th>
-            <th class="cccd">{t("person.cccd")}</th>
-            <th class="phone">{t("person.phone")}</th>
-            <th class="flag">
-              <span class="vertical">{t("paper.vneid_col")}</span>
-            </th>
-            {PERSON_FLAGS.map((f) => (
-              <th key={f} class="flag" data-flag={f}>
-                <span class="vertical">{t(`flag.${f}`)}</span>
+            {details.map((f) => (
+              <th key={f.key} class={COLUMN[f.key] ?? "name"}>
+                {say(f.label)}
+                {f.type === "choice" && <small>{(f.choices ?? []).filter((c) => !c.hidden).map((c) => say(c.label)).join(" / ")}</small>}
+              </th>
+            ))}
+            {checklist.map((f) => (
+              <th key={f.key} class="flag" data-flag={f.type === "yes_no" ? f.key : undefined}>
+                <span class="vertical">{say(f.label)}</span>
               </th>
             ))}
           </tr>
@@ -181,14 +191,17 @@ function Sheet({ commune, village, rows }: { commune: string; village: string; r
           {Array.from({ length: rows }, (_, i) => (
             <tr key={i}>
               <td class="no">{i + 1}</td>
-              {Array.from({ length: 6 + PERSON_FLAGS.length }, (_, j) => (
+              {Array.from({ length: details.length + checklist.length }, (_, j) => (
                 <td key={j} />
               ))}
             </tr>
           ))}
         </tbody>
       </table>
-      <p class="paper-legend">{t("paper.legend", { yes: t("paper.yes_mark"), no: t("paper.no_mark"), v0: t("vneid.0"), v1: t("vneid.1"), v2: t("vneid.2") })}</p>
+      <p class="paper-legend">
+        {t("paper.legend", { yes: t("paper.yes_mark"), no: t("paper.no_mark") })}
+        {coded.map((f) => ` ${say(f.label)}: ${(f.choices ?? []).map((c) => `${c.value} = ${say(c.label)}`).join(", ")}.`)}
+      </p>
       <footer class="paper-sign">
         <div>
           <strong>{t("paper.sign_household")}</strong>
