@@ -30,9 +30,30 @@ fn person_column(key: &str) -> bool {
 /// without bound).
 const MAX_DEPTH: usize = 8;
 
-/// The household's answers without a column, as a JSON object; `None` when there are none.
-pub fn household_answers<D: ReadDoc>(doc: &D, obj: &ObjId) -> Option<String> {
-    answers(doc, obj, household_column)
+/// Where the latest visit's answers go among the household's (a key no field may take).
+pub const LATEST_VISIT: &str = "latest_visit";
+
+/// Keys of a visit read into columns (its time, visitor and outcome).
+fn visit_column(key: &str) -> bool {
+    matches!(key, "at" | "by" | "outcome")
+}
+
+/// The household's answers without a column, with the answers of its latest visit under
+/// `latest_visit` (what it helped with, its note, fields later versions added), as a JSON object;
+/// `None` when there are none.
+pub fn household_answers<D: ReadDoc>(
+    doc: &D,
+    obj: &ObjId,
+    latest_visit: Option<&ObjId>,
+) -> Option<String> {
+    let mut out = answer_map(doc, obj, household_column);
+    if let Some(visit) = latest_visit {
+        let visit = answer_map(doc, visit, visit_column);
+        if !visit.is_empty() {
+            out.insert(LATEST_VISIT.to_string(), Json::Object(visit));
+        }
+    }
+    (!out.is_empty()).then(|| Json::Object(out).to_string())
 }
 
 /// The person's answers without a column.
@@ -41,6 +62,13 @@ pub fn person_answers<D: ReadDoc>(doc: &D, obj: &ObjId) -> Option<String> {
 }
 
 fn answers<D: ReadDoc>(doc: &D, obj: &ObjId, has_column: fn(&str) -> bool) -> Option<String> {
+    let out = answer_map(doc, obj, has_column);
+    (!out.is_empty()).then(|| Json::Object(out).to_string())
+}
+
+/// Every key of `obj` without a column, with a value (an empty map, such as a visit's `helped`
+/// before anything is ticked, is no answer).
+fn answer_map<D: ReadDoc>(doc: &D, obj: &ObjId, has_column: fn(&str) -> bool) -> Map<String, Json> {
     let mut out = Map::new();
     for key in doc.keys(obj) {
         if has_column(&key) {
@@ -48,12 +76,13 @@ fn answers<D: ReadDoc>(doc: &D, obj: &ObjId, has_column: fn(&str) -> bool) -> Op
         }
         if let Ok(Some((value, id))) = doc.get(obj, &key) {
             let json = to_json(doc, &value, &id, 0);
-            if !json.is_null() {
+            let empty = json.is_null() || json.as_object().is_some_and(|m| m.is_empty());
+            if !empty {
                 out.insert(key, json);
             }
         }
     }
-    (!out.is_empty()).then(|| Json::Object(out).to_string())
+    out
 }
 
 /// One value of the document as JSON (maps and lists followed down to `MAX_DEPTH`).

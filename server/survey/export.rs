@@ -11,6 +11,7 @@ use crate::clock::vietnam_date;
 use crate::store::{
     HouseholdRow, PersonRow, RawHousehold, HOUSEHOLD_FLAG_COLUMNS, PERSON_FLAG_COLUMNS,
 };
+use crate::survey::answers::LATEST_VISIT;
 use crate::survey::definition::{ChoiceValue, Field, FieldType, Section, SurveyDefinition};
 
 /// One cell of an exported table.
@@ -141,7 +142,7 @@ fn undeclared<'a>(
         if let Json::Object(map) = a {
             keys.extend(
                 map.keys()
-                    .filter(|k| def.field(section, k).is_none())
+                    .filter(|k| def.field(section, k).is_none() && *k != LATEST_VISIT)
                     .cloned(),
             );
         }
@@ -176,6 +177,13 @@ pub fn tables(def: &SurveyDefinition, data: &[RawHousehold]) -> [Table; 2] {
         ]
         .map(String::from),
     );
+    // The latest visit's other fields (what it helped with, its note, later versions' fields).
+    let visit_fields: Vec<&Field> = def.visit.iter().filter(|f| f.key != "outcome").collect();
+    headings.extend(
+        visit_fields
+            .iter()
+            .map(|f| format!("Lần thăm gần nhất: {}", heading(f))),
+    );
     headings.extend(h_extra.iter().cloned());
     let outcome = def.field(Section::Visit, "outcome");
     let mut rows = Vec::with_capacity(data.len());
@@ -198,6 +206,12 @@ pub fn tables(def: &SurveyDefinition, data: &[RawHousehold]) -> [Table; 2] {
         row.push(text(h.visited_by.as_deref().unwrap_or("")));
         row.push(Cell::Number(h.visits));
         row.push(text(h.duplicate_of.as_deref().unwrap_or("")));
+        let visit = answers.get(LATEST_VISIT).unwrap_or(&Json::Null);
+        row.extend(
+            visit_fields
+                .iter()
+                .map(|f| cell(Some(f), visit.get(&f.key).unwrap_or(&Json::Null))),
+        );
         row.extend(
             h_extra
                 .iter()

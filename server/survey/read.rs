@@ -63,6 +63,7 @@ pub fn read_household<D: ReadDoc>(doc: &D, id: &str) -> Option<HouseholdRow> {
     for (slot, key) in rec.flags.iter_mut().zip(HOUSEHOLD_FLAGS) {
         *slot = r.flag(&obj, key);
     }
+    let mut latest_visit = None;
     if let Some(visits) = r.map(&obj, schema::VISITS) {
         for vid in doc.keys(&visits).collect::<Vec<_>>() {
             r.context = format!("visit {vid}: ");
@@ -89,6 +90,7 @@ pub fn read_household<D: ReadDoc>(doc: &D, id: &str) -> Option<HouseholdRow> {
                 rec.visited_at = at;
                 rec.visit_outcome = outcome;
                 rec.visited_by = r.text(&v, "by");
+                latest_visit = Some(v.clone());
                 rec.visited_actor = match &v {
                     ObjId::Id(_, actor, _) => Some(actor.to_hex_string()),
                     ObjId::Root => None,
@@ -127,7 +129,7 @@ pub fn read_household<D: ReadDoc>(doc: &D, id: &str) -> Option<HouseholdRow> {
             rec.persons.push(person);
         }
     }
-    rec.answers = household_answers(doc, &obj);
+    rec.answers = household_answers(doc, &obj, latest_visit.as_ref());
     rec.errors = r.errors;
     Some(rec)
 }

@@ -227,6 +227,26 @@ async fn phones_on_two_versions_merge_and_every_answer_is_kept(app: &TestApp) {
         "Có"
     );
     assert_eq!(cell(&persons, &row, "Năm sinh"), "1972");
+    // The latest visit's answers: the new choice ticked, under its label.
+    let (_, households) = csv_rows(
+        app,
+        &commune,
+        "/api/v1/units/39301/raw-data.csv?sheet=households",
+    )
+    .await;
+    let row = households
+        .iter()
+        .find(|r| r.contains(&h.to_string()))
+        .expect("the household's row")
+        .clone();
+    assert_eq!(
+        cell(&households, &row, "Lần thăm gần nhất: Đã hỗ trợ"),
+        "Cài ứng dụng Công dân Thanh Hóa"
+    );
+    assert_eq!(
+        cell(&households, &row, "Kết quả lần thăm gần nhất"),
+        "Đã khảo sát"
+    );
 }
 
 async fn a_breaking_version_is_refused_with_its_reasons(app: &TestApp) {

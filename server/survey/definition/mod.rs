@@ -69,6 +69,7 @@ impl Section {
                 "created_by",
                 "persons",
                 "visits",
+                crate::survey::answers::LATEST_VISIT,
             ],
             Section::Person => &["deleted"],
             Section::Visit => &["at", "by"],
