@@ -14,6 +14,13 @@ pub struct RawHousehold {
     pub household: HouseholdRow,
 }
 
+/// `households.helped` (`[[at_ms, "kind"], …]`) as the projection wrote it.
+fn helped(stored: Option<String>) -> Vec<(i64, String)> {
+    stored
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default()
+}
+
 fn flag(row: &AnyRow, column: &str) -> Result<Option<bool>, sqlx::Error> {
     Ok(row.try_get::<Option<i64>, _>(column)?.map(|v| v != 0))
 }
@@ -25,7 +32,7 @@ impl Store {
         let households = sqlx::query(&format!(
             "SELECT h.id, h.village_code, v.name AS village_name, h.head_name, h.address, h.phone, {},
                     h.duplicate_of, h.created_at, h.created_by, h.visit_outcome, h.visited_at,
-                    h.visited_by, h.visits, h.answers
+                    h.visited_by, h.visits, h.helped, h.answers
              FROM households h JOIN units v ON v.code = h.village_code
              WHERE substr(v.path, 1, length($1)) = $1 AND h.deleted = 0
              ORDER BY h.village_code, h.head_name, h.id",
@@ -83,6 +90,7 @@ impl Store {
                 visited_at: r.try_get("visited_at")?,
                 visited_by: r.try_get("visited_by")?,
                 visits: r.try_get("visits")?,
+                helped: helped(r.try_get("helped")?),
                 answers: r.try_get("answers")?,
                 ..Default::default()
             };

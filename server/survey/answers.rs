@@ -33,13 +33,14 @@ const MAX_DEPTH: usize = 8;
 /// Where the latest visit's answers go among the household's (a key no field may take).
 pub const LATEST_VISIT: &str = "latest_visit";
 
-/// Keys of a visit read into columns (its time, visitor and outcome).
+/// Keys of a visit read into columns: its time, visitor and outcome, and what it helped with
+/// (every visit's ticks are in `households.helped` already).
 fn visit_column(key: &str) -> bool {
-    matches!(key, "at" | "by" | "outcome")
+    matches!(key, "at" | "by" | "outcome" | schema::HELPED)
 }
 
 /// The household's answers without a column, with the answers of its latest visit under
-/// `latest_visit` (what it helped with, its note, fields later versions added), as a JSON object;
+/// `latest_visit` (its note, fields later versions added), as a JSON object;
 /// `None` when there are none.
 pub fn household_answers<D: ReadDoc>(
     doc: &D,

@@ -124,6 +124,30 @@ fn raw(v: &Json) -> Cell {
     }
 }
 
+/// The latest visit's answers: those kept under `latest_visit`, with what it helped with (kept
+/// for every visit in `households.helped`) as the ticks of `helped`.
+fn latest_visit(h: &HouseholdRow, answers: &Json) -> Json {
+    let mut visit = answers
+        .get(LATEST_VISIT)
+        .cloned()
+        .unwrap_or(Json::Object(Default::default()));
+    if let (Some(at), Json::Object(map)) = (h.visited_at, &mut visit) {
+        let ticks: serde_json::Map<String, Json> = h
+            .helped
+            .iter()
+            .filter(|(when, _)| *when == at)
+            .map(|(_, kind)| (kind.clone(), Json::Bool(true)))
+            .collect();
+        if !ticks.is_empty() {
+            map.insert(
+                crate::survey::schema::HELPED.to_string(),
+                Json::Object(ticks),
+            );
+        }
+    }
+    visit
+}
+
 fn parse_answers(answers: &Option<String>) -> Json {
     answers
         .as_deref()
@@ -206,7 +230,7 @@ pub fn tables(def: &SurveyDefinition, data: &[RawHousehold]) -> [Table; 2] {
         row.push(text(h.visited_by.as_deref().unwrap_or("")));
         row.push(Cell::Number(h.visits));
         row.push(text(h.duplicate_of.as_deref().unwrap_or("")));
-        let visit = answers.get(LATEST_VISIT).unwrap_or(&Json::Null);
+        let visit = latest_visit(h, answers);
         row.extend(
             visit_fields
                 .iter()
