@@ -76,3 +76,10 @@ export interface VillageDocument {
   village_code: string;
   households: Record<string, Household>;
 }
+
+/** The types of a survey definition's fields (docs/SCHEMA.md, "Survey definition"). */
+export const FIELD_TYPES = ["yes_no", "choice", "choices", "number", "year", "text", "phone", "citizen_id", "date"] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+/** Keys the document keeps for itself in each section: no field may take them. */
+export const RESERVED_KEYS = { household: ["deleted", "duplicate_of", "created_at", "created_by", "persons", "visits", "latest_visit"], person: ["deleted"], visit: ["at", "by"] } as const;

@@ -1,6 +1,7 @@
 //! The TypeScript types of the village document, generated from `schema.rs` so the PWA and the
 //! server cannot drift apart: `pwa/src/schema.ts` is this output, checked by a test.
 
+use crate::survey::definition::{FieldType, Section};
 use crate::survey::schema::{
     self, HELPED_WITH, HOUSEHOLD_FLAGS, PERSON_FLAGS, SEXES, VISIT_OUTCOMES,
 };
@@ -46,7 +47,12 @@ pub fn typescript() -> String {
          export interface Person {{\n  full_name?: string;\n  birth_year?: number;\n  sex?: Sex;\n  cccd?: string;\n  phone?: string;\n  deleted?: boolean;\n  /** 0 none, 1 level 1, 2 level 2 */\n  vneid_level?: 0 | 1 | 2 | null;\n{person_flags}}}\n\n\
          export interface Visit {{\n  /** Unix milliseconds */\n  at: number;\n  by: string;\n  outcome: VisitOutcome;\n  helped?: Partial<Record<HelpedWith, boolean>>;\n  note?: string;\n}}\n\n\
          export interface Household {{\n  head_name?: string;\n  address?: string;\n  phone?: string;\n{household_flags}  deleted?: boolean;\n  duplicate_of?: string;\n  created_at?: number;\n  created_by?: string;\n  {persons}?: Record<string, Person>;\n  {visits}?: Record<string, Visit>;\n}}\n\n\
-         export interface VillageDocument {{\n  {version_key}: number;\n  {village}: string;\n  {households}: Record<string, Household>;\n}}\n",
+         export interface VillageDocument {{\n  {version_key}: number;\n  {village}: string;\n  {households}: Record<string, Household>;\n}}\n\n\
+         /** The types of a survey definition's fields (docs/SCHEMA.md, \"Survey definition\"). */\n\
+         export const FIELD_TYPES = [{field_types}] as const;\n\
+         export type FieldType = (typeof FIELD_TYPES)[number];\n\n\
+         /** Keys the document keeps for itself in each section: no field may take them. */\n\
+         export const RESERVED_KEYS = {{ {reserved} }} as const;\n",
         version = schema::SCHEMA_VERSION,
         sexes = union(&SEXES),
         outcomes = union(&VISIT_OUTCOMES),
@@ -66,6 +72,16 @@ pub fn typescript() -> String {
         version_key = schema::SCHEMA_VERSION_KEY,
         village = schema::VILLAGE_CODE,
         households = schema::HOUSEHOLDS,
+        field_types = FieldType::ALL
+            .iter()
+            .map(|t| format!("\"{}\"", t.name()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        reserved = Section::ALL
+            .iter()
+            .map(|s| format!("{}: [{}]", s.name(), list(s.reserved())))
+            .collect::<Vec<_>>()
+            .join(", "),
     )
 }
 

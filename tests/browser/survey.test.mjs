@@ -134,17 +134,29 @@ test("the province adds and hides questions and publishes; a refused draft says 
   await page.waitForSelector("[data-testid=survey-current]")
   const before = (await api("GET", "/api/v1/survey", (await apiLogin(server.url, "demo-province")).access_token)).body.version
 
-  // A key the document keeps for itself: the draft is saved, the problem named, nothing published.
+  // A key the document keeps for itself is refused before anything is sent.
   const person = page.locator("[data-section=person]")
   await person.locator("button[name=add_person]").click()
   await person.locator("input[name=new_label_vi]").fill("Đã xóa tài khoản")
   await person.locator("input[name=new_key]").fill("deleted")
+  assert.match(await person.locator("[data-testid=add-field] .error").textContent(), /đã có trong phiếu/)
+  assert.equal(await person.locator("button[name=add_field]").isDisabled(), true)
+  // Two choices that make the same key: the draft is saved, the server names the problem, and
+  // nothing is published.
+  await person.locator("input[name=new_label_vi]").fill("Hình thức nhận lương hưu")
+  await person.locator("input[name=new_key]").fill("nhan_luong_huu")
+  await person.locator("select[name=new_type]").selectOption("choice")
+  await person.locator("textarea[name=new_choices]").fill("Tiền mặt\nTien mat")
   await person.locator("button[name=add_field]").click()
   await page.click("button[name=save_draft]")
-  await page.waitForSelector("[data-testid=survey-problems] li[data-rule=reserved_key]")
-  assert.match(await page.textContent("[data-testid=survey-problems]"), /dùng cho dữ liệu của hệ thống/)
+  await page.waitForSelector("[data-testid=survey-problems] li[data-rule=duplicate_choice]")
+  assert.match(await page.textContent("[data-testid=survey-problems]"), /lựa chọn bị trùng/)
+  await page.click("button[name=publish]")
+  await page.click(".dialog button:has-text('Xuất bản')")
+  await page.waitForSelector("[data-testid=survey-actions] .error, [data-testid=survey-actions] [role=alert]")
+  assert.equal((await api("GET", "/api/v1/survey", (await apiLogin(server.url, "demo-province")).access_token)).body.version, before, "nothing published")
   await page.click("button[name=discard]")
-  await page.waitForSelector("[data-testid=survey-problems]", { state: "detached" })
+  await page.waitForSelector("[data-testid=survey-problems] li", { state: "detached" })
 
   // A household question with choices, asked when the household runs a business; an old one hidden.
   const household = page.locator("[data-section=household]")

@@ -14,6 +14,7 @@ import { Dialog } from "../components/Dialog"
 import { date, t } from "../i18n"
 import { say, survey, type Field, type FieldType, type SectionName, type SurveyDefinition } from "../survey/definition"
 import { fold } from "../util/fold"
+import { FIELD_TYPES, RESERVED_KEYS } from "../schema"
 import { NotForRole } from "./NotForRole"
 
 interface Problem {
@@ -38,7 +39,6 @@ interface Overview {
 }
 
 const SECTIONS: SectionName[] = ["household", "person", "visit"]
-const TYPES: FieldType[] = ["yes_no", "choice", "choices", "number", "year", "text", "phone", "citizen_id", "date"]
 
 /** A key from a Vietnamese label: "Đã cài app Công dân" → "da_cai_app_cong_dan". */
 export const keyOf = (label: string) =>
@@ -254,7 +254,7 @@ function AddField({ def, section, onAdd, onCancel }: { def: SurveyDefinition; se
   const [when, setWhen] = useState("")
   const yesNo = def[section].filter((f) => f.type === "yes_no" && !f.hidden)
   const k = key ?? keyOf(vi)
-  const taken = def[section].some((f) => f.key === k)
+  const taken = def[section].some((f) => f.key === k) || (RESERVED_KEYS[section] as readonly string[]).includes(k)
   const needsChoices = type === "choice" || type === "choices"
   const choiceLines = choices
     .split("\n")
@@ -299,7 +299,7 @@ function AddField({ def, section, onAdd, onCancel }: { def: SurveyDefinition; se
       <label class="field">
         <span class="field-label">{t("survey.type")}</span>
         <select name="new_type" value={type} onChange={(e) => setType(e.currentTarget.value as FieldType)}>
-          {TYPES.map((x) => (
+          {FIELD_TYPES.map((x) => (
             <option key={x} value={x}>
               {t(`survey.type.${x}`)}
             </option>

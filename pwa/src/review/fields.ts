@@ -1,56 +1,58 @@
-// A conflict's field and values as the lead reads them: the labels of the household and person
-// forms ("Họ tên chủ hộ", "Số CCCD của Nguyễn Thị Lan"), the forms' words for coded values
-// ("Nam", "Mức 2", "Vắng nhà", "Có"), and the document's current state of that field on this phone.
+// A conflict's field and values as the lead reads them: the labels of the survey definition's
+// questions ("Họ tên chủ hộ", "Số CCCD của Nguyễn Thị Lan"), its words for choices ("Nam",
+// "Mức 2", "Vắng nhà", "Có"), and the document's current state of that field on this phone.
 import { getConflicts } from "@automerge/automerge/slim"
 import type { Household, VillageDocument } from "../schema"
 import { str } from "../survey/read"
+import { say, survey, type SectionName } from "../survey/definition"
 import { date, t } from "../i18n"
 
 export type FieldValue = string | number | boolean | null
 
-const HOUSEHOLD_TEXT: Record<string, string> = {
-  head_name: "household.head_name",
-  address: "household.address",
-  phone: "household.phone",
+/** The document's own keys (not questions of the survey). */
+const OWN: Record<string, string> = {
   deleted: "field.household_deleted",
   duplicate_of: "field.duplicate_of",
 }
-const PERSON_TEXT: Record<string, string> = {
-  full_name: "person.full_name",
-  birth_year: "person.birth_year",
-  sex: "person.sex",
-  cccd: "person.cccd",
-  phone: "person.phone",
-  vneid_level: "person.vneid",
-  deleted: "field.person_deleted",
+
+/** The survey's label of a field (the version this phone has); the key itself if unknown. */
+function label(section: SectionName, key: string): string {
+  if (section === "visit" && key === "outcome") return t("field.visit_outcome")
+  const f = survey.value[section].find((x) => x.key === key)
+  return f ? say(f.label) : key
 }
 
 /** The label of a field path inside a household, saying whose it is for a person's field. */
 export function fieldLabel(field: string, h: Household | undefined): string {
   const [first, id, key, sub] = field.split("/")
   if (first === "persons" && key) {
-    const label = PERSON_TEXT[key] ? t(PERSON_TEXT[key]) : t(`flag.${key}`)
+    const text = key === "deleted" ? t("field.person_deleted") : label("person", key)
     const name = str(h?.persons?.[id]?.full_name) || t("person.no_name")
-    return t("field.of_person", { field: label, name })
+    return t("field.of_person", { field: text, name })
   }
   if (first === "visits" && key) {
     const at = h?.visits?.[id]?.at
-    const label = key === "outcome" ? t("field.visit_outcome") : key === "note" ? t("visit.note") : key === "helped" && sub ? `${t("visit.helped")}: ${t(`helped.${sub}`)}` : key
-    return at ? t("field.of_visit", { field: label, date: date(at) }) : label
+    const text = sub ? `${label("visit", key)}: ${choiceLabel("visit", key, sub) ?? sub}` : label("visit", key)
+    return at ? t("field.of_visit", { field: text, date: date(at) }) : text
   }
-  if (!id) return HOUSEHOLD_TEXT[first] ? t(HOUSEHOLD_TEXT[first]) : t(`flag.${first}`)
+  if (!id) return OWN[first] ? t(OWN[first]) : label("household", first)
   return field
+}
+
+/** The label of one choice of a field, if the survey has it. */
+function choiceLabel(section: SectionName, key: string, value: FieldValue): string | undefined {
+  const c = survey.value[section].find((x) => x.key === key)?.choices?.find((c) => c.value === value)
+  return c ? say(c.label) : undefined
 }
 
 /** A value as the forms show it. */
 export function valueText(field: string, value: FieldValue): string {
-  const key = field.split("/").pop()!
+  const path = field.split("/")
+  const key = path.pop()!
   if (value === null || value === "") return t("review.empty_value")
   if (typeof value === "boolean") return value ? t("yes") : t("no")
-  if (key === "sex") return t(`sex.${value}`)
-  if (key === "vneid_level") return t(`vneid.${value}`)
-  if (key === "outcome") return t(`outcome.${value}`)
-  return String(value)
+  const section: SectionName = path[0] === "persons" ? "person" : path[0] === "visits" ? "visit" : "household"
+  return choiceLabel(section, key, value) ?? String(value)
 }
 
 /** The field's place in this phone's copy: the object holding it and its key. */

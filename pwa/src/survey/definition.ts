@@ -1,4 +1,6 @@
 // The survey definition as data (docs/SCHEMA.md, "Survey definition"): what each screen asks.
+// The shapes mirror server/survey/definition/ (field types and reserved keys come generated in
+// schema.ts); the server checks every definition it serves.
 // Version 1 is built in (the same file the server embeds), so the form works offline from the
 // first load; a newer version is fetched with the document list at each connection and kept on
 // the phone. Answers to fields a version hides or a phone does not know stay in the document.
@@ -7,12 +9,13 @@ import builtIn from "../../../server/survey/definition/v1.json"
 import { api } from "../api/http"
 import { lang } from "../i18n"
 import { readJson, writeJson } from "../util/storage"
+import type { FieldType } from "../schema"
 
 export interface Text {
   vi: string
   en?: string
 }
-export type FieldType = "yes_no" | "number" | "year" | "choice" | "choices" | "text" | "phone" | "citizen_id" | "date"
+export type { FieldType }
 export type ChoiceValue = string | number
 export interface Choice {
   value: ChoiceValue

@@ -150,6 +150,19 @@ pub enum FieldType {
 }
 
 impl FieldType {
+    /// Every type, in the order the survey editor offers them.
+    pub const ALL: [FieldType; 9] = [
+        FieldType::YesNo,
+        FieldType::Choice,
+        FieldType::Choices,
+        FieldType::Number,
+        FieldType::Year,
+        FieldType::Text,
+        FieldType::Phone,
+        FieldType::CitizenId,
+        FieldType::Date,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             FieldType::YesNo => "yes_no",
