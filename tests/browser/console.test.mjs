@@ -106,7 +106,7 @@ test("the commune officer declares a value and a status; the history, the server
   const nav = await navItems(page)
   assert.deepEqual(nav, ["villages", "team", "review", "dashboard", "console", "settings"])
   const hub = await hubEntries(page)
-  assert.deepEqual(hub, { declared: "true", targets: "false", campaigns: "false", problems: "", access_log: "", duplicates: "" })
+  assert.deepEqual(hub, { declared: "true", targets: "false", campaigns: "false", raw_data: "", problems: "", access_log: "", duplicates: "" })
   await page.waitForSelector("main p:has-text('Xã Hồ Vương')") // the officer's commune, named
   await fitsPhone(page)
   await page.screenshot({ path: join(SHOTS, "24-console-hub.png") })
@@ -211,7 +211,7 @@ test("the province changes a target: the indicator table's colour follows; the t
   const page = await signedIn("demo-province")
   assert.deepEqual(await navItems(page), ["dashboard", "weekly", "console", "units", "settings"])
   const hub = await hubEntries(page)
-  assert.deepEqual(hub, { declared: "false", targets: "true", campaigns: "true", units: "", reform: "", problems: "", access_log: "" })
+  assert.deepEqual(hub, { declared: "false", targets: "true", campaigns: "true", units: "", reform: "", survey: "", problems: "", access_log: "" })
 
   // Indicator 6 of the province as the server computes it now, and the colour on screen.
   const table = await api("demo-province", "/api/v1/units/38/indicators")
@@ -349,7 +349,7 @@ test("campaigns: the province edits one and marks one current; the commune offic
   // The commune officer reads campaigns: no button to create, edit or mark.
   const commune = await signedIn("demo-commune")
   const hub = await hubEntries(commune)
-  assert.deepEqual(hub, { declared: "true", targets: "false", campaigns: "false", problems: "", access_log: "", duplicates: "" })
+  assert.deepEqual(hub, { declared: "true", targets: "false", campaigns: "false", raw_data: "", problems: "", access_log: "", duplicates: "" })
   await commune.click("a[data-console=campaigns]")
   await commune.waitForSelector(`li[data-campaign='${created.id}']`)
   assert.match(await commune.textContent(`li[data-campaign='${first.id}']`), /Mô hình "3 KHÔNG" năm 2026/)

@@ -1,6 +1,6 @@
 //! Random input at every decoder the network reaches: the WebSocket frame decoder, Automerge
-//! sync messages inside well-formed frames, whole random frames, and CSV imports (parsers and
-//! the HTTP endpoints). Nothing panics, every refusal is an answer, and afterwards the server
+//! sync messages inside well-formed frames, whole random frames, CSV imports (parsers and
+//! the HTTP endpoints), and survey drafts (the definition's parser and checks). Nothing panics, every refusal is an answer, and afterwards the server
 //! still syncs and has stored nothing from the garbage. Also the size limit of a document.
 //!
 //! Cases: KHAOSAT_FUZZ_CASES (default 2000 for the pure decoders; a tenth of that over the network).
@@ -147,6 +147,132 @@ fn csv_parsers_take_any_text() {
             Ok(())
         })
         .unwrap();
+}
+
+/// A relevance rule as a province might write one, right or wrong (nested up to three deep).
+fn condition() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::json;
+    let field = prop_oneof![
+        Just("has_phone"),
+        Just("sex"),
+        Just("birth_year"),
+        Just("vneid_level"),
+        Just("no_such_field"),
+        Just("")
+    ];
+    let leaf = prop_oneof![
+        field.clone().prop_map(|f| json!({ "yes": f })),
+        field.clone().prop_map(|f| json!({ "answered": f })),
+        (field.clone(), any::<i64>())
+            .prop_map(|(f, v)| json!({"at_least": {"field": f, "value": v}})),
+        (field, "[a-z]{0,6}").prop_map(|(f, v)| json!({"equals": {"field": f, "value": v}})),
+        any::<i64>().prop_map(|n| json!({ "age_at_least": n })),
+        Just(json!({"bogus": 1})),
+        Just(json!("yes")),
+    ];
+    leaf.prop_recursive(3, 12, 3, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..3).prop_map(|v| json!({ "all": v })),
+            proptest::collection::vec(inner.clone(), 0..3).prop_map(|v| json!({ "any": v })),
+            inner.prop_map(|c| json!({ "not": c })),
+        ]
+    })
+}
+
+/// A field as a province might write one, right or wrong.
+fn field() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::json;
+    let key = prop_oneof![
+        "[a-z][a-z0-9_]{0,10}",
+        Just("deleted".to_string()),
+        Just("Bad Key".to_string()),
+        Just(String::new()),
+        Just("has_cccd".to_string()),
+        Just("x".repeat(60)),
+    ];
+    let kind = prop_oneof![
+        Just("yes_no"),
+        Just("choice"),
+        Just("choices"),
+        Just("number"),
+        Just("year"),
+        Just("text"),
+        Just("date"),
+        Just("nonsense")
+    ];
+    let choice = prop_oneof![
+        "[a-z_]{0,5}".prop_map(|v| json!({"value": v, "label": {"vi": "Lựa chọn"}})),
+        any::<i64>().prop_map(|v| json!({"value": v, "label": {"vi": ""}})),
+    ];
+    (
+        key,
+        kind,
+        "[A-Za-zạăế ]{0,8}",
+        proptest::collection::vec(choice, 0..4),
+        proptest::option::of((any::<i64>(), any::<i64>())),
+        proptest::option::of(condition()),
+        any::<bool>(),
+    )
+        .prop_map(|(key, kind, label, choices, range, relevant, hidden)| {
+            let mut f = json!({"key": key, "type": kind, "label": {"vi": label}, "choices": choices, "hidden": hidden});
+            if let Some((lo, hi)) = range {
+                f["min"] = json!(lo);
+                f["max"] = json!(hi);
+            }
+            if let Some(r) = relevant {
+                f["relevant"] = r;
+            }
+            f
+        })
+}
+
+#[test]
+fn survey_definitions_take_any_draft() {
+    let v1: serde_json::Value =
+        serde_json::from_str(include_str!("../../server/survey/definition/v1.json")).unwrap();
+    let sections = ["household", "person", "visit"];
+    let parsed = std::sync::atomic::AtomicUsize::new(0);
+    let mut runner = TestRunner::new(config());
+    runner
+        .run(
+            &(
+                proptest::collection::vec((0..3usize, field()), 0..4),
+                proptest::collection::vec((0..3usize, 0..20usize), 0..3),
+            ),
+            |(added, removed)| {
+                let mut def = v1.clone();
+                for (s, i) in removed {
+                    let list = def[sections[s]].as_array_mut().unwrap();
+                    if i < list.len() {
+                        list.remove(i);
+                    }
+                }
+                for (s, f) in added {
+                    def[sections[s]].as_array_mut().unwrap().push(f);
+                }
+                // What the server does with a draft: parse it, then check it against version 1.
+                if let Ok(draft) =
+                    serde_json::from_value::<khaosat::survey::definition::SurveyDefinition>(def)
+                {
+                    parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let problems = khaosat::survey::definition::check_definition(
+                        &draft,
+                        khaosat::survey::definition::version_1(),
+                    );
+                    prop_assert!(problems
+                        .iter()
+                        .all(|p| !p.message.is_empty() && !p.rule.is_empty()));
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+    let parsed = parsed.load(std::sync::atomic::Ordering::Relaxed);
+    eprintln!(
+        "survey drafts: {} drawn, {parsed} parsed and checked",
+        cases()
+    );
+    assert!(parsed > 0, "some drafts were well-formed JSON definitions");
 }
 
 /// Values drawn from a strategy outside a proptest runner (for tests that talk to the server).

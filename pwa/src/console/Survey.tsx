@@ -235,6 +235,7 @@ function FieldRow({ field, fresh, onChange }: { field: Field; fresh: boolean; on
             <span class="field-label">{t("survey.hint")}</span>
             <input name="hint_vi" value={field.hint?.vi ?? ""} onInput={(e) => onChange({ ...field, hint: e.currentTarget.value ? { vi: e.currentTarget.value, en: field.hint?.en ?? "" } : undefined })} />
           </label>
+          {(field.type === "choice" || field.type === "choices") && <ChoicesEditor field={field} onChange={onChange} />}
           <button type="button" class="btn" name={field.hidden ? "show" : "hide"} onClick={() => onChange({ ...field, hidden: !field.hidden || undefined })}>
             {field.hidden ? t("survey.show") : t("survey.hide")}
           </button>
@@ -242,6 +243,48 @@ function FieldRow({ field, fresh, onChange }: { field: Field; fresh: boolean; on
         </div>
       )}
     </li>
+  )
+}
+
+/** A question's choices: each hidden or offered again, and new ones added (never removed). */
+function ChoicesEditor({ field, onChange }: { field: Field; onChange: (f: Field) => void }) {
+  const [label, setLabel] = useState("")
+  const choices = field.choices ?? []
+  const numbers = choices.some((c) => typeof c.value === "number")
+  const value = numbers ? Math.max(-1, ...choices.map((c) => Number(c.value))) + 1 : keyOf(label)
+  const taken = choices.some((c) => c.value === value)
+  const set = (i: number, hidden: boolean) => onChange({ ...field, choices: choices.map((c, j) => (j === i ? { ...c, hidden: hidden || undefined } : c)) })
+  return (
+    <div class="field" data-testid="choices-editor">
+      <span class="field-label">{t("survey.choices_of")}</span>
+      <ul class="rows compact survey-fields">
+        {choices.map((c, i) => (
+          <li key={String(c.value)} class={`row ${c.hidden ? "muted" : ""}`} data-choice={String(c.value)}>
+            <span class="row-main">
+              <span>{say(c.label)}</span>
+            </span>
+            <button type="button" class="btn small" name={c.hidden ? "show_choice" : "hide_choice"} onClick={() => set(i, !c.hidden)}>
+              {c.hidden ? t("survey.show") : t("survey.hide_choice")}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <div class="inline-form">
+        <input name="new_choice" placeholder={t("survey.new_choice")} value={label} onInput={(e) => setLabel(e.currentTarget.value)} />
+        <button
+          type="button"
+          class="btn"
+          name="add_choice"
+          disabled={!label.trim() || value === "" || taken}
+          onClick={() => {
+            onChange({ ...field, choices: [...choices, { value, label: { vi: label.trim() } }] })
+            setLabel("")
+          }}
+        >
+          + {t("survey.add_it")}
+        </button>
+      </div>
+    </div>
   )
 }
 
