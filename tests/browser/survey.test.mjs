@@ -165,8 +165,12 @@ test("the province adds and hides questions and publishes; a refused draft says 
   assert.equal(await household.locator("input[name=new_key]").inputValue(), "hinh_thuc_thanh_toan_tien_nuoc", "a key proposed from the label")
   await household.locator("select[name=new_type]").selectOption("choice")
   await household.locator("textarea[name=new_choices]").fill("Tiền mặt\nChuyển khoản\nVí điện tử")
-  await household.locator("select[name=new_when]").selectOption("has_business")
+  await household.locator("[data-testid=add-field] select[name=when]").selectOption("has_business")
   await household.locator("button[name=add_field]").click()
+  // An existing question asked on a condition: the own-SIM question only of someone with a phone.
+  const sim = page.locator("[data-section=person] li[data-field-key=own_sim]")
+  await sim.locator("button[name=edit]").click()
+  await sim.locator("select[name=when]").selectOption("has_phone")
   // A choice added to an existing question (what a visit helped with).
   const helped = page.locator("[data-section=visit] li[data-field-key=helped]")
   await helped.locator("button[name=edit]").click()
@@ -188,6 +192,7 @@ test("the province adds and hides questions and publishes; a refused draft says 
   assert.deepEqual(added.choices.map((c) => c.value), ["tien_mat", "chuyen_khoan", "vi_dien_tu"])
   assert.deepEqual(added.relevant, { yes: "has_business" })
   assert.equal(current.household.find((f) => f.key === "pays_water_cashless").hidden, true)
+  assert.deepEqual(current.person.find((f) => f.key === "own_sim").relevant, { all: [{ age_at_least: 15 }, { yes: "has_phone" }] })
   assert.ok(current.visit.find((f) => f.key === "helped").choices.some((c) => c.value === "huong_dan_dung_zalo" && c.label.vi === "Hướng dẫn dùng Zalo"))
   await household.locator("li[data-field-key=hinh_thuc_thanh_toan_tien_nuoc] button[name=edit]").click()
   assert.deepEqual(await phoneFit(page), { width: 360, small: [] }, "the editor fits the phone, every button reachable")

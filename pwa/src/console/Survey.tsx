@@ -12,7 +12,7 @@ import { Header } from "../components/Header"
 import { ErrorNote } from "../components/ErrorNote"
 import { Dialog } from "../components/Dialog"
 import { date, t } from "../i18n"
-import { say, survey, type Field, type FieldType, type SectionName, type SurveyDefinition } from "../survey/definition"
+import { say, survey, type Condition, type Field, type FieldType, type SectionName, type SurveyDefinition } from "../survey/definition"
 import { fold } from "../util/fold"
 import { FIELD_TYPES, RESERVED_KEYS } from "../schema"
 import { NotForRole } from "./NotForRole"
@@ -46,6 +46,40 @@ export const keyOf = (label: string) =>
     .replace(/[^a-z0-9]+/g, "_")
     .replace(/^[^a-z]+|_+$/g, "")
     .slice(0, 48)
+
+/** The rule the editor writes for "hỏi khi nào": a person's questions are for those aged 15+, as the whole checklist is; `when` is a yes/no question's key or "". */
+function ruleFor(section: SectionName, when: string): Condition | undefined {
+  const adult: Condition = { age_at_least: 15 }
+  if (section === "person") return when ? { all: [adult, { yes: when }] } : adult
+  return when ? { yes: when } : undefined
+}
+
+/** The editor's choice for a rule it wrote; null for a rule written some other way (kept as it is). */
+function whenOf(section: SectionName, rule: Condition | undefined): string | null {
+  for (const candidate of [rule && "yes" in rule ? rule.yes : "", rule && "all" in rule && rule.all[1] && "yes" in rule.all[1] ? rule.all[1].yes : ""]) {
+    if (JSON.stringify(ruleFor(section, candidate)) === JSON.stringify(rule)) return candidate
+  }
+  return null
+}
+
+/** "Hỏi khi nào": always (or 15+ for a person), or when a yes/no question of the section is Có. */
+function WhenSelect({ def, section, value, onChange, except }: { def: SurveyDefinition; section: SectionName; value: string | null; onChange: (when: string) => void; except?: string }) {
+  const yesNo = def[section].filter((f) => f.type === "yes_no" && !f.hidden && f.key !== except)
+  return (
+    <label class="field">
+      <span class="field-label">{t("survey.when")}</span>
+      <select name="when" value={value ?? "custom"} onChange={(e) => onChange(e.currentTarget.value)}>
+        {value === null && <option value="custom">{t("survey.when_custom")}</option>}
+        <option value="">{section === "person" ? t("survey.when_adult") : t("survey.when_always")}</option>
+        {yesNo.map((f) => (
+          <option key={f.key} value={f.key}>
+            {t("survey.when_yes", { label: say(f.label) })}
+          </option>
+        ))}
+      </select>
+    </label>
+  )
+}
 
 export function Survey() {
   const me = session.value!.user
@@ -181,7 +215,7 @@ function SectionEditor({ def, section, onChange, base }: { def: SurveyDefinition
       <h2>{t(`survey.section.${section}`)}</h2>
       <ul class="rows compact survey-fields">
         {fields.map((f, i) => (
-          <FieldRow key={f.key} field={f} fresh={isNew(f.key)} onChange={(x) => setField(i, x)} />
+          <FieldRow key={f.key} def={def} section={section} field={f} fresh={isNew(f.key)} onChange={(x) => setField(i, x)} />
         ))}
       </ul>
       {adding ? (
@@ -203,7 +237,7 @@ function SectionEditor({ def, section, onChange, base }: { def: SurveyDefinition
   )
 }
 
-function FieldRow({ field, fresh, onChange }: { field: Field; fresh: boolean; onChange: (f: Field) => void }) {
+function FieldRow({ def, section, field, fresh, onChange }: { def: SurveyDefinition; section: SectionName; field: Field; fresh: boolean; onChange: (f: Field) => void }) {
   const [open, setOpen] = useState(false)
   return (
     <li data-field-key={field.key} class={field.hidden ? "muted" : ""}>
@@ -236,6 +270,18 @@ function FieldRow({ field, fresh, onChange }: { field: Field; fresh: boolean; on
             <input name="hint_vi" value={field.hint?.vi ?? ""} onInput={(e) => onChange({ ...field, hint: e.currentTarget.value ? { vi: e.currentTarget.value, en: field.hint?.en ?? "" } : undefined })} />
           </label>
           {(field.type === "choice" || field.type === "choices") && <ChoicesEditor field={field} onChange={onChange} />}
+          <WhenSelect
+            def={def}
+            section={section}
+            except={field.key}
+            value={whenOf(section, field.relevant)}
+            onChange={(w) => {
+              if (w === "custom") return
+              const { relevant: _, ...rest } = field
+              const rule = ruleFor(section, w)
+              onChange(rule ? { ...rest, relevant: rule } : rest)
+            }}
+          />
           <button type="button" class="btn" name={field.hidden ? "show" : "hide"} onClick={() => onChange({ ...field, hidden: !field.hidden || undefined })}>
             {field.hidden ? t("survey.show") : t("survey.hide")}
           </button>
@@ -295,7 +341,6 @@ function AddField({ def, section, onAdd, onCancel }: { def: SurveyDefinition; se
   const [type, setType] = useState<FieldType>("yes_no")
   const [choices, setChoices] = useState("")
   const [when, setWhen] = useState("")
-  const yesNo = def[section].filter((f) => f.type === "yes_no" && !f.hidden)
   const k = key ?? keyOf(vi)
   const taken = def[section].some((f) => f.key === k) || (RESERVED_KEYS[section] as readonly string[]).includes(k)
   const needsChoices = type === "choice" || type === "choices"
@@ -306,9 +351,7 @@ function AddField({ def, section, onAdd, onCancel }: { def: SurveyDefinition; se
   const problem = !vi.trim() ? t("survey.need_label") : !k ? t("survey.need_key") : taken ? t("survey.key_taken", { key: k }) : needsChoices && !choiceLines.length ? t("survey.need_choices") : null
   const add = () => {
     if (problem) return
-    // A person's questions are for those aged 15+, as the whole checklist is.
-    const adult = { age_at_least: 15 }
-    const relevant = section === "person" ? (when ? { all: [adult, { yes: when }] } : adult) : when ? { yes: when } : undefined
+    const relevant = ruleFor(section, when)
     onAdd({
       key: k,
       type,
@@ -355,17 +398,7 @@ function AddField({ def, section, onAdd, onCancel }: { def: SurveyDefinition; se
           <textarea name="new_choices" rows={4} value={choices} onInput={(e) => setChoices(e.currentTarget.value)} />
         </label>
       )}
-      <label class="field">
-        <span class="field-label">{t("survey.when")}</span>
-        <select name="new_when" value={when} onChange={(e) => setWhen(e.currentTarget.value)}>
-          <option value="">{section === "person" ? t("survey.when_adult") : t("survey.when_always")}</option>
-          {yesNo.map((f) => (
-            <option key={f.key} value={f.key}>
-              {t("survey.when_yes", { label: say(f.label) })}
-            </option>
-          ))}
-        </select>
-      </label>
+      <WhenSelect def={def} section={section} value={when} onChange={setWhen} />
       {problem && (vi || key) && (
         <p class="error" role="alert">
           {problem}
