@@ -77,6 +77,12 @@ test("questions follow their rules; a version published offline arrives with the
   await page.click("button[name=add_person]")
   await page.waitForURL(/\/p\//)
   assert.equal(await page.$("[data-name=has_cccd]"), null)
+  // A required question left empty is pointed out (the record is kept all the same).
+  assert.equal(await page.$("[data-field=full_name] [data-required]"), null)
+  await setField(page, "full_name", "")
+  await page.waitForSelector("[data-field=full_name] [data-required]")
+  await setField(page, "full_name", "Hoàng Văn Nam")
+  await page.waitForSelector("[data-field=full_name] [data-required]", { state: "detached" })
   await setField(page, "birth_year", "1990")
   await page.waitForSelector("[data-name=has_cccd]")
   const person = page.url().split("/p/")[1]

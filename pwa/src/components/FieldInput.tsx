@@ -1,8 +1,10 @@
 // One question of the survey definition, drawn by its type: yes/no, a choice, several choices,
-// a number, a year, a text, a phone number or a citizen ID (with the typo hints of each). The
-// screen says how to save; a field not asked (hidden, or its rule false) is not drawn at all.
+// a number, a year, a text, a phone number or a citizen ID (with the typo hints of each), and
+// "Cần trả lời" under a required one still empty (a reminder: the record is saved all the same).
+// The screen says how to save; a field not asked (hidden, or its rule false) is not drawn at all.
 import type { Field, ChoiceValue } from "../survey/definition"
-import { say } from "../survey/definition"
+import { isAnswered, say } from "../survey/definition"
+import { t } from "../i18n"
 import { str } from "../survey/read"
 import { checkBirthYear, checkCccd, checkPhone, digitsOnly, normalizePhone, type Hint } from "../survey/validate"
 import type { Sex } from "../schema"
@@ -88,6 +90,11 @@ export function FieldInput({ field, record, onChange, onTick, readOnly }: Props)
     <div class="field-wrap" data-field={k}>
       {body}
       {field.hint && <p class="small muted field-hint">{say(field.hint)}</p>}
+      {field.required && !readOnly && !isAnswered(value) && (
+        <p class="small warn field-hint" data-required>
+          {t("field.required")}
+        </p>
+      )}
     </div>
   )
 }

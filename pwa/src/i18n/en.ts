@@ -124,6 +124,7 @@ export const en: Messages & Record<string, string> = {
   "person.not_asked": "Under 15: the checklist is not asked.",
   "hint.whole_number": "Enter a whole number.",
   "hint.number_range": "A value from {min} to {max}.",
+  "field.required": "This question needs an answer.",
   "person.remove": "Remove this person",
   "person.remove_body": "The person is hidden from the household.",
   "person.someone": "another member",

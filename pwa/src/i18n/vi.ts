@@ -119,6 +119,7 @@ export const vi = {
   "person.not_asked": "Người dưới 15 tuổi: không hỏi phiếu khảo sát.",
   "hint.whole_number": "Nhập một số nguyên.",
   "hint.number_range": "Giá trị từ {min} đến {max}.",
+  "field.required": "Cần trả lời câu này.",
   "person.remove": "Xóa người này",
   "person.remove_body": "Người này sẽ bị ẩn khỏi hộ.",
   "person.someone": "thành viên khác",
