@@ -92,15 +92,14 @@ fn choice_label(field: &Field, value: &Json) -> Option<String> {
 /// A value as the cell shows it, read the way its field's type says (anything unexpected is
 /// written as it is stored rather than dropped).
 fn cell(field: Option<&Field>, value: &Json) -> Cell {
-    match (field.map(|f| f.kind), value) {
+    match (field, value) {
         (_, Json::Null) => Cell::Empty,
         (_, Json::Bool(b)) => Cell::Text(if *b { "Có" } else { "Không" }.into()),
-        (Some(FieldType::Choice), v) => match field.and_then(|f| choice_label(f, v)) {
+        (Some(f), v) if f.kind == FieldType::Choice => match choice_label(f, v) {
             Some(label) => Cell::Text(label),
             None => raw(v),
         },
-        (Some(FieldType::Choices), Json::Object(ticks)) => {
-            let f = field.expect("a field type implies the field");
+        (Some(f), Json::Object(ticks)) if f.kind == FieldType::Choices => {
             let labels: Vec<String> = ticks
                 .iter()
                 .filter(|(_, v)| v.as_bool() == Some(true))
@@ -305,5 +304,34 @@ mod tests {
             assert!(neutralise(bad).starts_with('\''), "{bad}");
         }
         assert_eq!(neutralise("Nguyễn Văn A"), "Nguyễn Văn A");
+    }
+
+    #[test]
+    fn values_read_as_their_field_says() {
+        use crate::survey::definition::version_1;
+        use serde_json::json;
+        let v1 = version_1();
+        let vneid = v1.field(Section::Person, "vneid_level");
+        assert_eq!(cell(vneid, &json!(2)), Cell::Text("Mức 2".into()));
+        let outcome = v1.field(Section::Visit, "outcome");
+        assert_eq!(
+            cell(outcome, &json!("moved_away")),
+            Cell::Text("moved_away".into()),
+            "a later version's choice kept"
+        );
+        let helped = v1.field(Section::Visit, "helped");
+        let ticks =
+            json!({"installed_vneid": true, "opened_payment_account": false, "new_kind": true});
+        assert_eq!(
+            cell(helped, &ticks),
+            Cell::Text("Cài đặt, kích hoạt VNeID; new_kind".into())
+        );
+        assert_eq!(cell(None, &json!(true)), Cell::Text("Có".into()));
+        assert_eq!(
+            cell(None, &json!({"a": 1})),
+            Cell::Text("{\"a\":1}".into()),
+            "anything else as stored"
+        );
+        assert_eq!(cell(None, &json!("=cmd")), Cell::Text("'=cmd".into()));
     }
 }
