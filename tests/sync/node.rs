@@ -55,17 +55,48 @@ pub(crate) fn peer(dir: &Path, doc: &str, url: Option<&str>, ops: Option<Value>)
     serde_json::from_str(stdout.lines().last().unwrap_or_default()).expect("json answer")
 }
 
+/// Two stock-client phones on Thôn 2 (39301.02): the enumerator's (`a`) and the lead's (`b`),
+/// each with its storage directory and sync address.
+pub(crate) struct TwoPhones {
+    pub doc: String,
+    pub a: std::path::PathBuf,
+    pub b: std::path::PathBuf,
+    pub url_a: String,
+    pub url_b: String,
+    /// The lead's access token (signing in again on the same device would end this session).
+    pub lead: String,
+    /// Holds the phones' storage until the test ends.
+    pub dirs: tempfile::TempDir,
+}
+
+pub(crate) async fn two_phones(app: &TestApp) -> TwoPhones {
+    let enumerator = app.token("demo-enumerator").await;
+    let lead = app.token("demo-lead").await;
+    let dirs = tempfile::tempdir().unwrap();
+    TwoPhones {
+        doc: document_of(app, &enumerator, "39301.02").await,
+        a: dirs.path().join("phone-a"),
+        b: dirs.path().join("phone-b"),
+        url_a: format!("{}/api/v1/sync?token={enumerator}", app.ws_base()),
+        url_b: format!("{}/api/v1/sync?token={lead}", app.ws_base()),
+        lead,
+        dirs,
+    }
+}
+
 async fn stock_clients_converge_offline_edits(app: &TestApp) {
     if !node_ready() {
         return;
     }
-    let enumerator = app.token("demo-enumerator").await;
-    let lead = app.token("demo-lead").await;
-    let doc = document_of(app, &enumerator, "39301.02").await;
-    let url_a = format!("{}/api/v1/sync?token={enumerator}", app.ws_base());
-    let url_b = format!("{}/api/v1/sync?token={lead}", app.ws_base());
-    let dirs = tempfile::tempdir().unwrap();
-    let (a, b) = (dirs.path().join("phone-a"), dirs.path().join("phone-b"));
+    let TwoPhones {
+        doc,
+        a,
+        b,
+        url_a,
+        url_b,
+        lead,
+        dirs,
+    } = two_phones(app).await;
     let h = "9e8d7c6b-0000-4000-8000-0000000000a1";
     let p = "9e8d7c6b-0000-4000-8000-0000000000b1";
 

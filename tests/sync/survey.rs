@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::common::{message, TestApp};
-use crate::node::{node_ready, peer};
+use crate::node::{node_ready, peer, two_phones, TwoPhones};
 use crate::on_both_backends;
 use crate::support::{document_of, fetch, put, sync};
 
@@ -80,14 +80,17 @@ async fn csv_rows(app: &TestApp, token: &str, path: &str) -> (StatusCode, Vec<Ve
     (status, rows)
 }
 
-/// The cell of `row` under the heading `heading`.
-fn cell<'a>(rows: &'a [Vec<String>], row: &[String], heading: &str) -> &'a str {
+/// The cell under `heading` in the row that holds `id` (a household's or a person's).
+fn cell<'a>(rows: &'a [Vec<String>], id: &str, heading: &str) -> &'a str {
     let i = rows[0]
         .iter()
         .position(|h| h == heading)
         .unwrap_or_else(|| panic!("no column {heading} in {:?}", rows[0]));
-    let found = rows.iter().find(|r| r.as_slice() == row).expect("row");
-    &found[i]
+    let row = rows
+        .iter()
+        .find(|r| r.iter().any(|c| c == id))
+        .unwrap_or_else(|| panic!("no row holds {id}"));
+    &row[i]
 }
 
 async fn phones_on_two_versions_merge_and_every_answer_is_kept(app: &TestApp) {
@@ -104,13 +107,16 @@ async fn phones_on_two_versions_merge_and_every_answer_is_kept(app: &TestApp) {
         return;
     }
 
-    let enumerator = app.token("demo-enumerator").await;
-    let lead = app.token("demo-lead").await;
-    let doc = document_of(app, &enumerator, "39301.02").await;
-    let url_a = format!("{}/api/v1/sync?token={enumerator}", app.ws_base());
-    let url_b = format!("{}/api/v1/sync?token={lead}", app.ws_base());
-    let dirs = tempfile::tempdir().unwrap();
-    let (a, b) = (dirs.path().join("phone-v1"), dirs.path().join("phone-v2"));
+    // Phone a stays on version 1; phone b has version 2.
+    let TwoPhones {
+        doc,
+        a,
+        b,
+        url_a,
+        url_b,
+        dirs: _dirs,
+        ..
+    } = two_phones(app).await;
     let (h, p) = (
         "5a1d0000-0000-4000-8000-0000000000a1",
         "5a1d0000-0000-4000-8000-0000000000b1",
@@ -209,24 +215,19 @@ async fn phones_on_two_versions_merge_and_every_answer_is_kept(app: &TestApp) {
     let commune = app.token("demo-commune").await;
     let (status, persons) = csv_rows(app, &commune, "/api/v1/units/39301/raw-data.csv").await;
     assert_eq!(status, StatusCode::OK);
-    let row = persons
-        .iter()
-        .find(|r| r.contains(&p.to_string()))
-        .expect("the person's row")
-        .clone();
     assert_eq!(
-        cell(&persons, &row, "Đã cài ứng dụng Công dân Thanh Hóa"),
+        cell(&persons, p, "Đã cài ứng dụng Công dân Thanh Hóa"),
         "Có"
     );
     assert_eq!(
-        cell(&persons, &row, "Đã cài ứng dụng của tỉnh (không còn hỏi)"),
+        cell(&persons, p, "Đã cài ứng dụng của tỉnh (không còn hỏi)"),
         "Có"
     );
     assert_eq!(
-        cell(&persons, &row, "Có chữ ký số / chữ ký điện tử cá nhân"),
+        cell(&persons, p, "Có chữ ký số / chữ ký điện tử cá nhân"),
         "Có"
     );
-    assert_eq!(cell(&persons, &row, "Năm sinh"), "1972");
+    assert_eq!(cell(&persons, p, "Năm sinh"), "1972");
     // The latest visit's answers: the new choice ticked, under its label.
     let (_, households) = csv_rows(
         app,
@@ -234,17 +235,12 @@ async fn phones_on_two_versions_merge_and_every_answer_is_kept(app: &TestApp) {
         "/api/v1/units/39301/raw-data.csv?sheet=households",
     )
     .await;
-    let row = households
-        .iter()
-        .find(|r| r.contains(&h.to_string()))
-        .expect("the household's row")
-        .clone();
     assert_eq!(
-        cell(&households, &row, "Lần thăm gần nhất: Đã hỗ trợ"),
+        cell(&households, h, "Lần thăm gần nhất: Đã hỗ trợ"),
         "Cài ứng dụng Công dân Thanh Hóa"
     );
     assert_eq!(
-        cell(&households, &row, "Kết quả lần thăm gần nhất"),
+        cell(&households, h, "Kết quả lần thăm gần nhất"),
         "Đã khảo sát"
     );
 }
@@ -418,17 +414,12 @@ async fn raw_data_keeps_unknown_answers_and_defuses_formulas(app: &TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    let row = households
-        .iter()
-        .find(|r| r.contains(&h.to_string()))
-        .expect("row")
-        .clone();
     assert_eq!(
-        cell(&households, &row, "Họ tên chủ hộ"),
+        cell(&households, h, "Họ tên chủ hộ"),
         "'=HYPERLINK(\"http://x\",\"bấm\")"
     );
     assert_eq!(
-        cell(&households, &row, "water_source"),
+        cell(&households, h, "water_source"),
         "giếng khoan",
         "an answer no version declares"
     );
@@ -451,13 +442,8 @@ async fn raw_data_keeps_unknown_answers_and_defuses_formulas(app: &TestApp) {
         .rows()
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect();
-    let row = rows
-        .iter()
-        .find(|r| r.contains(&p.to_string()))
-        .expect("person row")
-        .clone();
-    assert_eq!(cell(&rows, &row, "Họ và tên"), "'+84 Nguyễn Thị Lan");
-    assert_eq!(cell(&rows, &row, "uses_zalo"), "Có");
+    assert_eq!(cell(&rows, p, "Họ và tên"), "'+84 Nguyễn Thị Lan");
+    assert_eq!(cell(&rows, p, "uses_zalo"), "Có");
 
     // Officials above the commune get figures, not names; the download is logged.
     let (status, refused) = app

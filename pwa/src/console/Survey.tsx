@@ -12,7 +12,7 @@ import { Header } from "../components/Header"
 import { ErrorNote } from "../components/ErrorNote"
 import { Dialog } from "../components/Dialog"
 import { date, t } from "../i18n"
-import { say, survey, type Condition, type Field, type FieldType, type SectionName, type SurveyDefinition } from "../survey/definition"
+import { keepSurvey, say, type Condition, type Field, type FieldType, type SectionName, type SurveyDefinition } from "../survey/definition"
 import { fold } from "../util/fold"
 import { FIELD_TYPES, RESERVED_KEYS } from "../schema"
 import { NotForRole } from "./NotForRole"
@@ -116,7 +116,7 @@ function SurveyScreen() {
       setConfirm(false)
       await api<Draft>("/api/v1/survey/draft", { method: "PUT", body: def })
       const v = await api<Version>("/api/v1/survey/draft/publish", { method: "POST" })
-      survey.value = v.definition
+      keepSurvey(v.definition)
       setWork(null)
       setProblems(null)
       setNotice(t("survey.published", { n: v.definition.version }))

@@ -70,14 +70,17 @@ function newest(kept: SurveyDefinition | null): SurveyDefinition {
  */
 export async function refreshSurvey(): Promise<void> {
   try {
-    const current = await api<SurveyDefinition>("/api/v1/survey")
-    if (current.version > survey.peek().version) {
-      writeJson(KEY, current)
-      survey.value = current
-    }
+    keepSurvey(await api<SurveyDefinition>("/api/v1/survey"))
   } catch {
     // Offline or signed out: keep the version this phone has.
   }
+}
+
+/** Keeps a version on this phone (and renders it) when it is newer than the one it has. */
+export function keepSurvey(def: SurveyDefinition): void {
+  if (def.version <= survey.peek().version) return
+  writeJson(KEY, def)
+  survey.value = def
 }
 
 /** A text in the language of the app (Vietnamese when there is no English). */
