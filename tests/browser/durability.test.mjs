@@ -156,6 +156,44 @@ test("records survive a new version of the app (service worker update)", async (
   assert.equal(doc.households[unsentId].phone, "0944555666")
 })
 
+test("back online, a late answer of the village list does not undo the sync's confirmation", async (t) => {
+  // The list of villages carries the server's heads as it read them: read before the phone's
+  // change is stored and delivered after the sync has confirmed it, it is older news and must not
+  // make the record count as unsent again.
+  const relay = await new Relay(server).start()
+  relay.delay("/api/v1/me/documents", 2_000)
+  const ctx = await phone(browser)
+  t.after(async () => {
+    await ctx.close().catch(() => {})
+    await relay.stop()
+  })
+  let syncOpen = true
+  const sockets = new Set()
+  await ctx.routeWebSocket(/\/api\/v1\/sync/, (ws) => {
+    sockets.add(ws)
+    if (syncOpen) ws.connectToServer()
+  })
+  const page = await ctx.newPage()
+  await signIn(page, relay.url, "demo-enumerator")
+  await waitSync(page, "synced", 0)
+  await openVillage(page, "39301.01")
+  syncOpen = false
+  await closeAll(sockets)
+  await waitSync(page, "offline")
+  const id = await addHousehold(page, { head: "Tạ Văn Lộc", address: "Xóm Mới, số 7" })
+  await page.goBack()
+  assert.ok((await syncState(page)).unsent > 0)
+
+  const lists = relay.answers("/api/v1/me/documents")
+  syncOpen = true
+  await closeAll(sockets)
+  await waitSync(page, "synced", 0)
+  await until(() => relay.answers("/api/v1/me/documents") > lists, { what: "the late list of villages" })
+  await page.waitForTimeout(500)
+  assert.deepEqual(await syncState(page), { state: "synced", unsent: 0 }, "still confirmed after the late list")
+  assert.equal((await onServer()).households[id]?.head_name, "Tạ Văn Lộc")
+})
+
 test("shared phone: sign-out asks first, the next user does not see unsent records, data is deleted only once on the server", async (t) => {
   const ctx = await phone(browser)
   t.after(async () => {

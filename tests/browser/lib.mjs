@@ -118,6 +118,8 @@ export class Relay {
   constructor(server) {
     this.server = server
     this.edits = new Map()
+    this.delays = new Map()
+    this.answered = new Map()
   }
 
   get url() {
@@ -128,12 +130,27 @@ export class Relay {
     this.edits.set(path, edit)
   }
 
+  /** Holds the server's answers to `path` for `ms` before passing them on (a slow network). */
+  delay(path, ms) {
+    this.delays.set(path, ms)
+  }
+
+  /** How many answers to `path` have been passed on to the phone. */
+  answers(path) {
+    return this.answered.get(path) ?? 0
+  }
+
   async start() {
     this.http = createHttpServer((req, res) => {
-      const edit = req.method === "GET" ? this.edits.get(req.url.split("?")[0]) : undefined
+      const path = req.url.split("?")[0]
+      const edit = req.method === "GET" ? this.edits.get(path) : undefined
       const headers = { ...req.headers, host: `127.0.0.1:${this.server.port}` }
       if (edit) headers["accept-encoding"] = "identity"
-      const up = httpRequest({ host: "127.0.0.1", port: this.server.port, method: req.method, path: req.url, headers }, (answer) => {
+      const up = httpRequest({ host: "127.0.0.1", port: this.server.port, method: req.method, path: req.url, headers }, async (answer) => {
+        // Read by the server now, passed on later: the phone gets an answer that is already old.
+        const ms = this.delays.get(path)
+        if (ms) await new Promise((resolve) => setTimeout(resolve, ms))
+        res.on("finish", () => this.answered.set(path, this.answers(path) + 1))
         if (!edit) {
           res.writeHead(answer.statusCode, answer.headers)
           answer.pipe(res)

@@ -12,7 +12,7 @@ import { api } from "../api/http"
 import { readJson, writeJson } from "../util/storage"
 import { automergeReady } from "./wasm"
 import { SyncLink } from "./link"
-import { sameHeads, unsentChanges, unsentHouseholds } from "./heads"
+import { holdsExactly, unsentChanges, unsentHouseholds } from "./heads"
 
 export interface Village {
   entry: DocumentEntry
@@ -43,6 +43,9 @@ export class Engine {
   readonly docTick = signal(0)
   readonly docsError = signal<string | null>(null)
   private serverView: Record<string, ServerView>
+  /** counts the server's sync messages; per document, the count at the last one heard */
+  private heard = 0
+  private heardAt: Record<string, number> = {}
   private pendingTick = false
   /** the list of this user's documents is known (kept from an earlier run, or fetched) */
   private listKnown: boolean
@@ -73,7 +76,9 @@ export class Engine {
     const onSyncState = ({ peerId, documentId, syncState }: { peerId: PeerId; documentId: DocumentId; syncState: A.SyncState }) => {
       if (peerId !== this.link.server.value) return
       const theirs = (syncState as unknown as { theirHeads: string[] | null }).theirHeads
-      if (theirs) this.noteServerHeads(documentId, theirs)
+      if (!theirs) return
+      this.heardAt[documentId] = ++this.heard
+      this.noteServerHeads(documentId, theirs)
     }
     repo.synchronizer.on("sync-state", onSyncState)
     this.disposers.push(() => repo.synchronizer.off("sync-state", onSyncState))
@@ -107,6 +112,7 @@ export class Engine {
   async refreshDocuments(): Promise<void> {
     if (!hasDocuments(this.user)) return
     try {
+      const asked = this.heard
       const listed = await api<DocumentEntry[]>("/api/v1/me/documents")
       // A village taken off this user's list (assignment removed) keeps its place while it holds
       // changes the server has not confirmed: they stay counted as unsent, so sign-out keeps them,
@@ -120,7 +126,14 @@ export class Engine {
       this.listKnown = true
       this.docsError.value = null
       this.open(entries)
-      for (const e of listed) this.noteServerHeads(e.document_id, e.heads)
+      // The list's heads were read when the server got the request. A sync message heard since
+      // may be newer (it confirmed a change stored meanwhile) or older: the server held both, so
+      // it holds what either names, and the two are kept together until the next message.
+      for (const e of listed) {
+        const since = (this.heardAt[e.document_id] ?? 0) > asked
+        const known = this.serverView[e.document_id]?.heads ?? []
+        this.noteServerHeads(e.document_id, since ? [...new Set([...known, ...e.heads])] : e.heads)
+      }
     } catch (e) {
       this.docsError.value = String(e)
     }
@@ -151,7 +164,7 @@ export class Engine {
     const v = this.villages.peek()[documentId]
     const prev = this.serverView[documentId]
     let syncedAt = prev?.syncedAt ?? null
-    if (v?.handle.isReady() && sameHeads(heads, A.getHeads(v.handle.doc()))) syncedAt = Date.now()
+    if (v?.handle.isReady() && holdsExactly(v.handle.doc(), heads)) syncedAt = Date.now()
     this.serverView[documentId] = { heads, syncedAt }
     writeJson(this.key("server"), this.serverView)
     this.recompute(documentId)
@@ -168,7 +181,7 @@ export class Engine {
     if (state === "ready") {
       const doc = h.doc()
       unsent = unsentChanges(doc, server?.heads ?? [])
-      inSync = !!server && sameHeads(server.heads, A.getHeads(doc))
+      inSync = !!server && holdsExactly(doc, server.heads)
     }
     const updated: Village = { ...v, state, unsent, inSync, lastSyncAt: server?.syncedAt ?? null }
     if (updated.state === v.state && updated.unsent === v.unsent && updated.inSync === v.inSync && updated.lastSyncAt === v.lastSyncAt) return

@@ -5,6 +5,15 @@ export const sameHeads = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && [...a].sort().join() === [...b].sort().join()
 
 /**
+ * Whether our copy and the server's hold the same changes: `serverHeads` (one or several states
+ * the server confirmed) are all in our copy, and nothing of ours is beyond them.
+ */
+export function holdsExactly(doc: A.Doc<unknown>, serverHeads: readonly string[]): boolean {
+  if (sameHeads(serverHeads, A.getHeads(doc))) return true
+  return serverHeads.length > 0 && A.hasHeads(doc, [...serverHeads]) && A.getChangesMetaSince(doc, [...serverHeads]).length === 0
+}
+
+/**
  * How many of our changes the server does not have yet. The server's heads may include changes we
  * have not received; those are skipped (the count is then an upper bound until the next sync).
  */
