@@ -13,16 +13,44 @@ use crate::metrics::campaigns::{
 };
 use crate::metrics::declared::{self, Declaration, DeclaredValue};
 use crate::metrics::progress::{self, Progress};
+use crate::metrics::rules::{self, NewIndicator};
 use crate::metrics::targets::{self, set_target, EffectiveTarget, SetTarget, TargetQuery};
 use crate::metrics::{self, report, weekly_xlsx, Indicator, IndicatorQuery, IndicatorTable};
 
-/// The indicator catalogue (16 indicators of the model).
+/// The indicator catalogue: the 16 of the model and those added by rule.
 #[utoipa::path(get, path = "/api/v1/indicators", tag = "indicators", security(("bearer" = [])), responses((status = 200, body = [Indicator])))]
 pub async fn catalogue(
     State(s): State<AppState>,
     _who: Principal,
 ) -> Result<axum::Json<Vec<Indicator>>> {
     Ok(axum::Json(metrics::catalogue(&s.store).await?))
+}
+
+/// Adds an indicator defined by a rule over the survey's fields (admin, province); every village
+/// is then counted in the background.
+#[utoipa::path(post, path = "/api/v1/indicators", tag = "indicators", security(("bearer" = [])),
+    request_body = NewIndicator,
+    responses((status = 201, body = Indicator), (status = 422, body = crate::api::error::ErrorBody)))]
+pub async fn indicator_add(
+    State(s): State<AppState>,
+    who: Principal,
+    Json(new): Json<NewIndicator>,
+) -> Result<(StatusCode, axum::Json<Indicator>)> {
+    let added = rules::add(&s.store, &s.sync, &who, new).await?;
+    Ok((StatusCode::CREATED, axum::Json(added)))
+}
+
+/// Removes an indicator added by rule, with its targets and counts (admin, province).
+#[utoipa::path(delete, path = "/api/v1/indicators/{id}", tag = "indicators", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = crate::api::error::ErrorBody)))]
+pub async fn indicator_remove(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(id): Path<i64>,
+) -> Result<StatusCode> {
+    rules::remove(&s.store, &who, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Indicators of a unit and each of its children, against targets, now or as of a day, with the baseline.

@@ -142,7 +142,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/api/v1/units/{code}/declared",
             get(metrics::declared_history).post(metrics::declare),
         )
-        .route("/api/v1/indicators", get(metrics::catalogue))
+        .route(
+            "/api/v1/indicators",
+            get(metrics::catalogue).post(metrics::indicator_add),
+        )
+        .route(
+            "/api/v1/indicators/{id}",
+            axum::routing::delete(metrics::indicator_remove),
+        )
         .route("/api/v1/targets", post(metrics::target))
         .route("/api/v1/units/{code}/targets", get(metrics::unit_targets))
         .route(

@@ -26,7 +26,7 @@ use crate::api::{
         weekly::report, weekly::submit, weekly::overview, weekly::report_xlsx,
         privacy::list,
         surveys::current, surveys::version, surveys::overview, surveys::save_draft, surveys::discard_draft, surveys::publish,
-        metrics::catalogue, metrics::unit_indicators, metrics::report_xlsx, metrics::report_csv,
+        metrics::catalogue, metrics::indicator_add, metrics::indicator_remove, metrics::unit_indicators, metrics::report_xlsx, metrics::report_csv,
         metrics::declared_history, metrics::declare, metrics::target, metrics::campaign_list, metrics::campaign_create,
         metrics::campaign_current, metrics::campaign_update, metrics::unit_targets, metrics::campaign_mark_current,
         metrics::unit_progress, metrics::weekly_xlsx, history::restatements,

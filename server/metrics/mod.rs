@@ -12,6 +12,7 @@ pub mod progress;
 pub mod report;
 pub mod reporting;
 pub mod restatements;
+pub mod rules;
 pub mod table;
 pub mod targets;
 pub mod weekly_xlsx;
@@ -23,7 +24,8 @@ use utoipa::ToSchema;
 
 use crate::auth::{Principal, Role};
 use crate::error::{Error, Result};
-use crate::store::{IndicatorRow, Store, UnitRow};
+use crate::store::{IndicatorRow, RuleRow, Store, UnitRow};
+use crate::survey::indicators::IndicatorRule;
 
 /// An indicator of the catalogue.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -42,11 +44,25 @@ pub struct Indicator {
     pub section: String,
     /// The default target as the plans write it: "80% trở lên".
     pub default_target_text: String,
+    /// For an indicator added as data: its rule over the survey's fields (the rate's
+    /// denominator counts those asked; see docs/SCHEMA.md "Indicators as data").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<IndicatorRule>,
 }
 
 impl From<IndicatorRow> for Indicator {
     fn from(r: IndicatorRow) -> Self {
+        let rule = match (&r.counts, &r.numerator_when) {
+            (Some(counts), Some(numerator)) => IndicatorRule::from_row(&RuleRow {
+                id: r.id,
+                counts: counts.clone(),
+                numerator_when: numerator.clone(),
+                denominator_when: r.denominator_when.clone(),
+            }),
+            _ => None,
+        };
         Indicator {
+            rule,
             id: r.id,
             name_vi: r.name_vi,
             name_en: r.name_en,

@@ -4,7 +4,7 @@
 //! column per unit says "Đạt"/"Chưa đạt", since a CSV has no colour). Rates keep up to two
 //! decimals, as the province writes them (84,76%).
 
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Note, Workbook, XlsxError};
 
 use crate::error::{Error, Result};
 use crate::metrics::percent::{percent_format, percent_text};
@@ -88,9 +88,16 @@ fn title(table: &IndicatorTable) -> (String, String) {
 /// The text of the "after" cell: the rate, or a commune's declared status as the province's
 /// table writes it.
 fn after_text(v: &IndicatorValue) -> String {
-    match (v.rate, v.status) {
-        (None, Some(status)) => status.label_vi().to_string(),
-        (rate, _) => percent_text(rate),
+    match (v.rate, v.status, v.eligible) {
+        (None, Some(status), _) => status.label_vi().to_string(),
+        // An indicator added by rule says how many were asked its question.
+        (rate, _, Some(eligible)) => format!(
+            "{} (đã hỏi {}/{})",
+            percent_text(rate),
+            v.denominator,
+            eligible
+        ),
+        (rate, _, None) => percent_text(rate),
     }
 }
 
@@ -258,6 +265,11 @@ fn build_xlsx(
                     Some((Some(rate), met)) => {
                         let format = f.coloured(met).clone().set_num_format(percent_format(rate));
                         sheet.write_number_with_format(r, col, rate, &format)?;
+                        if let (1, Some(eligible)) = (offset, v.eligible) {
+                            // An indicator added by rule: how many were asked its question.
+                            let asked = format!("Đã hỏi {}/{}", v.denominator, eligible);
+                            sheet.insert_note(r, col, &Note::new(asked).set_author("Khảo Sát"))?;
+                        }
                     }
                     // A declared status: its text, coloured as not met.
                     _ if offset == 1 && v.status.is_some() => {

@@ -15,7 +15,9 @@ use crate::metrics::campaigns::{self, Campaign};
 use crate::metrics::declared::DeclaredStatus;
 use crate::metrics::readable_unit;
 use crate::metrics::targets::Targets;
-use crate::store::{Counter, Counters, DeclaredRow, IndicatorRow, Store, UnitFilter, UnitRow};
+use crate::store::{
+    Counter, Counters, DeclaredRow, IndicatorRow, RuleCount, Store, UnitFilter, UnitRow,
+};
 use crate::units::Level;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -52,6 +54,10 @@ pub struct IndicatorValue {
     /// For a declared indicator: how many of the communes summed here declared it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported: Option<Reported>,
+    /// For an indicator added by rule: the records it is about, of whom `denominator` were
+    /// asked its question ("đã hỏi 120/150").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eligible: Option<i64>,
 }
 
 /// "3/5 xã đã báo cáo": communes that declared an indicator, of those under the unit.
@@ -112,6 +118,8 @@ struct Sums {
     reported: HashMap<i64, i64>,
     statuses: HashMap<i64, DeclaredStatus>,
     communes: i64,
+    /// Indicators added by rule.
+    rules: HashMap<i64, RuleCount>,
 }
 
 /// Sums the counters and declarations under `unit` for the unit itself and each child.
@@ -121,6 +129,7 @@ async fn sums(
     children: &[UnitRow],
     as_of: Option<&str>,
     direct_children: bool,
+    with_rules: bool,
 ) -> Result<Vec<Sums>> {
     let mut out = vec![Sums::default(); children.len() + 1];
     // A unit's column: the nearest of its ancestors (or itself) that is a child. Paths are
@@ -152,6 +161,17 @@ async fn sums(
         out[0].counters.add(&v.counters);
         if let Some(i) = slot(&v.path) {
             out[i].counters.add(&v.counters);
+        }
+    }
+    if with_rules {
+        for v in store.rule_counts_under(&unit.path, as_of).await? {
+            for i in std::iter::once(0).chain(slot(&v.path)) {
+                out[i]
+                    .rules
+                    .entry(v.indicator_id)
+                    .or_default()
+                    .add(&v.count);
+            }
         }
     }
     let day = as_of.map_or_else(|| "9999-12-31".to_string(), str::to_string);
@@ -208,8 +228,13 @@ async fn sums(
 }
 
 fn value(ind: &IndicatorRow, s: &Sums, target: f64) -> IndicatorValue {
+    let counted = ind
+        .numerator_when
+        .is_some()
+        .then(|| s.rules.get(&ind.id).copied().unwrap_or_default());
     let (numerator, denominator) = match ind.source.as_str() {
         "declared" => s.declared.get(&ind.id).copied().unwrap_or_default(),
+        _ if counted.is_some() => counted.map_or((0, 0), |c| (c.numerator, c.asked)),
         _ => {
             let get = |name: &Option<String>| {
                 name.as_deref().and_then(|n| s.counters.get(n)).unwrap_or(0)
@@ -240,6 +265,7 @@ fn value(ind: &IndicatorRow, s: &Sums, target: f64) -> IndicatorValue {
             communes_reported: s.reported.get(&ind.id).copied().unwrap_or(0),
             communes: s.communes,
         }),
+        eligible: counted.map(|c| c.eligible),
     }
 }
 
@@ -372,12 +398,13 @@ pub async fn unit_indicators(
     let children = compared_units(store, &unit, q.level).await?;
     let parents = parent_names(store, &unit, &children).await?;
     let direct = q.level.is_none();
-    let now_sums = sums(store, &unit, &children, as_of.as_deref(), direct).await?;
+    let catalogue = store.indicators().await?;
+    let rules = catalogue.iter().any(|i| i.numerator_when.is_some());
+    let now_sums = sums(store, &unit, &children, as_of.as_deref(), direct, rules).await?;
     let base_sums = match &baseline {
-        Some(day) => Some(sums(store, &unit, &children, Some(day), direct).await?),
+        Some(day) => Some(sums(store, &unit, &children, Some(day), direct, rules).await?),
         None => None,
     };
-    let catalogue = store.indicators().await?;
     let targets = Targets::load(store).await?;
     let camp = campaign.as_ref().map(|c| c.id);
     let row = |i: usize, u: &UnitRow| {

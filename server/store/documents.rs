@@ -45,6 +45,14 @@ impl Store {
         Ok(row)
     }
 
+    /// Every village document, in village order (for work over all of them).
+    pub async fn village_documents(&self) -> Result<Vec<VillageDocRow>, StoreError> {
+        let rows = sqlx::query_as(&format!("{DOC_SELECT} ORDER BY u.path"))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows)
+    }
+
     pub async fn village_document_of_unit(
         &self,
         unit_code: &str,

@@ -5,6 +5,7 @@ use sqlx::FromRow;
 
 use super::counters::{counter_columns, Counters};
 use super::documents::DocWrite;
+use super::indicator_counts::RuleCount;
 use super::stats::snapshot_upsert;
 use super::{Store, StoreError};
 
@@ -14,6 +15,8 @@ use super::{Store, StoreError};
 pub struct RestatedDay {
     pub day: String,
     pub counters: Counters,
+    /// The rule indicators' counts that day (`survey::indicators`).
+    pub rules: Vec<(i64, RuleCount)>,
     pub late_changes: i64,
 }
 
@@ -128,6 +131,7 @@ impl DocWrite {
             "SELECT {columns} FROM stats_snapshots WHERE village_code = $1 AND day <= $2 ORDER BY day DESC LIMIT 1"
         );
         for d in days {
+            self.record_rule_counts(village, &d.day, &d.rules).await?;
             let before = sqlx::query(&before_sql)
                 .bind(village)
                 .bind(&d.day)

@@ -95,12 +95,17 @@ pub struct IndicatorRow {
     /// The slide's section: `government` ("ĐỐI VỚI CHÍNH QUYỀN SỐ") or `people` ("ĐỐI VỚI NGƯỜI
     /// DÂN, DOANH NGHIỆP").
     pub section: String,
+    /// An indicator added by rule: what it counts and its conditions (JSON); NULL otherwise.
+    pub counts: Option<String>,
+    pub numerator_when: Option<String>,
+    pub denominator_when: Option<String>,
 }
 
 impl Store {
     pub async fn indicators(&self) -> Result<Vec<IndicatorRow>, StoreError> {
         let rows = sqlx::query_as(
-            "SELECT id, name_vi, name_en, source, numerator, denominator, default_target, section
+            "SELECT id, name_vi, name_en, source, numerator, denominator, default_target, section,
+                counts, numerator_when, denominator_when
              FROM indicators ORDER BY id",
         )
         .fetch_all(&self.pool)

@@ -5,6 +5,7 @@ pub mod answers;
 pub mod definition;
 pub mod document_id;
 pub mod export;
+pub mod indicators;
 pub mod read;
 pub mod schema;
 pub mod typescript;

@@ -8,7 +8,8 @@ use automerge::{AutoCommit, Change, ChangeHash, PatchAction, Prop};
 use sha2::{Digest, Sha256};
 
 use crate::clock::vietnam_date;
-use crate::store::{ChangeRecord, DocWrite, HouseholdRow};
+use crate::store::{ChangeRecord, DocWrite, HouseholdRow, RuleCount};
+use crate::survey::indicators::IndicatorRule;
 use crate::survey::read::{check_schema, household_ids, read_household};
 use crate::survey::schema;
 use crate::sync::conflicts::field_writes;
@@ -82,6 +83,8 @@ pub struct Prepared {
     /// Per household the batch changed: (household, fields, old → new values).
     audits: Vec<(String, String, Option<String>)>,
     conflicts: Vec<review::PreparedWrite>,
+    /// The village's counts of the indicators defined by rule, when the batch changed a household.
+    rule_counts: Vec<(i64, RuleCount)>,
 }
 
 struct PreparedChange {
@@ -93,12 +96,14 @@ struct PreparedChange {
 }
 
 /// Reads from the document everything the batch will write: the changes' attribution rows and
-/// bytes, the households to project, their audit, the fields written with their values.
+/// bytes, the households to project, their audit, the fields written with their values, and the
+/// village's counts of the indicators defined by `rules`.
 pub fn prepare(
     doc: &mut AutoCommit,
     changes: &[Change],
     before: &[ChangeHash],
     days: &DayPlan,
+    rules: &[(i64, IndicatorRule)],
     at: i64,
 ) -> Prepared {
     let mut actors: Vec<String> = Vec::new();
@@ -121,7 +126,7 @@ pub fn prepare(
     let heads = doc.get_heads();
     let patches = doc.diff(before, &heads);
     let touched = touched_households(&patches);
-    let projection = check_schema(&*doc).map(|()| {
+    let projection: Result<Vec<HouseholdRow>, String> = check_schema(&*doc).map(|()| {
         let ids: Vec<String> = match &touched {
             Touched::All => household_ids(&*doc),
             Touched::Some(map) => map.keys().cloned().collect(),
@@ -142,6 +147,19 @@ pub fn prepare(
         Touched::All => Vec::new(),
     };
     let conflicts = review::prepare_writes(doc, &field_writes(&patches), changes);
+    let year = i64::from(vietnam_date(at).1);
+    let rule_counts = match (&projection, &touched) {
+        _ if rules.is_empty() => Vec::new(),
+        (Ok(households), Touched::All) => IndicatorRule::count_all(rules, households, year),
+        (Ok(_), Touched::Some(map)) if !map.is_empty() => {
+            let all: Vec<HouseholdRow> = household_ids(&*doc)
+                .iter()
+                .filter_map(|id| read_household(&*doc, id))
+                .collect();
+            IndicatorRule::count_all(rules, &all, year)
+        }
+        _ => Vec::new(),
+    };
     Prepared {
         records,
         actors,
@@ -151,6 +169,7 @@ pub fn prepare(
         projection,
         audits,
         conflicts,
+        rule_counts,
     }
 }
 
@@ -169,7 +188,7 @@ pub async fn write_batch(
     days: &DayPlan,
     at: i64,
 ) -> Result<Option<Appended>, SyncError> {
-    let prepared = prepare(doc, changes, before, days, at);
+    let prepared = prepare(doc, changes, before, days, &[], at);
     write_prepared(w, &prepared, village_code, by, days, at).await
 }
 
@@ -240,6 +259,8 @@ pub async fn write_prepared(
                 // The indicator counters move with the projection, in the same transaction.
                 let (day, year) = vietnam_date(at);
                 w.refresh_village_stats(village_code, &day, i64::from(year) - 15, at)
+                    .await?;
+                w.record_rule_counts(village_code, &day, &p.rule_counts)
                     .await?;
             }
             let who = (by.user_id, by.username.as_deref(), by.device_id.as_deref());

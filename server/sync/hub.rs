@@ -14,6 +14,7 @@ use tokio_util::task::TaskTracker;
 use crate::clock::now;
 use crate::config::DEFAULT_MAX_DOCUMENT_BYTES;
 use crate::store::{Store, VillageDocRow};
+use crate::survey::indicators::IndicatorRule;
 use crate::sync::access::Access;
 use crate::sync::commit::{Attribution, Uploader};
 use crate::sync::recovery::recover;
@@ -300,6 +301,28 @@ impl SyncHub {
         }
         let mut docs = self.docs.lock().unwrap_or_else(|p| p.into_inner());
         docs.retain(|_, slot| slot.try_lock().map_or(true, |g| g.is_some()));
+    }
+
+    /// Counts an indicator just defined (`rules`) in one village document. A document loaded
+    /// only for this leaves memory again, so counting every village of a province holds one at
+    /// a time; the slot stays locked meanwhile, so no batch of this replica writes in between.
+    pub async fn recount_rules(
+        &self,
+        row: &VillageDocRow,
+        rules: &[(i64, IndicatorRule)],
+    ) -> Result<(), SyncError> {
+        let slot = self.slot(&row.document_id);
+        let mut guard = slot.lock_owned().await;
+        let was_loaded = guard.is_some();
+        self.ensure_loaded(&mut guard, row).await?;
+        let Some(doc) = guard.as_mut() else {
+            return Ok(());
+        };
+        let counted = doc.recount_rules(&self.store, rules).await;
+        if !was_loaded && doc.peers.is_empty() {
+            *guard = None;
+        }
+        counted
     }
 
     /// Stops accepting sync traffic: connections finish the message in hand and close.

@@ -9,6 +9,7 @@ use automerge::{AutoCommit, Automerge, Change, ChangeHash};
 
 use crate::clock::{vietnam_date, vietnam_day_start};
 use crate::store::{Counters, RestatedDay, Store};
+use crate::survey::indicators::IndicatorRule;
 use crate::survey::read::{household_ids, read_household};
 use crate::sync::SyncError;
 
@@ -29,6 +30,7 @@ pub async fn plan(
     village_code: &str,
     doc: &mut AutoCommit,
     changes: &[Change],
+    rules: &[(i64, IndicatorRule)],
     at: i64,
 ) -> Result<DayPlan, SyncError> {
     // Only dependencies outside the batch are stored (usually the heads it was made on).
@@ -62,9 +64,11 @@ pub async fn plan(
     let all = doc.get_changes(&[]);
     let batch_times = observed.clone();
     let days: Vec<String> = days.into_iter().collect();
-    let restated = tokio::task::spawn_blocking(move || recount(all, &times, &days, &batch_times))
-        .await
-        .map_err(|e| SyncError::Interrupted(format!("recounting past days stopped: {e}")))??;
+    let rules = rules.to_vec();
+    let restated =
+        tokio::task::spawn_blocking(move || recount(all, &times, &days, &batch_times, &rules))
+            .await
+            .map_err(|e| SyncError::Interrupted(format!("recounting past days stopped: {e}")))??;
     Ok(DayPlan { observed, restated })
 }
 
@@ -81,6 +85,7 @@ fn recount(
     times: &HashMap<ChangeHash, i64>,
     days: &[String],
     batch_times: &[i64],
+    rules: &[(i64, IndicatorRule)],
 ) -> Result<Vec<RestatedDay>, SyncError> {
     let time_of = |c: &Change| times.get(&c.hash()).copied().unwrap_or(0);
     all.sort_by_key(|c| time_of(c));
@@ -100,6 +105,7 @@ fn recount(
         out.push(RestatedDay {
             day: day.clone(),
             counters: Counters::tally(&households, i64::from(year) - 15),
+            rules: IndicatorRule::count_all(rules, &households, i64::from(year)),
             late_changes: batch_times.iter().filter(|t| **t < end).count() as i64,
         });
     }

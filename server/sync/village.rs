@@ -9,7 +9,10 @@ use automerge::{AutoCommit, ChangeHash};
 use tokio::sync::{mpsc, Semaphore};
 
 use crate::clock::now;
+use crate::clock::vietnam_date;
 use crate::store::{Store, VillageDocRow};
+use crate::survey::indicators::{self, IndicatorRule};
+use crate::survey::read::{household_ids, read_household};
 use crate::sync::access::Access;
 use crate::sync::commit::{self, sha256_hex, Attribution, Uploader};
 use crate::sync::restate;
@@ -266,10 +269,13 @@ impl LoadedDoc {
         let changes = self.doc.get_changes(before);
         let village = self.village_code.clone();
         let id = self.document_id.to_string();
-        let mut days = restate::plan(store, &id, &village, &mut self.doc, &changes, at).await?;
+        // Read for each batch: an indicator a province adds is counted from the next one on.
+        let rules = indicators::rules(store).await?;
+        let mut days =
+            restate::plan(store, &id, &village, &mut self.doc, &changes, &rules, at).await?;
         // What the batch writes is read from the document before the write transaction opens:
         // the writer is held for the statements only.
-        let mut prepared = commit::prepare(&mut self.doc, &changes, before, &days, at);
+        let mut prepared = commit::prepare(&mut self.doc, &changes, before, &days, &rules, at);
         let mut w = store.begin_doc_write(&self.document_id).await?;
         // Chunks other replicas committed are durable whatever happens to this transaction.
         let mut merged = false;
@@ -282,9 +288,10 @@ impl LoadedDoc {
             // Another replica wrote meanwhile (PostgreSQL only): its changes are projected with
             // ours and the past days recounted with them, so this batch is read again.
             if !days.restated.is_empty() {
-                days = restate::plan(store, &id, &village, &mut self.doc, &changes, at).await?;
+                days = restate::plan(store, &id, &village, &mut self.doc, &changes, &rules, at)
+                    .await?;
             }
-            prepared = commit::prepare(&mut self.doc, &changes, before, &days, at);
+            prepared = commit::prepare(&mut self.doc, &changes, before, &days, &rules, at);
         }
         let appended =
             commit::write_prepared(&mut w, &prepared, &self.village_code, by, &days, at).await?;
@@ -299,6 +306,42 @@ impl LoadedDoc {
                 tracing::warn!(document = %self.document_id, error = %e, "compaction failed; will retry later");
             }
         }
+        Ok(())
+    }
+
+    /// Counts the indicators defined by `rules` over the whole document and records them for
+    /// today (an indicator just added; later batches keep it up to date). Counted before the
+    /// write transaction opens, and again only if another replica stored chunks meanwhile.
+    pub async fn recount_rules(
+        &mut self,
+        store: &Store,
+        rules: &[(i64, IndicatorRule)],
+    ) -> Result<(), SyncError> {
+        if self.dirty || rules.is_empty() {
+            // A dirty copy is reloaded (and so counted) by its next batch.
+            return Ok(());
+        }
+        let (day, year) = vietnam_date(now());
+        let count = |doc: &AutoCommit| {
+            let households: Vec<_> = household_ids(doc)
+                .iter()
+                .filter_map(|id| read_household(doc, id))
+                .collect();
+            IndicatorRule::count_all(rules, &households, i64::from(year))
+        };
+        let mut counts = count(&self.doc);
+        let mut w = store.begin_doc_write(&self.document_id).await?;
+        let newer = w.chunks_after(self.last_seq).await?;
+        if !newer.is_empty() {
+            for (seq, bytes) in newer {
+                self.doc.load_incremental(&bytes)?;
+                self.note_merged(seq, bytes.len() as u64);
+            }
+            counts = count(&self.doc);
+        }
+        w.record_rule_counts(&self.village_code, &day, &counts)
+            .await?;
+        w.commit().await?;
         Ok(())
     }
 

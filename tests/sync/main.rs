@@ -10,6 +10,7 @@ mod convergence;
 mod crash;
 mod frames;
 mod http;
+mod indicator_rules;
 mod indicators;
 mod live_access;
 mod node;

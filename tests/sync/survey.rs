@@ -18,7 +18,7 @@ on_both_backends!(
 
 /// Version 1 as the server serves it, with version 2's changes: a field added (the citizen app
 /// of Thanh Hóa), a choice added (helped to install it), a field hidden (the old province app).
-async fn version_2(app: &TestApp, token: &str) -> Value {
+pub(crate) async fn version_2(app: &TestApp, token: &str) -> Value {
     let (status, mut def) = app.get("/api/v1/survey", token).await;
     assert_eq!(
         (status, def["version"].clone()),
@@ -43,7 +43,7 @@ async fn version_2(app: &TestApp, token: &str) -> Value {
     def
 }
 
-async fn publish(app: &TestApp, token: &str, def: Value) -> (StatusCode, Value) {
+pub(crate) async fn publish(app: &TestApp, token: &str, def: Value) -> (StatusCode, Value) {
     let (status, draft) = app
         .call(Method::PUT, "/api/v1/survey/draft", Some(token), Some(def))
         .await;

@@ -200,7 +200,11 @@ fn check_choices(f: &Field, name: &str, out: &mut Vec<Problem>) {
 }
 
 /// Why one test of a relevance rule cannot be evaluated, if it cannot.
-fn check_test(def: &SurveyDefinition, section: Section, test: &Test<'_>) -> Option<String> {
+pub(crate) fn check_test(
+    def: &SurveyDefinition,
+    section: Section,
+    test: &Test<'_>,
+) -> Option<String> {
     let (key, ok, wants) = match test {
         Test::Age => {
             return (section != Section::Person)

@@ -1,0 +1,23 @@
+-- Indicators as data (issue 16): an indicator a province adds is counted from the survey's
+-- fields by conditions (docs/SCHEMA.md "Indicators as data"), with no counter column of its own.
+-- The built-in survey indicators keep their counters (numerator/denominator name them).
+-- What the rule counts: 'households', or 'persons' (aged 15+); NULL for the built-in ones.
+ALTER TABLE indicators ADD COLUMN counts TEXT;
+-- Conditions over the fields (JSON, the survey definition's condition language): the records
+-- counted in the numerator, and the records the indicator is about (NULL: every one).
+ALTER TABLE indicators ADD COLUMN numerator_when TEXT;
+ALTER TABLE indicators ADD COLUMN denominator_when TEXT;
+ALTER TABLE indicators ADD COLUMN created_by TEXT;
+ALTER TABLE indicators ADD COLUMN created_at BIGINT;
+
+-- A village's counts for each indicator defined by rule, per day (the latest day is "now"):
+-- eligible records, those of them asked every field the numerator reads, and those counted.
+CREATE TABLE indicator_counts (
+    village_code TEXT NOT NULL,
+    indicator_id BIGINT NOT NULL,
+    day          TEXT NOT NULL,
+    numerator    BIGINT NOT NULL,
+    asked        BIGINT NOT NULL,
+    eligible     BIGINT NOT NULL,
+    PRIMARY KEY (village_code, indicator_id, day)
+);

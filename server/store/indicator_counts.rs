@@ -1,0 +1,186 @@
+//! SQL for indicators defined by rule (issue 16): the rules in the catalogue, and each village's
+//! counts per day, written in the projection's transaction and read back summed by the caller.
+
+use sqlx::{FromRow, Row};
+
+use super::documents::DocWrite;
+use super::{Store, StoreError};
+
+/// One indicator's counts over some records (see `survey::indicators` for what each counts).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RuleCount {
+    /// Asked records meeting the numerator's condition.
+    pub numerator: i64,
+    /// Eligible records with an answer to every field the numerator reads: the rate's
+    /// denominator.
+    pub asked: i64,
+    /// Records the indicator is about.
+    pub eligible: i64,
+}
+
+impl RuleCount {
+    pub fn add(&mut self, other: &RuleCount) {
+        self.numerator += other.numerator;
+        self.asked += other.asked;
+        self.eligible += other.eligible;
+    }
+}
+
+/// An indicator's rule as stored (JSON conditions, read by `survey::indicators`).
+#[derive(Debug, Clone, FromRow)]
+pub struct RuleRow {
+    pub id: i64,
+    pub counts: String,
+    pub numerator_when: String,
+    pub denominator_when: Option<String>,
+}
+
+/// An indicator defined by rule, about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewRuleIndicator<'a> {
+    pub name_vi: &'a str,
+    pub name_en: &'a str,
+    pub default_target: f64,
+    pub counts: &'a str,
+    pub numerator_when: &'a str,
+    pub denominator_when: Option<&'a str>,
+    pub created_by: &'a str,
+}
+
+/// One village's (or unit's) counts of one rule indicator.
+#[derive(Debug, Clone)]
+pub struct UnitRuleCount {
+    /// The village's path.
+    pub path: String,
+    pub indicator_id: i64,
+    pub count: RuleCount,
+}
+
+impl Store {
+    /// The indicators defined by rule, oldest first.
+    pub async fn indicator_rules(&self) -> Result<Vec<RuleRow>, StoreError> {
+        let rows = sqlx::query_as(
+            "SELECT id, counts, numerator_when, denominator_when FROM indicators
+             WHERE numerator_when IS NOT NULL AND counts IS NOT NULL ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+
+    /// Adds an indicator defined by rule to the catalogue (the next free id); returns its id.
+    pub async fn insert_rule_indicator(
+        &self,
+        i: &NewRuleIndicator<'_>,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let id = sqlx::query_scalar(
+            "INSERT INTO indicators (id, name_vi, name_en, source, numerator, denominator, default_target,
+                section, counts, numerator_when, denominator_when, created_by, created_at)
+             SELECT COALESCE(MAX(id), 0) + 1, $1, $2, 'survey', NULL, NULL, $3, 'people', $4, $5, $6, $7, $8
+             FROM indicators RETURNING id",
+        )
+        .bind(i.name_vi)
+        .bind(i.name_en)
+        .bind(i.default_target)
+        .bind(i.counts)
+        .bind(i.numerator_when)
+        .bind(i.denominator_when)
+        .bind(i.created_by)
+        .bind(now)
+        .fetch_one(&self.writer)
+        .await?;
+        Ok(id)
+    }
+
+    /// Removes an indicator defined by rule with its targets and counts (the survey's answers
+    /// stay); false when `id` is not one.
+    pub async fn delete_rule_indicator(&self, id: i64) -> Result<bool, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM indicators WHERE id = $1 AND numerator_when IS NOT NULL",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if found.is_none() {
+            return Ok(false);
+        }
+        for sql in [
+            "DELETE FROM targets WHERE indicator_id = $1",
+            "DELETE FROM indicator_counts WHERE indicator_id = $1",
+            "DELETE FROM indicators WHERE id = $1",
+        ] {
+            sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Each village's latest counts on or before `day` (`None`: now) under `path`.
+    pub async fn rule_counts_under(
+        &self,
+        path: &str,
+        day: Option<&str>,
+    ) -> Result<Vec<UnitRuleCount>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT v.path, c.indicator_id, c.numerator, c.asked, c.eligible
+             FROM indicator_counts c JOIN units v ON v.code = c.village_code
+             WHERE v.level = 'village' AND substr(v.path, 1, length($1)) = $1
+               AND c.day = (SELECT MAX(x.day) FROM indicator_counts x
+                            WHERE x.village_code = c.village_code AND x.indicator_id = c.indicator_id
+                              AND x.day <= $2)",
+        )
+        .bind(path)
+        .bind(day.unwrap_or("9999-12-31"))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(UnitRuleCount {
+                    path: r.try_get(0)?,
+                    indicator_id: r.try_get(1)?,
+                    count: RuleCount {
+                        numerator: r.try_get(2)?,
+                        asked: r.try_get(3)?,
+                        eligible: r.try_get(4)?,
+                    },
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+}
+
+impl DocWrite {
+    /// Records a village's counts of the rule indicators for `day`, in one statement.
+    pub async fn record_rule_counts(
+        &mut self,
+        village: &str,
+        day: &str,
+        counts: &[(i64, RuleCount)],
+    ) -> Result<(), StoreError> {
+        if counts.is_empty() {
+            return Ok(());
+        }
+        let values: Vec<String> = (0..counts.len())
+            .map(|i| {
+                let b = i * 4 + 3;
+                format!("($1, ${b}, $2, ${}, ${}, ${})", b + 1, b + 2, b + 3)
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO indicator_counts (village_code, indicator_id, day, numerator, asked, eligible)
+             VALUES {}
+             ON CONFLICT (village_code, indicator_id, day) DO UPDATE SET
+               numerator = excluded.numerator, asked = excluded.asked, eligible = excluded.eligible",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(village).bind(day);
+        for (id, c) in counts {
+            q = q.bind(*id).bind(c.numerator).bind(c.asked).bind(c.eligible);
+        }
+        q.execute(&mut *self.tx).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,269 @@
+//! An indicator added as data (issue 16): the province adds one over a field of survey version
+//! 2; villages already synced are counted at once, later batches keep it up to date, the rate's
+//! denominator counts those asked (a person surveyed before the field existed is not), and the
+//! indicator appears in the province's table, CSV and XLSX. A rule the survey cannot count is
+//! refused with its reasons; removing the indicator drops it from the table.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::common::TestApp;
+use crate::node::{node_ready, peer, two_phones, TwoPhones};
+use crate::on_both_backends;
+use crate::survey::{publish, version_2};
+
+on_both_backends!(an_indicator_added_as_data_counts_those_asked);
+
+const NAME: &str = "Tỷ lệ người dân cài ứng dụng Công dân Thanh Hóa";
+
+fn new_indicator(rule: Value) -> Value {
+    json!({"name_vi": NAME, "name_en": "Citizen app installed", "default_target": 0.5, "rule": rule})
+}
+
+/// The added indicator's value for the province, once `ready` says it is counted.
+async fn province_value(
+    app: &TestApp,
+    token: &str,
+    id: i64,
+    ready: impl Fn(&Value) -> bool,
+) -> Value {
+    for _ in 0..100 {
+        let (status, table) = app.get("/api/v1/units/38/indicators", token).await;
+        assert_eq!(status, StatusCode::OK, "{table}");
+        let v = table["unit"]["indicators"]
+            .as_array()
+            .and_then(|all| all.iter().find(|v| v["id"] == id))
+            .cloned()
+            .unwrap_or(Value::Null);
+        if ready(&v) {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("indicator {id} was never counted as expected");
+}
+
+async fn an_indicator_added_as_data_counts_those_asked(app: &TestApp) {
+    let province = app.token("demo-province").await;
+    let (status, published) = publish(app, &province, version_2(app, &province).await).await;
+    assert_eq!(status, StatusCode::OK, "{published}");
+
+    // Refused: a field no version has, a test that does not fit the field's type, a person
+    // field counted over households; and by anyone below the province.
+    let (status, refused) = app
+        .call(
+            Method::POST,
+            "/api/v1/indicators",
+            Some(&province),
+            Some(new_indicator(json!({"counts": "persons",
+                "numerator": {"all": [{"yes": "has_zalo"}, {"at_least": {"field": "has_citizen_app", "value": 1}}]}}))),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    let details = refused["error"]["details"].to_string();
+    assert!(
+        details.contains("has_zalo") && details.contains("has_citizen_app"),
+        "{refused}"
+    );
+    let (status, refused) = app
+        .call(
+            Method::POST,
+            "/api/v1/indicators",
+            Some(&province),
+            Some(new_indicator(
+                json!({"counts": "households", "numerator": {"yes": "has_citizen_app"}}),
+            )),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    let commune = app.token("demo-commune").await;
+    let rule = json!({"counts": "persons", "numerator": {"yes": "has_citizen_app"}});
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/indicators",
+            Some(&commune),
+            Some(new_indicator(rule.clone())),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    if !node_ready() {
+        return;
+    }
+
+    // Before the indicator exists: a phone on version 1 records two persons (one answers only
+    // the old checklist), a phone on version 2 answers the new question for one of them.
+    let TwoPhones {
+        doc,
+        a,
+        b,
+        url_a,
+        url_b,
+        dirs: _dirs,
+        ..
+    } = two_phones(app).await;
+    let h = "1d1c0000-0000-4000-8000-0000000000a1";
+    let (p1, p2, child, p4) = (
+        "1d1c0000-0000-4000-8000-0000000000b1",
+        "1d1c0000-0000-4000-8000-0000000000b2",
+        "1d1c0000-0000-4000-8000-0000000000b3",
+        "1d1c0000-0000-4000-8000-0000000000b4",
+    );
+    peer(
+        &a,
+        &doc,
+        Some(&url_a),
+        Some(json!([
+            {"path": ["households", h], "value": {"head_name": "Mai Văn Tùng", "address": "Xóm Bắc",
+                "persons": {
+                    p1: {"full_name": "Mai Văn Tùng", "birth_year": 1972},
+                    p2: {"full_name": "Mai Thị Lan", "birth_year": 1990, "has_smartphone": true},
+                    child: {"full_name": "Mai Văn An", "birth_year": 2016}
+                }}}
+        ])),
+    );
+    peer(
+        &b,
+        &doc,
+        Some(&url_b),
+        Some(json!([{"path": ["households", h, "persons", p1, "has_citizen_app"], "value": true}])),
+    );
+
+    let (status, added) = app
+        .call(
+            Method::POST,
+            "/api/v1/indicators",
+            Some(&province),
+            Some(new_indicator(rule)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    let id = added["id"].as_i64().expect("an id");
+    assert!(id > 16, "after the 16 of the model: {added}");
+    assert_eq!(
+        added["rule"]["numerator"],
+        json!({"yes": "has_citizen_app"})
+    );
+    let (_, catalogue) = app.get("/api/v1/indicators", &commune).await;
+    assert!(catalogue
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["id"] == id && i["name_vi"] == NAME));
+
+    // The villages already synced are counted at once: asked 1 (p1) of 2 aged 15+.
+    let v = province_value(app, &province, id, |v| v["eligible"] == 2).await;
+    assert_eq!(
+        (v["numerator"].clone(), v["denominator"].clone()),
+        (json!(1), json!(1)),
+        "{v}"
+    );
+    assert_eq!(v["rate"], json!(1.0));
+
+    // A later batch keeps it up to date: a fourth person answers no.
+    peer(
+        &b,
+        &doc,
+        Some(&url_b),
+        Some(json!([{"path": ["households", h, "persons", p4],
+            "value": {"full_name": "Mai Thị Hoa", "birth_year": 1985, "has_citizen_app": false}}])),
+    );
+    let v = province_value(app, &province, id, |v| v["eligible"] == 3).await;
+    assert_eq!(
+        (
+            v["numerator"].clone(),
+            v["denominator"].clone(),
+            v["rate"].clone(),
+            v["target"].clone()
+        ),
+        (json!(1), json!(2), json!(0.5), json!(0.5)),
+        "p2 was not asked the new question: not in the denominator; {v}"
+    );
+    assert_eq!(v["met"], json!(true));
+
+    // The reports: a row of its own, the rate with how many were asked.
+    let csv = app
+        .client
+        .get(format!("{}/api/v1/units/38/report.csv", app.base))
+        .bearer_auth(&province)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let line = csv
+        .lines()
+        .find(|l| l.contains(NAME))
+        .unwrap_or_else(|| panic!("no row for the new indicator: {csv}"));
+    assert!(
+        line.starts_with(&format!("{id},")) && line.contains("50% (đã hỏi 2/3)"),
+        "{line}"
+    );
+    let bytes = app
+        .client
+        .get(format!("{}/api/v1/units/38/report.xlsx", app.base))
+        .bearer_auth(&province)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    {
+        use calamine::{Data, Reader, Xlsx};
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("an XLSX file");
+        let sheet = book.worksheet_range("3 KHÔNG").expect("the sheet");
+        let row = sheet
+            .rows()
+            .find(|r| matches!(r.get(1), Some(Data::String(s)) if s == NAME))
+            .expect("a row for the new indicator");
+        assert_eq!(row[0], Data::Float(id as f64));
+        assert_eq!(row[2].to_string(), "50% trở lên");
+        assert_eq!(
+            row.last(),
+            Some(&Data::Float(0.5)),
+            "the province's rate: {row:?}"
+        );
+    }
+
+    // Removed: gone from the catalogue and the table; the built-in ones cannot be removed.
+    let path = format!("/api/v1/indicators/{id}");
+    assert_eq!(
+        app.call(Method::DELETE, &path, Some(&commune), None)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.call(Method::DELETE, &path, Some(&province), None)
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.call(Method::DELETE, &path, Some(&province), None)
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.call(
+            Method::DELETE,
+            "/api/v1/indicators/7",
+            Some(&province),
+            None
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, table) = app.get("/api/v1/units/38/indicators", &province).await;
+    assert_eq!(
+        table["unit"]["indicators"].as_array().map(Vec::len),
+        Some(16)
+    );
+}
