@@ -7,12 +7,34 @@ use serde_json::{json, Value};
 use crate::common::peer::Outcome;
 use crate::common::TestApp;
 use crate::on_both_backends;
-use crate::support::{document_of, fetch, put, sync};
+use crate::support::{document_of, fetch, put_at, sync};
 
 on_both_backends!(a_friday_report_is_frozen_as_submitted_and_seen_by_the_district);
 
+/// When the test's work is done, as the phone stamps it: now, or on a Saturday or Sunday (Vietnam
+/// time) the week's Friday at noon, as a phone that worked on Friday and synced later stamps it. A
+/// week's report counts what was observed up to its Friday; work done now on a weekend belongs to
+/// next week's, which cannot be submitted before its Monday.
+fn work_time() -> i64 {
+    let now = khaosat::clock::now();
+    let local = now + 7 * 3600;
+    let days_past_friday = match time::OffsetDateTime::from_unix_timestamp(local)
+        .expect("a time")
+        .weekday()
+    {
+        time::Weekday::Saturday => 1,
+        time::Weekday::Sunday => 2,
+        _ => return now,
+    };
+    let midnight = now - local.rem_euclid(86_400);
+    midnight - days_past_friday * 86_400 + 12 * 3600
+}
+
 fn visit(doc: &mut automerge::AutoCommit, household: &str, person: &str) {
-    let now_ms = khaosat::clock::now() * 1000;
+    let at = work_time();
+    let now_ms = at * 1000;
+    let put =
+        |doc: &mut automerge::AutoCommit, path: &[&str], value: Value| put_at(doc, path, value, at);
     put(
         doc,
         &["households", household, "head_name"],
