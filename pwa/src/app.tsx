@@ -51,6 +51,7 @@ function screen(path: string, role: string) {
   if (bare === "/campaigns") return <ConsoleScreen show={(s) => <s.Campaigns />} />
   if (bare === "/survey") return <ConsoleScreen show={(s) => <s.Survey />} />
   if (bare === "/raw-data") return <ConsoleScreen show={(s) => <s.RawData />} />
+  if (bare === "/indicators") return <ConsoleScreen show={(s) => <s.Indicators />} />
   // ---- end of the console ----
   if (path === "/dup") return <Duplicates />
   // The officials' console (issue 14): a unit's table, drill-down, ranking.

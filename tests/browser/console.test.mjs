@@ -211,7 +211,7 @@ test("the province changes a target: the indicator table's colour follows; the t
   const page = await signedIn("demo-province")
   assert.deepEqual(await navItems(page), ["dashboard", "weekly", "console", "units", "settings"])
   const hub = await hubEntries(page)
-  assert.deepEqual(hub, { declared: "false", targets: "true", campaigns: "true", units: "", reform: "", survey: "", problems: "", access_log: "" })
+  assert.deepEqual(hub, { declared: "false", targets: "true", campaigns: "true", units: "", reform: "", survey: "", indicators: "", problems: "", access_log: "" })
 
   // Indicator 6 of the province as the server computes it now, and the colour on screen.
   const table = await api("demo-province", "/api/v1/units/38/indicators")

@@ -4,7 +4,7 @@
 import { test, after, before } from "node:test"
 import assert from "node:assert/strict"
 import { readFile } from "node:fs/promises"
-import { Server, launch, phone, signIn, apiLogin, apiGet, serverDoc } from "./lib.mjs"
+import { Server, launch, phone, signIn, apiLogin, apiGet, serverDoc, until } from "./lib.mjs"
 import { waitSync, openVillage, addHousehold, setField, phoneFit } from "./ui.mjs"
 
 let server, browser
@@ -216,5 +216,57 @@ test("the province adds and hides questions and publishes; a refused draft says 
   const heading = text.replace(/^\uFEFF/, "").split("\n")[0]
   assert.match(heading, /Đã cài ứng dụng Công dân Thanh Hóa/)
   assert.match(heading, /Đã cài ứng dụng của tỉnh \(không còn hỏi\)/)
+  await ctx.close()
+})
+
+test("the province adds an indicator counted from a question; the table shows it with how many were asked; removed, it leaves the table", async () => {
+  const ctx = await phone(browser)
+  const page = await ctx.newPage()
+  await signIn(page, server.app, "demo-province")
+  await page.goto(server.app + "/#/console")
+  await page.click("a[data-console=indicators]")
+  await page.waitForSelector("[data-testid=rules-form]")
+  const name = "Tỷ lệ người có điện thoại di động dùng điện thoại thông minh"
+  await page.fill("input[name=name_vi]", name)
+  await page.selectOption("select[name=question]", "has_smartphone")
+  await page.selectOption("select[name=among]", "has_phone")
+  await page.fill("input[name=target]", "70")
+  await page.click("button[name=add_indicator]")
+  const item = page.locator("[data-testid=rules-list] li[data-indicator]")
+  await item.waitFor()
+  const id = Number(await item.getAttribute("data-indicator"))
+  assert.ok(id > 16, `after the model's 16: ${id}`)
+  assert.match(await item.textContent(), /Số người từ 15 tuổi trả lời Có: .+\(trong số trả lời Có: .+\)Mục tiêu mặc định: 70% trở lên/)
+  assert.deepEqual(await phoneFit(page), { width: 360, small: [] }, "the form fits the phone")
+  await page.evaluate(() => scrollTo(0, 0))
+  await page.screenshot({ path: new URL("../../docs/screenshots/38-added-indicator.png", import.meta.url).pathname, fullPage: false })
+
+  // Every village is counted in the background; the province's table shows what the API says,
+  // with how many were asked the question.
+  const { access_token } = await apiLogin(server.url, "demo-province")
+  let v
+  await until(
+    async () => {
+      v = (await apiGet(server.url, access_token, "/api/v1/units/38/indicators")).unit.indicators.find((x) => x.id === id)
+      return v?.eligible > 0
+    },
+    { what: "the new indicator counted" },
+  )
+  assert.ok(v.denominator <= v.eligible && v.numerator <= v.denominator, JSON.stringify(v))
+  await page.goto(server.app + "/#/dash/38")
+  const row = `table.indicators tr[data-indicator='${id}']`
+  await page.waitForSelector(row)
+  assert.equal((await page.textContent(`${row} th.ind-name`)).trim(), `${id}. ${name}`)
+  const own = page.locator(`${row} td[data-unit='38']`)
+  assert.equal(Number(await own.getAttribute("data-rate")), v.rate)
+  const n = new Intl.NumberFormat("vi-VN")
+  assert.equal(await own.locator("[data-testid=asked]").textContent(), `đã hỏi ${n.format(v.denominator)}/${n.format(v.eligible)}`)
+
+  // Removed from the console: gone from the catalogue.
+  await page.goto(server.app + "/#/indicators")
+  await page.click(`[data-testid=rules-list] li[data-indicator='${id}'] button[name=remove_indicator]`)
+  await page.click(".dialog button:has-text('Xóa chỉ tiêu')")
+  await page.waitForSelector(`[data-testid=rules-list] li[data-indicator='${id}']`, { state: "detached" })
+  assert.ok(!(await apiGet(server.url, access_token, "/api/v1/indicators")).some((c) => c.id === id))
   await ctx.close()
 })

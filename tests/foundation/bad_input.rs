@@ -163,6 +163,7 @@ async fn probes_and_openapi(app: &TestApp) {
         "/api/v1/households/import/{job}",
         "/api/v1/campaigns/current",
         "/api/v1/survey/draft/publish",
+        "/api/v1/indicators/{id}",
         "/api/v1/units/{code}/raw-data.xlsx",
         "/readyz",
     ] {

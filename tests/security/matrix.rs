@@ -383,6 +383,26 @@ fn probes(t: &Targets) -> Vec<Probe> {
         "/api/v1/survey/draft".into(),
         "/api/v1/survey/draft".into(),
     ));
+    // An indicator by rule: the role is checked before the rule (which names no field, so
+    // nothing is added), and removing one that does not exist.
+    list.push(Probe {
+        body: Some(Body::Json(|_, _| {
+            json!({"name_vi": "Thử", "default_target": 0.5,
+                "rule": {"counts": "persons", "numerator": {"yes": "no_such_field"}}})
+        })),
+        ..probe(
+            "POST indicators",
+            Method::POST,
+            "/api/v1/indicators".into(),
+            "/api/v1/indicators".into(),
+        )
+    });
+    list.push(probe(
+        "DELETE indicators/{id}",
+        Method::DELETE,
+        "/api/v1/indicators/999".into(),
+        "/api/v1/indicators/999".into(),
+    ));
     // Writes whose effect is harmless to repeat: a declaration, a target, an assignment note.
     list.push(Probe {
         body: Some(Body::Json(|_, _| {
@@ -570,6 +590,8 @@ POST reforms/preview         | 403/403 403/403 403/403 403/403 200/422 200/200
 POST reforms/placements      | 403/403 403/403 403/403 403/403 422/422 422/422
 PUT survey/draft             | 403/403 403/403 403/403 403/403 200/200 200/200
 DELETE survey/draft          | 403/403 403/403 403/403 403/403 204/204 204/204
+POST indicators              | 403/403 403/403 403/403 403/403 422/422 422/422
+DELETE indicators/{id}       | 403/403 403/403 403/403 403/403 404/404 404/404
 POST units/{c}/declared      | 403/403 403/403 201/404 403/403 403/403 201/201
 POST households/{id}/send-back | 403/403 201/404 201/404 403/403 403/403 201/201
 POST units/{v}/approval      | 403/403 201/404 201/404 403/403 403/403 201/201

@@ -11,10 +11,8 @@ import { Fragment } from "preact"
 // instead of breaking a value, under the indicator names, which stay on top (dash/dash.css).
 import type { IndicatorTable } from "../api/types"
 import type { CatalogueEntry, DrillTable, DrillUnit, DrillValue } from "../dash/types"
-import { differsFromDefault, sortUnits, statusText, targetWording, unitHref, valueOf, type View } from "../dash/format"
+import { differsFromDefault, indicatorTitle, sortUnits, statusText, targetWording, unitHref, valueOf, type View } from "../dash/format"
 import { num, pct, t } from "../i18n"
-
-const INDICATORS = Array.from({ length: 16 }, (_, i) => i + 1)
 
 const pointsFormat = new Intl.NumberFormat("vi-VN", { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: "exceptZero" })
 /** A change of rate as vi-VN percentage points: +25,1. */
@@ -39,6 +37,8 @@ export function IndicatorGrid({ report, catalogue, sort = null, onSort, view = {
   const columns: DrillUnit[] = [own, ...others]
   const hasBefore = !!report.baseline
   const nowLabel = report.as_of ? t("dash.after_col") : t("dash.now_col")
+  // The model's 16 and any indicator the province added as data, in the server's order.
+  const ids = own.indicators.map((v) => v.id)
   return (
     <div class="table-wrap" data-testid="indicator-table">
       <table class="indicators" data-sort={sort ?? ""}>
@@ -74,10 +74,10 @@ export function IndicatorGrid({ report, catalogue, sort = null, onSort, view = {
           </tr>
         </thead>
         <tbody>
-          {INDICATORS.map((id) => {
+          {ids.map((id, i) => {
             const entry = catalogue?.find((c) => c.id === id)
             const section = sectionOf(id, catalogue)
-            const startsSection = section !== sectionOf(id - 1, catalogue)
+            const startsSection = i === 0 || section !== sectionOf(ids[i - 1], catalogue)
             const rowTarget = valueOf(own, id)?.target ?? columns.map((u) => valueOf(u, id)?.target).find((x) => x !== null && x !== undefined) ?? null
             const sorted = sort === id
             const row = (
@@ -92,7 +92,7 @@ export function IndicatorGrid({ report, catalogue, sort = null, onSort, view = {
                       onClick={() => onSort(sorted ? null : id)}
                     >
                       <span>
-                        {id}. {t(`ind.${id}`)}
+                        {id}. {indicatorTitle(id, catalogue)}
                       </span>
                       {sorted && (
                         <span class="sort-mark" data-testid="sort-mark" aria-label={t("drill.sorted", { id: String(id) })}>
@@ -102,7 +102,7 @@ export function IndicatorGrid({ report, catalogue, sort = null, onSort, view = {
                     </button>
                   ) : (
                     <>
-                      {id}. {t(`ind.${id}`)}
+                      {id}. {indicatorTitle(id, catalogue)}
                     </>
                   )}
                 </th>
@@ -200,6 +200,11 @@ function Cell({ unit, v, hasBefore, rowTarget }: { unit: DrillUnit; v: DrillValu
       <span class="frac">
         {num(v.numerator)}/{num(v.denominator)}
       </span>
+      {v.eligible !== undefined && (
+        <span class="frac asked" data-testid="asked">
+          {t("drill.asked", { n: v.denominator, of: v.eligible })}
+        </span>
+      )}
       {ownTarget !== null && <span class="own-target">{t("drill.cell_target", { text: pct(ownTarget) })}</span>}
       <Reported unit={unit} v={v} />
     </td>

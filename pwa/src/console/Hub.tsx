@@ -24,6 +24,7 @@ const ITEMS: Item[] = [
   { key: "units", href: "#/units", shows: (r) => r === "province" || r === "admin" },
   { key: "reform", href: "#/reform", shows: (r) => r === "province" || r === "admin" },
   { key: "survey", href: "#/survey", shows: (r) => r === "province" || r === "admin" },
+  { key: "indicators", href: "#/indicators", shows: (r) => r === "province" || r === "admin" },
   { key: "raw_data", href: "#/raw-data", shows: (r) => r === "team_lead" || r === "commune" || r === "admin" },
   { key: "problems", href: "#/problems", shows: (r) => atLeast(r, "team_lead") },
   { key: "access_log", href: "#/access-log", shows: (r) => atLeast(r, "commune") },

@@ -5,8 +5,9 @@ import "./console.css"
 import { addMessages } from "../i18n"
 import { consoleEn, consoleVi } from "./messages"
 import { surveyEn, surveyVi } from "./survey-messages"
+import { rulesEn, rulesVi } from "./rules-messages"
 
-addMessages({ vi: { ...consoleVi, ...surveyVi }, en: { ...consoleEn, ...surveyEn } })
+addMessages({ vi: { ...consoleVi, ...surveyVi, ...rulesVi }, en: { ...consoleEn, ...surveyEn, ...rulesEn } })
 
 export { Hub } from "./Hub"
 export { Declared } from "./Declared"
@@ -14,3 +15,4 @@ export { Targets } from "./Targets"
 export { Campaigns } from "./Campaigns"
 export { Survey } from "./Survey"
 export { RawData } from "./RawData"
+export { Indicators } from "./Indicators"

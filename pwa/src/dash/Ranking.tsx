@@ -2,7 +2,7 @@
 // a figure last), each with its rate, a bar against the target and "Đạt" / "Chưa đạt" as the
 // server judged it (`met`). One line per unit, so it reads at 360 px; a unit opens its table.
 import { pct, t } from "../i18n"
-import { sortUnits, statusText, targetWording, unitHref, valueOf, type View } from "./format"
+import { indicatorTitle, sortUnits, statusText, targetWording, unitHref, valueOf, type View } from "./format"
 import type { CatalogueEntry, DrillTable, DrillValue } from "./types"
 
 function Verdict({ v }: { v: DrillValue | undefined }) {
@@ -33,7 +33,7 @@ export function Ranking({ report, id, catalogue, view }: { report: DrillTable; i
   return (
     <section class="section ranking" data-testid="ranking" data-indicator={id}>
       <h2>
-        {id}. {t(`ind.${id}`)}
+        {id}. {indicatorTitle(id, catalogue)}
       </h2>
       <p class="muted small">
         {t("drill.target_is", { text: targetWording(whole?.target, entry) })} · {t("drill.rank_summary", { met, n: units.length })}

@@ -32,6 +32,16 @@ export function targetWording(target: number | null | undefined, entry: Catalogu
 export const differsFromDefault = (target: number | null | undefined, entry: CatalogueEntry | undefined) =>
   target !== null && target !== undefined && !!entry && Math.abs(entry.default_target - target) > 1e-9
 
+/** An indicator's name: the app's own words for the model's 16, the catalogue's for one added as data. */
+export function indicatorTitle(id: number, catalogue?: { id: number; name_vi: string; name_en: string }[]): string {
+  const key = `ind.${id}`
+  const own = t(key)
+  if (own !== key) return own
+  const entry = catalogue?.find((c) => c.id === id)
+  if (!entry) return "—"
+  return lang.value === "en" && entry.name_en ? entry.name_en : entry.name_vi
+}
+
 export const valueOf = (u: DrillUnit, id: number): DrillValue | undefined => u.indicators.find((x) => x.id === id)
 
 /** The current rate of a unit for an indicator (null: nothing counted, or a status). */

@@ -11,6 +11,8 @@ export interface DrillValue extends IndicatorValue {
   status?: DeclaredStatus | string | null
   /** declared indicators: how many communes under the unit have declared it */
   reported?: { communes_reported: number; communes: number } | null
+  /** an indicator added by rule: the records it is about, of whom `denominator` were asked */
+  eligible?: number
 }
 
 export interface DrillUnit extends UnitIndicators {
@@ -34,6 +36,15 @@ export interface CatalogueEntry {
   default_target: number
   default_target_text?: string
   section?: string
+  /** an indicator added as data: what it counts and its conditions over the survey's fields */
+  rule?: IndicatorRule
+}
+
+/** docs/SCHEMA.md "Indicators as data" */
+export interface IndicatorRule {
+  counts: "households" | "persons"
+  numerator: unknown
+  denominator?: unknown
 }
 
 /** GET /api/v1/units/{code} */

@@ -25,7 +25,7 @@ import { IndicatorGrid } from "../components/IndicatorGrid"
 import { FigureControls } from "../components/FigureControls"
 import { Breadcrumb, useChain } from "../dash/Breadcrumb"
 import { Ranking } from "../dash/Ranking"
-import { readView, unitHref, viewQuery, type View } from "../dash/format"
+import { indicatorTitle, readView, unitHref, viewQuery, type View } from "../dash/format"
 import { LEVELS, type CatalogueEntry, type DrillTable, type UnitWithChildren } from "../dash/types"
 import { t, when } from "../i18n"
 
@@ -147,9 +147,9 @@ function Console({ code }: { code?: string }) {
           <span class="field-label">{t("drill.sort_by")}</span>
           <select name="sort" value={view.sort ?? ""} onChange={(e) => setView({ sort: Number(e.currentTarget.value) || null })}>
             <option value="">{t("drill.sort_none")}</option>
-            {Array.from({ length: 16 }, (_, i) => i + 1).map((id) => (
+            {(report?.unit.indicators.map((v) => v.id) ?? Array.from({ length: 16 }, (_, i) => i + 1)).map((id) => (
               <option key={id} value={id}>
-                {id}. {t(`ind.${id}`)}
+                {id}. {indicatorTitle(id, catalogue.data)}
               </option>
             ))}
           </select>
