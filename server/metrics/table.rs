@@ -164,7 +164,10 @@ async fn sums(
         }
     }
     if with_rules {
-        for v in store.rule_counts_under(&unit.path, as_of).await? {
+        for v in store
+            .rule_counts_under(&unit.path, as_of, direct_children)
+            .await?
+        {
             for i in std::iter::once(0).chain(slot(&v.path)) {
                 out[i]
                     .rules

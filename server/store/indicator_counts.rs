@@ -47,10 +47,10 @@ pub struct NewRuleIndicator<'a> {
     pub created_by: &'a str,
 }
 
-/// One village's (or unit's) counts of one rule indicator.
+/// One village's (or one child unit's) counts of one rule indicator.
 #[derive(Debug, Clone)]
 pub struct UnitRuleCount {
-    /// The village's path.
+    /// The village's path, or the child unit's when summed per child.
     pub path: String,
     pub indicator_id: i64,
     pub count: RuleCount,
@@ -117,20 +117,42 @@ impl Store {
         Ok(true)
     }
 
-    /// Each village's latest counts on or before `day` (`None`: now) under `path`.
+    /// The latest counts on or before `day` (`None`: now) of each village under `path`, or with
+    /// `by_child` summed per child unit of `path` in the database (one row per child and
+    /// indicator, whatever the size of the subtree).
     pub async fn rule_counts_under(
         &self,
         path: &str,
         day: Option<&str>,
+        by_child: bool,
     ) -> Result<Vec<UnitRuleCount>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT v.path, c.indicator_id, c.numerator, c.asked, c.eligible
+        let position = self.backend.position_fn();
+        let (unit, sums, group) = if by_child {
+            // The child's path: the village's up to the first '/' after the unit's own path.
+            let child = format!(
+                "substr(v.path, 1, length($1) + {position}(substr(v.path, length($1) + 1), '/'))"
+            );
+            (
+                child.clone(),
+                "CAST(SUM(c.numerator) AS BIGINT), CAST(SUM(c.asked) AS BIGINT), CAST(SUM(c.eligible) AS BIGINT)",
+                format!("GROUP BY {child}, c.indicator_id"),
+            )
+        } else {
+            (
+                "v.path".to_string(),
+                "c.numerator, c.asked, c.eligible",
+                String::new(),
+            )
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT {unit}, c.indicator_id, {sums}
              FROM indicator_counts c JOIN units v ON v.code = c.village_code
              WHERE v.level = 'village' AND substr(v.path, 1, length($1)) = $1
                AND c.day = (SELECT MAX(x.day) FROM indicator_counts x
                             WHERE x.village_code = c.village_code AND x.indicator_id = c.indicator_id
-                              AND x.day <= $2)",
-        )
+                              AND x.day <= $2)
+             {group}"
+        ))
         .bind(path)
         .bind(day.unwrap_or("9999-12-31"))
         .fetch_all(&self.pool)

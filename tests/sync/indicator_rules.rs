@@ -182,6 +182,23 @@ async fn an_indicator_added_as_data_counts_those_asked(app: &TestApp) {
         "p2 was not asked the new question: not in the denominator; {v}"
     );
     assert_eq!(v["met"], json!(true));
+    // Summed per child unit by the database: the one holding Thôn 2 has them all.
+    let (_, table) = app.get("/api/v1/units/38/indicators", &province).await;
+    let children: Vec<(Value, Value)> = table["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| {
+            c["indicators"]
+                .as_array()?
+                .iter()
+                .find(|v| v["id"] == id)
+                .cloned()
+        })
+        .map(|v| (v["denominator"].clone(), v["eligible"].clone()))
+        .filter(|(_, eligible)| eligible != &json!(0))
+        .collect();
+    assert_eq!(children, vec![(json!(2), json!(3))], "{table}");
 
     // The reports: a row of its own, the rate with how many were asked.
     let csv = app
