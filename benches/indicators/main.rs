@@ -2,7 +2,7 @@
 //!
 //! ```sh
 //! cargo bench --bench indicators -- [--households 1000000] [--seed 1] [--runs 20] [--naive-runs 5]
-//!                                   [--history-days 90] [--only sqlite|postgres] [--timeout-secs 3600]
+//!                                   [--history-days 90] [--rules 0] [--only sqlite|postgres] [--timeout-secs 3600]
 //! KHAOSAT_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench --bench indicators
 //! ```
 //!
@@ -20,6 +20,8 @@
 //!    `begin_doc_write` + `refresh_village_stats` + `commit`, as the sync projection does;
 //! 4. `--history-days` earlier days of `stats_snapshots` are added (copies of today's counters:
 //!    only the row count matters), so the baseline ("before") columns read a realistic history;
+//!    with `--rules N`, N indicators added by rule, with counts for every village on each of
+//!    those days, so every table also reads and sums them;
 //! 5. measured: `metrics::unit_indicators` for the province, a district and a commune (median and
 //!    p95 over `--runs`), the province and the commune with a baseline (the "before" columns,
 //!    read from the snapshots), the full-province XLSX export with its baseline (what the
@@ -76,6 +78,10 @@ pub struct Args {
     /// Earlier days of daily snapshots per village (the "before" columns read them).
     #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(0..=3_650))]
     pub history_days: u32,
+    /// Indicators added by rule (issue 16), each with counts for every village today and on
+    /// every history day (copies of today's counters: only the row count matters).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=50))]
+    pub rules: u32,
     /// Run one backend only.
     #[arg(long, value_enum)]
     pub only: Option<Only>,

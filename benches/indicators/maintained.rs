@@ -109,6 +109,7 @@ pub async fn run_backend(
     );
     let t = Instant::now();
     add_history(&side, at, args.history_days).await?;
+    add_rules(&store, &side, at, args.rules, args.history_days).await?;
     let history = t.elapsed();
     let history_rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stats_snapshots")
         .fetch_one(&side)
@@ -239,6 +240,38 @@ pub async fn run_backend(
         size,
         agree,
     })
+}
+
+/// Adds `rules` indicators by rule with counts for every village today and on `days` earlier
+/// days (copied from the counters: only the row count matters).
+async fn add_rules(store: &Store, side: &AnyPool, at: i64, rules: u32, days: u32) -> Result<()> {
+    for n in 0..rules {
+        let id = store
+            .insert_rule_indicator(
+                &khaosat::store::NewRuleIndicator {
+                    name_vi: &format!("Chỉ tiêu bổ sung {n}"),
+                    name_en: "",
+                    default_target: 0.8,
+                    counts: "persons",
+                    numerator_when: r#"{"yes": "has_smartphone"}"#,
+                    denominator_when: None,
+                    created_by: "bench",
+                },
+                at,
+            )
+            .await?;
+        for k in 0..=i64::from(days) {
+            sqlx::query(
+                "INSERT INTO indicator_counts (village_code, indicator_id, day, numerator, asked, eligible)
+                 SELECT village_code, $1, $2, p_smartphone, p_surveyed, p_known FROM village_stats",
+            )
+            .bind(id)
+            .bind(vietnam_date(at - k * 86_400).0)
+            .execute(side)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Adds `days` earlier days of snapshots (copies of today's counters: only the row count
