@@ -152,7 +152,7 @@ function TargetsScreen() {
                 if (!e) return null
                 return (
                   <section key={id} class="section target" data-indicator={id} data-testid="target">
-                    <h3>{indicatorName(id)}</h3>
+                    <h3>{indicatorName(id, catalogue.data)}</h3>
                     <div class="target-row">
                       <p class="target-text" data-testid="target-text">
                         {e.text}

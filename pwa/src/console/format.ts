@@ -1,6 +1,7 @@
 // Formats of the console: rates with two decimals as the province writes them (84,76%), targets as
 // the plans write them ("80% trở lên", "100%"), a declared value as text.
 import { t } from "../i18n"
+import { indicatorTitle } from "../dash/format"
 import type { DeclaredValue } from "./types"
 
 const rateFormat = new Intl.NumberFormat("vi-VN", { style: "percent", maximumFractionDigits: 2 })
@@ -26,8 +27,8 @@ export function parsePercent(text: string): number | null {
   return n >= 0 && n <= 100 ? Math.round(n * 100) / 10000 : null
 }
 
-/** The indicator's name in the language shown (the app's `ind.N`). */
-export const indicatorName = (id: number) => `${id}. ${t(`ind.${id}`)}`
+/** The indicator's name in the language shown: the app's `ind.N`, or the catalogue's for one added by rule. */
+export const indicatorName = (id: number, catalogue?: { id: number; name_vi: string; name_en: string }[]) => `${id}. ${indicatorTitle(id, catalogue)}`
 
 /** Today in Vietnam (UTC+7), as the server counts days: YYYY-MM-DD. */
 export const vietnamToday = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10)

@@ -16,7 +16,7 @@ export function targetText(target: number | null | undefined): string {
 /** An indicator's name: the server's catalogue in the language shown, else the app's short name. */
 export function indicatorName(id: number, catalogue: { id: number; name_vi: string; name_en: string }[] | undefined): string {
   const c = catalogue?.find((x) => x.id === id)
-  if (c) return lang.value === "en" ? c.name_en : c.name_vi
+  if (c) return lang.value === "en" && c.name_en ? c.name_en : c.name_vi
   return t(`ind.${id}`)
 }
 
