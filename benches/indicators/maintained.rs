@@ -260,6 +260,13 @@ async fn add_rules(store: &Store, side: &AnyPool, at: i64, rules: u32, days: u32
                 at,
             )
             .await?;
+        sqlx::query(
+            "INSERT INTO indicator_current (village_code, indicator_id, numerator, asked, eligible)
+             SELECT village_code, $1, p_smartphone, p_surveyed, p_known FROM village_stats",
+        )
+        .bind(id)
+        .execute(side)
+        .await?;
         for k in 0..=i64::from(days) {
             sqlx::query(
                 "INSERT INTO indicator_counts (village_code, indicator_id, day, numerator, asked, eligible)

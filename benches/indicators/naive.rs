@@ -57,7 +57,8 @@ pub async fn compare(
         .collect();
     let table = unit_indicators(store, admin, PROVINCE, &IndicatorQuery::default()).await?;
     for (ind, value) in store.indicators().await?.iter().zip(&table.unit.indicators) {
-        if ind.source != "survey" {
+        // Declared ones are not counted; those added by rule (`--rules`) carry copied counts.
+        if ind.source != "survey" || ind.numerator_when.is_some() {
             continue;
         }
         let get = |n: &Option<String>| n.as_deref().and_then(|n| naive.get(n)).unwrap_or(-1);

@@ -32,6 +32,10 @@ pub struct Args {
     /// with --existing households; khaosat only).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub villages: Option<u32>,
+    /// Indicators added by rule before the burst (issue 16): every batch then also counts them
+    /// over its whole village (khaosat only).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=50))]
+    pub rule_indicators: u32,
     /// Households each phone adds offline (its village's new households of the day).
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(0..=100_000))]
     pub households: u32,

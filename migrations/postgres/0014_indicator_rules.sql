@@ -21,3 +21,14 @@ CREATE TABLE indicator_counts (
     eligible     BIGINT NOT NULL,
     PRIMARY KEY (village_code, indicator_id, day)
 );
+
+-- Each village's latest counts (what "now" reads: one row per village and indicator, summed per
+-- child unit like `village_stats`).
+CREATE TABLE indicator_current (
+    village_code TEXT NOT NULL,
+    indicator_id BIGINT NOT NULL,
+    numerator    BIGINT NOT NULL,
+    asked        BIGINT NOT NULL,
+    eligible     BIGINT NOT NULL,
+    PRIMARY KEY (village_code, indicator_id)
+);

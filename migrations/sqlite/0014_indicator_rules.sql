@@ -21,3 +21,14 @@ CREATE TABLE indicator_counts (
     eligible     INTEGER NOT NULL,
     PRIMARY KEY (village_code, indicator_id, day)
 );
+
+-- Each village's latest counts (what "now" reads: one row per village and indicator, summed per
+-- child unit like `village_stats`).
+CREATE TABLE indicator_current (
+    village_code TEXT NOT NULL,
+    indicator_id INTEGER NOT NULL,
+    numerator    INTEGER NOT NULL,
+    asked        INTEGER NOT NULL,
+    eligible     INTEGER NOT NULL,
+    PRIMARY KEY (village_code, indicator_id)
+);

@@ -131,7 +131,7 @@ impl DocWrite {
             "SELECT {columns} FROM stats_snapshots WHERE village_code = $1 AND day <= $2 ORDER BY day DESC LIMIT 1"
         );
         for d in days {
-            self.record_rule_counts(village, &d.day, &d.rules).await?;
+            self.restate_rule_counts(village, &d.day, &d.rules).await?;
             let before = sqlx::query(&before_sql)
                 .bind(village)
                 .bind(&d.day)

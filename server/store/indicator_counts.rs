@@ -109,6 +109,7 @@ impl Store {
         for sql in [
             "DELETE FROM targets WHERE indicator_id = $1",
             "DELETE FROM indicator_counts WHERE indicator_id = $1",
+            "DELETE FROM indicator_current WHERE indicator_id = $1",
             "DELETE FROM indicators WHERE id = $1",
         ] {
             sqlx::query(sql).bind(id).execute(&mut *tx).await?;
@@ -144,19 +145,34 @@ impl Store {
                 String::new(),
             )
         };
-        let rows = sqlx::query(&format!(
-            "SELECT {unit}, c.indicator_id, {sums}
-             FROM indicator_counts c JOIN units v ON v.code = c.village_code
-             WHERE v.level = 'village' AND substr(v.path, 1, length($1)) = $1
-               AND c.day = (SELECT MAX(x.day) FROM indicator_counts x
-                            WHERE x.village_code = c.village_code AND x.indicator_id = c.indicator_id
-                              AND x.day <= $2)
-             {group}"
-        ))
-        .bind(path)
-        .bind(day.unwrap_or("9999-12-31"))
-        .fetch_all(&self.pool)
-        .await?;
+        let sql = match day {
+            // Now: the latest counts, one row per village and indicator.
+            None => format!(
+                "SELECT {unit}, c.indicator_id, {sums}
+                 FROM indicator_current c JOIN units v ON v.code = c.village_code
+                 WHERE v.level = 'village' AND substr(v.path, 1, length($1)) = $1
+                 {group}"
+            ),
+            // A past day: each (village, indicator) first, then its latest row on or before the
+            // day read by the whole key, so the cost follows the subtree, not the length of the
+            // history. `CROSS JOIN` fixes that order on SQLite, whose planner otherwise reads
+            // every day's row of a village and tests each.
+            Some(_) => format!(
+                "SELECT {unit}, c.indicator_id, {sums}
+                 FROM units v CROSS JOIN indicators i CROSS JOIN indicator_counts c
+                 WHERE v.level = 'village' AND substr(v.path, 1, length($1)) = $1
+                   AND i.numerator_when IS NOT NULL
+                   AND c.village_code = v.code AND c.indicator_id = i.id
+                   AND c.day = (SELECT MAX(x.day) FROM indicator_counts x
+                                WHERE x.village_code = v.code AND x.indicator_id = i.id AND x.day <= $2)
+                 {group}"
+            ),
+        };
+        let rows = sqlx::query(&sql)
+            .bind(path)
+            .bind(day.unwrap_or("9999-12-31"))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(UnitRuleCount {
@@ -175,30 +191,73 @@ impl Store {
 }
 
 impl DocWrite {
-    /// Records a village's counts of the rule indicators for `day`, in one statement.
+    /// Records a village's counts of the rule indicators as of now (`day` is today): its day's
+    /// rows and its current ones.
     pub async fn record_rule_counts(
         &mut self,
         village: &str,
         day: &str,
         counts: &[(i64, RuleCount)],
     ) -> Result<(), StoreError> {
+        self.restate_rule_counts(village, day, counts).await?;
+        self.upsert_rule_counts(
+            "indicator_current (village_code, indicator_id, numerator, asked, eligible)",
+            "(village_code, indicator_id)",
+            village,
+            None,
+            counts,
+        )
+        .await
+    }
+
+    /// Records a village's counts of the rule indicators for a past `day` (a restatement).
+    pub async fn restate_rule_counts(
+        &mut self,
+        village: &str,
+        day: &str,
+        counts: &[(i64, RuleCount)],
+    ) -> Result<(), StoreError> {
+        self.upsert_rule_counts(
+            "indicator_counts (village_code, indicator_id, day, numerator, asked, eligible)",
+            "(village_code, indicator_id, day)",
+            village,
+            Some(day),
+            counts,
+        )
+        .await
+    }
+
+    /// One multi-row upsert into `table` (its columns as written), keyed by `key`.
+    async fn upsert_rule_counts(
+        &mut self,
+        table: &str,
+        key: &str,
+        village: &str,
+        day: Option<&str>,
+        counts: &[(i64, RuleCount)],
+    ) -> Result<(), StoreError> {
         if counts.is_empty() {
             return Ok(());
         }
+        // `$1` the village, `$2` the day when there is one, then four per indicator.
+        let first = if day.is_some() { 3 } else { 2 };
         let values: Vec<String> = (0..counts.len())
             .map(|i| {
-                let b = i * 4 + 3;
-                format!("($1, ${b}, $2, ${}, ${}, ${})", b + 1, b + 2, b + 3)
+                let b = first + i * 4;
+                let day = if day.is_some() { "$2, " } else { "" };
+                format!("($1, ${b}, {day}${}, ${}, ${})", b + 1, b + 2, b + 3)
             })
             .collect();
         let sql = format!(
-            "INSERT INTO indicator_counts (village_code, indicator_id, day, numerator, asked, eligible)
-             VALUES {}
-             ON CONFLICT (village_code, indicator_id, day) DO UPDATE SET
+            "INSERT INTO {table} VALUES {}
+             ON CONFLICT {key} DO UPDATE SET
                numerator = excluded.numerator, asked = excluded.asked, eligible = excluded.eligible",
             values.join(", ")
         );
-        let mut q = sqlx::query(&sql).bind(village).bind(day);
+        let mut q = sqlx::query(&sql).bind(village);
+        if let Some(day) = day {
+            q = q.bind(day);
+        }
         for (id, c) in counts {
             q = q.bind(*id).bind(c.numerator).bind(c.asked).bind(c.eligible);
         }
