@@ -154,18 +154,16 @@ impl Store {
                  {group}"
             ),
             // A past day: each (village, indicator) first, then its latest row on or before the
-            // day read by the whole key, so the cost follows the subtree, not the length of the
-            // history. `CROSS JOIN` fixes that order on SQLite, whose planner otherwise reads
-            // every day's row of a village and tests each.
+            // day read through the key, so the cost follows the subtree, not the length of the
+            // history (see `Backend::latest_rule_counts`).
             Some(_) => format!(
                 "SELECT {unit}, c.indicator_id, {sums}
-                 FROM units v CROSS JOIN indicators i CROSS JOIN indicator_counts c
+                 FROM {}
                  WHERE v.level = 'village' AND substr(v.path, 1, length($1)) = $1
-                   AND i.numerator_when IS NOT NULL
-                   AND c.village_code = v.code AND c.indicator_id = i.id
-                   AND c.day = (SELECT MAX(x.day) FROM indicator_counts x
-                                WHERE x.village_code = v.code AND x.indicator_id = i.id AND x.day <= $2)
-                 {group}"
+                   AND i.numerator_when IS NOT NULL {}
+                 {group}",
+                self.backend.latest_rule_counts().0,
+                self.backend.latest_rule_counts().1,
             ),
         };
         let rows = sqlx::query(&sql)

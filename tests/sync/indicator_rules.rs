@@ -182,6 +182,23 @@ async fn an_indicator_added_as_data_counts_those_asked(app: &TestApp) {
         "p2 was not asked the new question: not in the denominator; {v}"
     );
     assert_eq!(v["met"], json!(true));
+    // The same read as of a day (the "before" columns): today's counts are the latest.
+    let today = khaosat::clock::vietnam_date(khaosat::clock::now()).0;
+    let (_, table) = app
+        .get(
+            &format!("/api/v1/units/38/indicators?baseline={today}"),
+            &province,
+        )
+        .await;
+    let before = table["unit"]["indicators"]
+        .as_array()
+        .and_then(|all| all.iter().find(|v| v["id"] == id))
+        .map(|v| v["baseline"].clone());
+    assert_eq!(
+        before.map(|b| (b["numerator"].clone(), b["denominator"].clone())),
+        Some((json!(1), json!(2))),
+        "{table}"
+    );
     // Summed per child unit by the database: the one holding Thôn 2 has them all.
     let (_, table) = app.get("/api/v1/units/38/indicators", &province).await;
     let children: Vec<(Value, Value)> = table["children"]
