@@ -9,6 +9,9 @@ ALTER TABLE indicators ADD COLUMN numerator_when TEXT;
 ALTER TABLE indicators ADD COLUMN denominator_when TEXT;
 ALTER TABLE indicators ADD COLUMN created_by TEXT;
 ALTER TABLE indicators ADD COLUMN created_at INTEGER;
+-- When an indicator added by rule was removed: the row stays so its id is never given to
+-- another (a submitted weekly report names indicators by id).
+ALTER TABLE indicators ADD COLUMN removed_at INTEGER;
 
 -- A village's counts for each indicator defined by rule, per day (the latest day is "now"):
 -- eligible records, those of them asked every field the numerator reads, and those counted.

@@ -142,7 +142,7 @@ pub async fn declare(
         }
         None => {
             return Err(Error::bad_request(format!(
-                "indicator {} does not exist (1–16)",
+                "indicator {} does not exist (the catalogue: GET /api/v1/indicators)",
                 req.indicator_id
             )))
         }

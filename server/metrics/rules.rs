@@ -95,7 +95,7 @@ pub async fn add(
 /// Removes an indicator added by rule (the built-in ones stay), with its targets and counts.
 pub async fn remove(store: &Store, who: &Principal, id: i64) -> Result<()> {
     who.require_role(Role::Province, "removing an indicator")?;
-    if !store.delete_rule_indicator(id).await? {
+    if !store.remove_rule_indicator(id, now()).await? {
         return Err(Error::not_found(format!(
             "indicator {id} is not one added by rule (the built-in indicators cannot be removed)"
         )));
@@ -123,6 +123,11 @@ fn count_every_village(store: Store, hub: Arc<SyncHub>, id: i64, rule: Indicator
             if shutdown.is_cancelled() {
                 tracing::warn!(indicator = id, "counting stopped by shutdown; the rest count with their next batch");
                 return;
+            }
+            // Removed meanwhile: its counts were dropped, none is written again.
+            match store.indicator_rules().await {
+                Ok(rules) if !rules.iter().any(|r| r.id == id) => return,
+                _ => {}
             }
             if let Err(e) = hub.recount_rules(row, &rules).await {
                 tracing::warn!(indicator = id, village = %row.unit_code, error = %e, "counting a village failed");

@@ -238,7 +238,7 @@ pub async fn set_target(store: &Store, who: &Principal, req: &SetTarget) -> Resu
         .any(|i| i.id == req.indicator_id)
     {
         return Err(Error::bad_request(format!(
-            "indicator {} does not exist (1–16)",
+            "indicator {} does not exist (the catalogue: GET /api/v1/indicators)",
             req.indicator_id
         )));
     }

@@ -61,14 +61,16 @@ impl Store {
     pub async fn indicator_rules(&self) -> Result<Vec<RuleRow>, StoreError> {
         let rows = sqlx::query_as(
             "SELECT id, counts, numerator_when, denominator_when FROM indicators
-             WHERE numerator_when IS NOT NULL AND counts IS NOT NULL ORDER BY id",
+             WHERE numerator_when IS NOT NULL AND counts IS NOT NULL AND removed_at IS NULL
+             ORDER BY id",
         )
         .fetch_all(&self.pool)
         .await?;
         Ok(rows)
     }
 
-    /// Adds an indicator defined by rule to the catalogue (the next free id); returns its id.
+    /// Adds an indicator defined by rule to the catalogue (the next id never given, removed
+    /// ones included); returns its id.
     pub async fn insert_rule_indicator(
         &self,
         i: &NewRuleIndicator<'_>,
@@ -93,24 +95,27 @@ impl Store {
         Ok(id)
     }
 
-    /// Removes an indicator defined by rule with its targets and counts (the survey's answers
-    /// stay); false when `id` is not one.
-    pub async fn delete_rule_indicator(&self, id: i64) -> Result<bool, StoreError> {
+    /// Removes an indicator defined by rule from the catalogue with its targets and counts (the
+    /// survey's answers stay; the row stays, marked, so the id is never reused); false when `id`
+    /// is not one in the catalogue.
+    pub async fn remove_rule_indicator(&self, id: i64, now: i64) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let found: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM indicators WHERE id = $1 AND numerator_when IS NOT NULL",
+        let removed = sqlx::query(
+            "UPDATE indicators SET removed_at = $2
+             WHERE id = $1 AND numerator_when IS NOT NULL AND removed_at IS NULL",
         )
         .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if found.is_none() {
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if removed == 0 {
             return Ok(false);
         }
         for sql in [
             "DELETE FROM targets WHERE indicator_id = $1",
             "DELETE FROM indicator_counts WHERE indicator_id = $1",
             "DELETE FROM indicator_current WHERE indicator_id = $1",
-            "DELETE FROM indicators WHERE id = $1",
         ] {
             sqlx::query(sql).bind(id).execute(&mut *tx).await?;
         }
@@ -160,7 +165,7 @@ impl Store {
                 "SELECT {unit}, c.indicator_id, {sums}
                  FROM {}
                  WHERE v.level = 'village' AND substr(v.path, 1, length($1)) = $1
-                   AND i.numerator_when IS NOT NULL {}
+                   AND i.numerator_when IS NOT NULL AND i.removed_at IS NULL {}
                  {group}",
                 self.backend.latest_rule_counts().0,
                 self.backend.latest_rule_counts().1,

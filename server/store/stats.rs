@@ -106,7 +106,7 @@ impl Store {
         let rows = sqlx::query_as(
             "SELECT id, name_vi, name_en, source, numerator, denominator, default_target, section,
                 counts, numerator_when, denominator_when
-             FROM indicators ORDER BY id",
+             FROM indicators WHERE removed_at IS NULL ORDER BY id",
         )
         .fetch_all(&self.pool)
         .await?;

@@ -300,4 +300,16 @@ async fn an_indicator_added_as_data_counts_those_asked(app: &TestApp) {
         table["unit"]["indicators"].as_array().map(Vec::len),
         Some(16)
     );
+    // Its id is never given again (a submitted weekly report names indicators by id).
+    let rule = json!({"counts": "persons", "numerator": {"yes": "has_citizen_app"}});
+    let (status, next) = app
+        .call(
+            Method::POST,
+            "/api/v1/indicators",
+            Some(&province),
+            Some(new_indicator(rule)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{next}");
+    assert_eq!(next["id"], json!(id + 1));
 }
