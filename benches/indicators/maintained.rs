@@ -242,9 +242,13 @@ pub async fn run_backend(
     })
 }
 
-/// Adds `rules` indicators by rule with counts for every village today and on `days` earlier
-/// days (copied from the counters: only the row count matters).
+/// Adds `rules` indicators by rule with counts for every village now and on today and `days`
+/// earlier days (copied from the counters: only the row count and size matter).
 async fn add_rules(store: &Store, side: &AnyPool, at: i64, rules: u32, days: u32) -> Result<()> {
+    if rules == 0 {
+        return Ok(());
+    }
+    let mut entries = Vec::new();
     for n in 0..rules {
         let id = store
             .insert_rule_indicator(
@@ -267,16 +271,21 @@ async fn add_rules(store: &Store, side: &AnyPool, at: i64, rules: u32, days: u32
         .bind(id)
         .execute(side)
         .await?;
-        for k in 0..=i64::from(days) {
-            sqlx::query(
-                "INSERT INTO indicator_counts (village_code, indicator_id, day, numerator, asked, eligible)
-                 SELECT village_code, $1, $2, p_smartphone, p_surveyed, p_known FROM village_stats",
-            )
-            .bind(id)
+        entries.push(format!(
+            "'\"{id}\": [' || p_smartphone || ', ' || p_surveyed || ', ' || p_known || ']'"
+        ));
+    }
+    // One row per village and day holding every indicator: {"17": [n, asked, eligible], …}.
+    let json = format!("'{{' || {} || '}}'", entries.join(" || ', ' || "));
+    let sql = format!(
+        "INSERT INTO indicator_counts (village_code, day, counts)
+         SELECT village_code, $1, {json} FROM village_stats"
+    );
+    for k in 0..=i64::from(days) {
+        sqlx::query(&sql)
             .bind(vietnam_date(at - k * 86_400).0)
             .execute(side)
             .await?;
-        }
     }
     Ok(())
 }

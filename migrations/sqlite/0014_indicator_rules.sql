@@ -13,16 +13,15 @@ ALTER TABLE indicators ADD COLUMN created_at INTEGER;
 -- another (a submitted weekly report names indicators by id).
 ALTER TABLE indicators ADD COLUMN removed_at INTEGER;
 
--- A village's counts for each indicator defined by rule, per day (the latest day is "now"):
--- eligible records, those of them asked every field the numerator reads, and those counted.
+-- A village's counts of every indicator defined by rule, per Vietnam day, one row per village
+-- and day (a day "as of" is then one lookup per village, however many indicators there are):
+-- {"<indicator id>": [numerator, asked, eligible], …}, where `asked` are the eligible records
+-- with an answer to every field the numerator reads.
 CREATE TABLE indicator_counts (
     village_code TEXT NOT NULL,
-    indicator_id INTEGER NOT NULL,
     day          TEXT NOT NULL,
-    numerator    INTEGER NOT NULL,
-    asked        INTEGER NOT NULL,
-    eligible     INTEGER NOT NULL,
-    PRIMARY KEY (village_code, indicator_id, day)
+    counts       TEXT NOT NULL,
+    PRIMARY KEY (village_code, day)
 );
 
 -- Each village's latest counts (what "now" reads: one row per village and indicator, summed per

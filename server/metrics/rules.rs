@@ -13,7 +13,7 @@ use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::metrics::{catalogue, Indicator};
 use crate::store::{NewRuleIndicator, Store};
-use crate::survey::indicators::IndicatorRule;
+use crate::survey::indicators::{self, IndicatorRule};
 use crate::survey::versions;
 use crate::sync::SyncHub;
 
@@ -84,7 +84,7 @@ pub async fn add(
         )
         .await?;
     tracing::info!(indicator = id, by = %who.username, "indicator added");
-    count_every_village(store.clone(), hub.clone(), id, new.rule);
+    count_every_village(store.clone(), hub.clone(), id);
     catalogue(store)
         .await?
         .into_iter()
@@ -104,13 +104,13 @@ pub async fn remove(store: &Store, who: &Principal, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Counts a new indicator in every village, one document at a time, in the background. A
-/// village whose count fails here is counted by its next batch.
-fn count_every_village(store: Store, hub: Arc<SyncHub>, id: i64, rule: IndicatorRule) {
+/// Counts a new indicator in every village, one document at a time, in the background, with
+/// every other rule (a village's day holds the counts of all of them). A village whose count
+/// fails here is counted by its next batch.
+fn count_every_village(store: Store, hub: Arc<SyncHub>, id: i64) {
     let tracker = hub.tracker.clone();
     let shutdown = hub.shutdown.clone();
     tracker.spawn(async move {
-        let rules = [(id, rule)];
         let villages = match store.village_documents().await {
             Ok(v) => v,
             Err(e) => {
@@ -124,11 +124,16 @@ fn count_every_village(store: Store, hub: Arc<SyncHub>, id: i64, rule: Indicator
                 tracing::warn!(indicator = id, "counting stopped by shutdown; the rest count with their next batch");
                 return;
             }
-            // Removed meanwhile: its counts were dropped, none is written again.
-            match store.indicator_rules().await {
-                Ok(rules) if !rules.iter().any(|r| r.id == id) => return,
-                _ => {}
-            }
+            // Read for each village: one removed meanwhile is not written again, one added
+            // meanwhile is counted too.
+            let rules = match indicators::rules(&store).await {
+                Ok(rules) if rules.iter().any(|(r, _)| *r == id) => rules,
+                Ok(_) => return,
+                Err(e) => {
+                    tracing::warn!(indicator = id, error = %e, "reading the rules failed; the rest count with their next batch");
+                    return;
+                }
+            };
             if let Err(e) = hub.recount_rules(row, &rules).await {
                 tracing::warn!(indicator = id, village = %row.unit_code, error = %e, "counting a village failed");
             }

@@ -1,5 +1,7 @@
 //! SQL for indicators defined by rule (issue 16): the rules in the catalogue, and each village's
-//! counts per day, written in the projection's transaction and read back summed by the caller.
+//! counts (now, and per day), written in the projection's transaction and read back summed by
+//! the caller. A removed indicator's entries in past days stay (its id is never reused) and
+//! are not read.
 
 use sqlx::{FromRow, Row};
 
@@ -114,7 +116,6 @@ impl Store {
         }
         for sql in [
             "DELETE FROM targets WHERE indicator_id = $1",
-            "DELETE FROM indicator_counts WHERE indicator_id = $1",
             "DELETE FROM indicator_current WHERE indicator_id = $1",
         ] {
             sqlx::query(sql).bind(id).execute(&mut *tx).await?;
@@ -123,8 +124,8 @@ impl Store {
         Ok(true)
     }
 
-    /// The latest counts on or before `day` (`None`: now) of each village under `path`, or with
-    /// `by_child` summed per child unit of `path` in the database (one row per child and
+    /// The latest counts on or before `day` (`None`: now) of each village under `path`. Now,
+    /// with `by_child`, summed per child unit of `path` in the database (one row per child and
     /// indicator, whatever the size of the subtree).
     pub async fn rule_counts_under(
         &self,
@@ -132,50 +133,62 @@ impl Store {
         day: Option<&str>,
         by_child: bool,
     ) -> Result<Vec<UnitRuleCount>, StoreError> {
+        let Some(day) = day else {
+            return self.current_rule_counts(path, by_child).await;
+        };
+        // Each village's latest row on or before the day, found through the key (as the
+        // counters' snapshots are): one lookup per village, however many indicators.
+        let rows = sqlx::query(
+            "SELECT v.path, c.counts FROM units v
+             JOIN indicator_counts c ON c.village_code = v.code
+              AND c.day = (SELECT MAX(x.day) FROM indicator_counts x WHERE x.village_code = v.code AND x.day <= $2)
+             WHERE v.level = 'village' AND substr(v.path, 1, length($1)) = $1",
+        )
+        .bind(path)
+        .bind(day)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let path: String = r.try_get(0)?;
+            let counts: String = r.try_get(1)?;
+            for (indicator_id, count) in decode_counts(&counts) {
+                out.push(UnitRuleCount {
+                    path: path.clone(),
+                    indicator_id,
+                    count,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The latest counts of each village and indicator under `path` (or summed per child).
+    async fn current_rule_counts(
+        &self,
+        path: &str,
+        by_child: bool,
+    ) -> Result<Vec<UnitRuleCount>, StoreError> {
         let position = self.backend.position_fn();
-        let (unit, sums, group) = if by_child {
+        let sql = if by_child {
             // The child's path: the village's up to the first '/' after the unit's own path.
             let child = format!(
                 "substr(v.path, 1, length($1) + {position}(substr(v.path, length($1) + 1), '/'))"
             );
-            (
-                child.clone(),
-                "CAST(SUM(c.numerator) AS BIGINT), CAST(SUM(c.asked) AS BIGINT), CAST(SUM(c.eligible) AS BIGINT)",
-                format!("GROUP BY {child}, c.indicator_id"),
-            )
-        } else {
-            (
-                "v.path".to_string(),
-                "c.numerator, c.asked, c.eligible",
-                String::new(),
-            )
-        };
-        let sql = match day {
-            // Now: the latest counts, one row per village and indicator.
-            None => format!(
-                "SELECT {unit}, c.indicator_id, {sums}
+            format!(
+                "SELECT {child}, c.indicator_id, CAST(SUM(c.numerator) AS BIGINT),
+                   CAST(SUM(c.asked) AS BIGINT), CAST(SUM(c.eligible) AS BIGINT)
                  FROM indicator_current c JOIN units v ON v.code = c.village_code
                  WHERE v.level = 'village' AND substr(v.path, 1, length($1)) = $1
-                 {group}"
-            ),
-            // A past day: each (village, indicator) first, then its latest row on or before the
-            // day read through the key, so the cost follows the subtree, not the length of the
-            // history (see `Backend::latest_rule_counts`).
-            Some(_) => format!(
-                "SELECT {unit}, c.indicator_id, {sums}
-                 FROM {}
-                 WHERE v.level = 'village' AND substr(v.path, 1, length($1)) = $1
-                   AND i.numerator_when IS NOT NULL AND i.removed_at IS NULL {}
-                 {group}",
-                self.backend.latest_rule_counts().0,
-                self.backend.latest_rule_counts().1,
-            ),
+                 GROUP BY {child}, c.indicator_id"
+            )
+        } else {
+            "SELECT v.path, c.indicator_id, c.numerator, c.asked, c.eligible
+             FROM indicator_current c JOIN units v ON v.code = c.village_code
+             WHERE v.level = 'village' AND substr(v.path, 1, length($1)) = $1"
+                .to_string()
         };
-        let rows = sqlx::query(&sql)
-            .bind(path)
-            .bind(day.unwrap_or("9999-12-31"))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&sql).bind(path).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 Ok(UnitRuleCount {
@@ -193,78 +206,95 @@ impl Store {
     }
 }
 
+/// A day's counts as stored: `{"<indicator id>": [numerator, asked, eligible], …}`.
+fn encode_counts(counts: &[(i64, RuleCount)]) -> String {
+    let map: serde_json::Map<String, serde_json::Value> = counts
+        .iter()
+        .map(|(id, c)| (id.to_string(), serde_json::json!([c.numerator, c.asked, c.eligible])))
+        .collect();
+    serde_json::Value::Object(map).to_string()
+}
+
+/// Reads `encode_counts`; an entry it cannot read is skipped (logged), never fatal to a table.
+fn decode_counts(text: &str) -> Vec<(i64, RuleCount)> {
+    let map: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(text) {
+        Ok(map) => map,
+        Err(e) => {
+            tracing::warn!(error = %e, "stored counts of indicators by rule cannot be read");
+            return Vec::new();
+        }
+    };
+    map.iter()
+        .filter_map(|(id, v)| {
+            let id = id.parse().ok()?;
+            let n: [i64; 3] = serde_json::from_value(v.clone()).ok()?;
+            Some((
+                id,
+                RuleCount {
+                    numerator: n[0],
+                    asked: n[1],
+                    eligible: n[2],
+                },
+            ))
+        })
+        .collect()
+}
+
 impl DocWrite {
-    /// Records a village's counts of the rule indicators as of now (`day` is today): its day's
-    /// rows and its current ones.
+    /// Records a village's counts of every rule indicator as of now (`day` is today): its day's
+    /// row and its current ones.
     pub async fn record_rule_counts(
         &mut self,
         village: &str,
         day: &str,
         counts: &[(i64, RuleCount)],
     ) -> Result<(), StoreError> {
+        if counts.is_empty() {
+            return Ok(());
+        }
         self.restate_rule_counts(village, day, counts).await?;
-        self.upsert_rule_counts(
-            "indicator_current (village_code, indicator_id, numerator, asked, eligible)",
-            "(village_code, indicator_id)",
-            village,
-            None,
-            counts,
-        )
-        .await
+        // `$1` the village, then four per indicator.
+        let values: Vec<String> = (0..counts.len())
+            .map(|i| {
+                let b = 2 + i * 4;
+                format!("($1, ${b}, ${}, ${}, ${})", b + 1, b + 2, b + 3)
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO indicator_current (village_code, indicator_id, numerator, asked, eligible)
+             VALUES {}
+             ON CONFLICT (village_code, indicator_id) DO UPDATE SET
+               numerator = excluded.numerator, asked = excluded.asked, eligible = excluded.eligible",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(village);
+        for (id, c) in counts {
+            q = q.bind(*id).bind(c.numerator).bind(c.asked).bind(c.eligible);
+        }
+        q.execute(&mut *self.tx).await?;
+        Ok(())
     }
 
-    /// Records a village's counts of the rule indicators for a past `day` (a restatement).
+    /// Records a village's counts of every rule indicator for `day` (today, or a past day a
+    /// late change restates), replacing what that day held.
     pub async fn restate_rule_counts(
         &mut self,
         village: &str,
         day: &str,
         counts: &[(i64, RuleCount)],
     ) -> Result<(), StoreError> {
-        self.upsert_rule_counts(
-            "indicator_counts (village_code, indicator_id, day, numerator, asked, eligible)",
-            "(village_code, indicator_id, day)",
-            village,
-            Some(day),
-            counts,
-        )
-        .await
-    }
-
-    /// One multi-row upsert into `table` (its columns as written), keyed by `key`.
-    async fn upsert_rule_counts(
-        &mut self,
-        table: &str,
-        key: &str,
-        village: &str,
-        day: Option<&str>,
-        counts: &[(i64, RuleCount)],
-    ) -> Result<(), StoreError> {
         if counts.is_empty() {
             return Ok(());
         }
-        // `$1` the village, `$2` the day when there is one, then four per indicator.
-        let first = if day.is_some() { 3 } else { 2 };
-        let values: Vec<String> = (0..counts.len())
-            .map(|i| {
-                let b = first + i * 4;
-                let day = if day.is_some() { "$2, " } else { "" };
-                format!("($1, ${b}, {day}${}, ${}, ${})", b + 1, b + 2, b + 3)
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO {table} VALUES {}
-             ON CONFLICT {key} DO UPDATE SET
-               numerator = excluded.numerator, asked = excluded.asked, eligible = excluded.eligible",
-            values.join(", ")
-        );
-        let mut q = sqlx::query(&sql).bind(village);
-        if let Some(day) = day {
-            q = q.bind(day);
-        }
-        for (id, c) in counts {
-            q = q.bind(*id).bind(c.numerator).bind(c.asked).bind(c.eligible);
-        }
-        q.execute(&mut *self.tx).await?;
+        sqlx::query(
+            "INSERT INTO indicator_counts (village_code, day, counts) VALUES ($1, $2, $3)
+             ON CONFLICT (village_code, day) DO UPDATE SET counts = excluded.counts",
+        )
+        .bind(village)
+        .bind(day)
+        .bind(encode_counts(counts))
+        .execute(&mut *self.tx)
+        .await?;
         Ok(())
     }
 }

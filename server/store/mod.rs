@@ -95,29 +95,6 @@ impl Backend {
         }
     }
 
-    /// The rows `c` of `indicator_counts` that stand for each village `v` and rule indicator `i`
-    /// on day `$2` (the latest on or before it): a FROM clause and what its WHERE adds. Each
-    /// is found through the key: PostgreSQL with a lateral lookup; SQLite, which has none, with
-    /// `CROSS JOIN`, which fixes the join order (its planner otherwise reads every day's row of
-    /// a village and tests each).
-    pub(crate) fn latest_rule_counts(self) -> (&'static str, &'static str) {
-        match self {
-            Backend::Sqlite => (
-                "units v CROSS JOIN indicators i CROSS JOIN indicator_counts c",
-                "AND c.village_code = v.code AND c.indicator_id = i.id
-                 AND c.day = (SELECT MAX(x.day) FROM indicator_counts x
-                              WHERE x.village_code = v.code AND x.indicator_id = i.id AND x.day <= $2)",
-            ),
-            Backend::Postgres => (
-                "units v CROSS JOIN indicators i CROSS JOIN LATERAL (
-                   SELECT x.indicator_id, x.numerator, x.asked, x.eligible FROM indicator_counts x
-                   WHERE x.village_code = v.code AND x.indicator_id = i.id AND x.day <= $2
-                   ORDER BY x.day DESC LIMIT 1) c",
-                "",
-            ),
-        }
-    }
-
     /// The `n`th (1-based) bind parameter of a generated statement, parameters bound in the
     /// order they appear. SQLite gets a bare `?`: sqlx matches each `$n` by asking SQLite for
     /// every parameter's name, a linear scan, so binding a long multi-row INSERT is quadratic.
