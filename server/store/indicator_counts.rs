@@ -210,7 +210,12 @@ impl Store {
 fn encode_counts(counts: &[(i64, RuleCount)]) -> String {
     let map: serde_json::Map<String, serde_json::Value> = counts
         .iter()
-        .map(|(id, c)| (id.to_string(), serde_json::json!([c.numerator, c.asked, c.eligible])))
+        .map(|(id, c)| {
+            (
+                id.to_string(),
+                serde_json::json!([c.numerator, c.asked, c.eligible]),
+            )
+        })
         .collect();
     serde_json::Value::Object(map).to_string()
 }
