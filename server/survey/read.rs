@@ -36,6 +36,14 @@ pub fn household_ids<D: ReadDoc>(doc: &D) -> Vec<String> {
     }
 }
 
+/// Reads every household of the document.
+pub fn read_households<D: ReadDoc>(doc: &D) -> Vec<HouseholdRow> {
+    household_ids(doc)
+        .iter()
+        .filter_map(|id| read_household(doc, id))
+        .collect()
+}
+
 /// Reads one household; `None` when the document has no such key.
 pub fn read_household<D: ReadDoc>(doc: &D, id: &str) -> Option<HouseholdRow> {
     let households = households_obj(doc)?;

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::clock::vietnam_date;
 use crate::store::{ChangeRecord, DocWrite, HouseholdRow, RuleCount};
 use crate::survey::indicators::IndicatorRule;
-use crate::survey::read::{check_schema, household_ids, read_household};
+use crate::survey::read::{check_schema, read_household, read_households};
 use crate::survey::schema;
 use crate::sync::conflicts::field_writes;
 use crate::sync::restate::DayPlan;
@@ -126,15 +126,34 @@ pub fn prepare(
     let heads = doc.get_heads();
     let patches = doc.diff(before, &heads);
     let touched = touched_households(&patches);
-    let projection: Result<Vec<HouseholdRow>, String> = check_schema(&*doc).map(|()| {
-        let ids: Vec<String> = match &touched {
-            Touched::All => household_ids(&*doc),
-            Touched::Some(map) => map.keys().cloned().collect(),
-        };
-        ids.iter()
-            .filter_map(|id| read_household(&*doc, id))
-            .collect()
-    });
+    let counting = !rules.is_empty() && !matches!(&touched, Touched::Some(map) if map.is_empty());
+    let year = i64::from(vietnam_date(at).1);
+    let (projection, rule_counts) = match check_schema(&*doc) {
+        Err(reason) => (Err(reason), Vec::new()),
+        // Counting the rules reads the whole village: the households to project come from it.
+        Ok(()) if counting => {
+            let all = read_households(&*doc);
+            let counts = IndicatorRule::count_all(rules, &all, year);
+            let projected = match &touched {
+                Touched::All => all,
+                Touched::Some(map) => all
+                    .into_iter()
+                    .filter(|h| map.contains_key(&h.id))
+                    .collect(),
+            };
+            (Ok(projected), counts)
+        }
+        Ok(()) => {
+            let projected = match &touched {
+                Touched::All => read_households(&*doc),
+                Touched::Some(map) => map
+                    .keys()
+                    .filter_map(|id| read_household(&*doc, id))
+                    .collect(),
+            };
+            (Ok(projected), Vec::new())
+        }
+    };
     let audits = match &touched {
         Touched::Some(map) => map
             .iter()
@@ -147,19 +166,6 @@ pub fn prepare(
         Touched::All => Vec::new(),
     };
     let conflicts = review::prepare_writes(doc, &field_writes(&patches), changes);
-    let year = i64::from(vietnam_date(at).1);
-    let rule_counts = match (&projection, &touched) {
-        _ if rules.is_empty() => Vec::new(),
-        (Ok(households), Touched::All) => IndicatorRule::count_all(rules, households, year),
-        (Ok(_), Touched::Some(map)) if !map.is_empty() => {
-            let all: Vec<HouseholdRow> = household_ids(&*doc)
-                .iter()
-                .filter_map(|id| read_household(&*doc, id))
-                .collect();
-            IndicatorRule::count_all(rules, &all, year)
-        }
-        _ => Vec::new(),
-    };
     Prepared {
         records,
         actors,

@@ -10,7 +10,7 @@ use automerge::{AutoCommit, Automerge, Change, ChangeHash};
 use crate::clock::{vietnam_date, vietnam_day_start};
 use crate::store::{Counters, RestatedDay, Store};
 use crate::survey::indicators::IndicatorRule;
-use crate::survey::read::{household_ids, read_household};
+use crate::survey::read::read_households;
 use crate::sync::SyncError;
 
 /// What a batch means for per-day figures: the observation time of each of its changes, and
@@ -98,10 +98,7 @@ fn recount(
         doc.apply_changes(all[next..upto].iter().cloned())?;
         next = upto;
         let year = vietnam_date(end - 1).1;
-        let households: Vec<_> = household_ids(&doc)
-            .iter()
-            .filter_map(|id| read_household(&doc, id))
-            .collect();
+        let households = read_households(&doc);
         out.push(RestatedDay {
             day: day.clone(),
             counters: Counters::tally(&households, i64::from(year) - 15),

@@ -12,7 +12,7 @@ use crate::clock::now;
 use crate::clock::vietnam_date;
 use crate::store::{Store, VillageDocRow};
 use crate::survey::indicators::{self, IndicatorRule};
-use crate::survey::read::{household_ids, read_household};
+use crate::survey::read::read_households;
 use crate::sync::access::Access;
 use crate::sync::commit::{self, sha256_hex, Attribution, Uploader};
 use crate::sync::restate;
@@ -323,11 +323,7 @@ impl LoadedDoc {
         }
         let (day, year) = vietnam_date(now());
         let count = |doc: &AutoCommit| {
-            let households: Vec<_> = household_ids(doc)
-                .iter()
-                .filter_map(|id| read_household(doc, id))
-                .collect();
-            IndicatorRule::count_all(rules, &households, i64::from(year))
+            IndicatorRule::count_all(rules, &read_households(doc), i64::from(year))
         };
         let mut counts = count(&self.doc);
         let mut w = store.begin_doc_write(&self.document_id).await?;
