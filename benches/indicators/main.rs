@@ -48,6 +48,8 @@ mod population;
 mod report;
 mod rng;
 mod rows;
+#[path = "../common/rules.rs"]
+mod rules;
 #[path = "../common/timing.rs"]
 mod timing;
 mod xlsx;

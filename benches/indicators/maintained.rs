@@ -16,6 +16,7 @@ use crate::db::{Backend, TempDb};
 use crate::load::{load_postgres, load_sqlite, Loaded};
 use crate::naive::{compare, naive_counters};
 use crate::population::{path_of, Population, PROVINCE};
+use crate::rules::add_rule_indicator;
 use crate::timing::{sample, Stats};
 use crate::Args;
 
@@ -250,20 +251,7 @@ async fn add_rules(store: &Store, side: &AnyPool, at: i64, rules: u32, days: u32
     }
     let mut entries = Vec::new();
     for n in 0..rules {
-        let id = store
-            .insert_rule_indicator(
-                &khaosat::store::NewRuleIndicator {
-                    name_vi: &format!("Chỉ tiêu bổ sung {n}"),
-                    name_en: "",
-                    default_target: 0.8,
-                    counts: "persons",
-                    numerator_when: r#"{"yes": "has_smartphone"}"#,
-                    denominator_when: None,
-                    created_by: "bench",
-                },
-                at,
-            )
-            .await?;
+        let id = add_rule_indicator(store, n, at).await?;
         sqlx::query(
             "INSERT INTO indicator_current (village_code, indicator_id, numerator, asked, eligible)
              SELECT village_code, $1, p_smartphone, p_surveyed, p_known FROM village_stats",

@@ -44,6 +44,8 @@ mod http;
 mod phone;
 mod proxy;
 mod report;
+#[path = "../common/rules.rs"]
+mod rules;
 mod scale;
 mod server;
 mod setup;

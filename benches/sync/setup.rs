@@ -74,17 +74,7 @@ async fn fill(store: &Store, database_url: &str, args: &Args) -> Result<Setup, S
         .map_err(|e| format!("seeding demo data: {e}"))?;
     let admin = operator(store).await?;
     for n in 0..args.rule_indicators {
-        let rule = khaosat::store::NewRuleIndicator {
-            name_vi: &format!("Chỉ tiêu bổ sung {n}"),
-            name_en: "",
-            default_target: 0.8,
-            counts: "persons",
-            numerator_when: r#"{"yes": "has_smartphone"}"#,
-            denominator_when: None,
-            created_by: "bench",
-        };
-        store
-            .insert_rule_indicator(&rule, khaosat::clock::now())
+        crate::rules::add_rule_indicator(store, n, khaosat::clock::now())
             .await
             .map_err(|e| format!("adding an indicator by rule: {e}"))?;
     }
