@@ -156,7 +156,7 @@ async fn insert_chunk(
 /// One document's write transaction; dropped without `commit` it stores nothing.
 pub struct DocWrite {
     pub(super) tx: Transaction<'static, Any>,
-    backend: Backend,
+    pub(super) backend: Backend,
     pub(super) document_id: String,
 }
 

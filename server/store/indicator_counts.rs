@@ -258,11 +258,19 @@ impl DocWrite {
             return Ok(());
         }
         self.restate_rule_counts(village, day, counts).await?;
-        // `$1` the village, then four per indicator.
+        // Five per indicator, bound in the order they appear (`param`: SQLite's `?`).
+        let p = |n| self.backend.param(n);
         let values: Vec<String> = (0..counts.len())
             .map(|i| {
-                let b = 2 + i * 4;
-                format!("($1, ${b}, ${}, ${}, ${})", b + 1, b + 2, b + 3)
+                let b = i * 5;
+                format!(
+                    "({}, {}, {}, {}, {})",
+                    p(b + 1),
+                    p(b + 2),
+                    p(b + 3),
+                    p(b + 4),
+                    p(b + 5)
+                )
             })
             .collect();
         let sql = format!(
@@ -272,9 +280,14 @@ impl DocWrite {
                numerator = excluded.numerator, asked = excluded.asked, eligible = excluded.eligible",
             values.join(", ")
         );
-        let mut q = sqlx::query(&sql).bind(village);
+        let mut q = sqlx::query(&sql);
         for (id, c) in counts {
-            q = q.bind(*id).bind(c.numerator).bind(c.asked).bind(c.eligible);
+            q = q
+                .bind(village)
+                .bind(*id)
+                .bind(c.numerator)
+                .bind(c.asked)
+                .bind(c.eligible);
         }
         q.execute(&mut *self.tx).await?;
         Ok(())
