@@ -78,10 +78,37 @@ test("records survive closing the browser (offline), and are sent when it is reo
   }
 })
 
-/** Closes the page side of every routed socket (and so the server side). */
-async function closeAll(sockets) {
-  for (const ws of sockets) await ws.close().catch(() => {})
-  sockets.clear()
+/**
+ * Routes the phone's sync socket so a test can take it offline while the server still answers
+ * HTTP: `offline()` closes the socket and leaves new ones unanswered (the app sees no server),
+ * `online()` closes it again and lets the next one through, `allow()` only lets the next one
+ * through, `cut()` only closes (the page side, and so the server side).
+ */
+async function syncRoute(ctx) {
+  let open = true
+  const sockets = new Set()
+  await ctx.routeWebSocket(/\/api\/v1\/sync/, (ws) => {
+    sockets.add(ws)
+    if (open) ws.connectToServer()
+  })
+  const cut = async () => {
+    for (const ws of sockets) await ws.close().catch(() => {})
+    sockets.clear()
+  }
+  return {
+    offline: async () => {
+      open = false
+      await cut()
+    },
+    online: async () => {
+      open = true
+      await cut()
+    },
+    allow: () => {
+      open = true
+    },
+    cut,
+  }
 }
 
 test("records survive a new version of the app (service worker update)", async (t) => {
@@ -94,12 +121,7 @@ test("records survive a new version of the app (service worker update)", async (
   })
   // The sync socket goes through this route, so the test can hold the phone offline while the
   // server still answers HTTP (the new version must come from somewhere).
-  let syncOpen = true
-  const sockets = new Set()
-  await ctx.routeWebSocket(/\/api\/v1\/sync/, (ws) => {
-    sockets.add(ws)
-    if (syncOpen) ws.connectToServer() // otherwise never answered: the app sees no server
-  })
+  const sync = await syncRoute(ctx)
   const page = await ctx.newPage()
   await signIn(page, relay.url, "demo-enumerator")
   await waitServiceWorker(page)
@@ -112,8 +134,7 @@ test("records survive a new version of the app (service worker update)", async (
   await page.goBack()
   await waitSync(page, "synced", 0)
 
-  syncOpen = false
-  await closeAll(sockets)
+  await sync.offline()
   await waitSync(page, "offline")
   const unsentId = await addHousehold(page, { head: "Mai Thị Yến", address: "Xóm Chùa, số 2" })
   await setField(page, "phone", "0944555666")
@@ -148,8 +169,7 @@ test("records survive a new version of the app (service worker update)", async (
   assert.equal(await page.$(".banner.update"), null, "no update is waiting any more")
 
   // Network back: the unsent record reaches the server from the new version.
-  syncOpen = true
-  await closeAll(sockets)
+  await sync.online()
   await waitSync(page, "synced", 0)
   const doc = await onServer()
   assert.equal(doc.households[unsentId]?.head_name, "Mai Thị Yến")
@@ -167,26 +187,19 @@ test("back online, a late answer of the village list does not undo the sync's co
     await ctx.close().catch(() => {})
     await relay.stop()
   })
-  let syncOpen = true
-  const sockets = new Set()
-  await ctx.routeWebSocket(/\/api\/v1\/sync/, (ws) => {
-    sockets.add(ws)
-    if (syncOpen) ws.connectToServer()
-  })
+  const sync = await syncRoute(ctx)
   const page = await ctx.newPage()
   await signIn(page, relay.url, "demo-enumerator")
   await waitSync(page, "synced", 0)
   await openVillage(page, "39301.01")
-  syncOpen = false
-  await closeAll(sockets)
+  await sync.offline()
   await waitSync(page, "offline")
   const id = await addHousehold(page, { head: "Tạ Văn Lộc", address: "Xóm Mới, số 7" })
   await page.goBack()
   assert.ok((await syncState(page)).unsent > 0)
 
   const lists = relay.answers("/api/v1/me/documents")
-  syncOpen = true
-  await closeAll(sockets)
+  await sync.online()
   await waitSync(page, "synced", 0)
   await until(() => relay.answers("/api/v1/me/documents") > lists, { what: "the late list of villages" })
   await page.waitForTimeout(500)
@@ -269,18 +282,12 @@ test("a village taken off the list keeps its unsent changes counted until they a
     const mine = await apiGet(server.url, lead, "/api/v1/assignments?unit=39301.02")
     if (!mine.some((a) => a.assignee_username === "demo-enumerator")) await call("POST", "/api/v1/assignments", { village_code: "39301.02", assignee: "demo-enumerator" })
   })
-  let syncOpen = true
-  const sockets = new Set()
-  await ctx.routeWebSocket(/\/api\/v1\/sync/, (ws) => {
-    sockets.add(ws)
-    if (syncOpen) ws.connectToServer()
-  })
+  const sync = await syncRoute(ctx)
   const page = await ctx.newPage()
   await signIn(page, server.app, "demo-enumerator")
   await waitSync(page, "synced", 0)
   await openVillage(page, "39301.02")
-  syncOpen = false
-  await closeAll(sockets)
+  await sync.offline()
   await waitSync(page, "offline")
   const id = await addHousehold(page, { head: "Đỗ Văn Khang", address: "Xóm Đình, số 3" })
   await page.goBack()
@@ -290,7 +297,7 @@ test("a village taken off the list keeps its unsent changes counted until they a
   // Meanwhile the team lead takes Thôn 2 off the enumerator's list.
   const assignment = (await apiGet(server.url, lead, "/api/v1/assignments?unit=39301.02")).find((a) => a.assignee_username === "demo-enumerator")
   assert.equal((await call("DELETE", `/api/v1/assignments/${assignment.id}`)).status, 204)
-  syncOpen = true
+  sync.allow()
   // Back online: the list no longer has Thôn 2, yet its change is still counted and marked.
   await waitSync(page, "synced", unsent, 60_000)
   await page.goto(server.app + "/#/")
@@ -302,7 +309,7 @@ test("a village taken off the list keeps its unsent changes counted until they a
 
   // Assigned again: the change goes out by itself at the next connection, and the mark goes.
   assert.ok((await call("POST", "/api/v1/assignments", { village_code: "39301.02", assignee: "demo-enumerator" })).ok)
-  await closeAll(sockets)
+  await sync.cut()
   await waitSync(page, "synced", 0, 60_000)
   const thon2 = (await apiGet(server.url, token, "/api/v1/me/documents")).find((d) => d.unit_code === "39301.02").document_id
   const stored = await serverDoc(server.url, (await apiLogin(server.url, "demo-enumerator")).access_token, thon2)

@@ -18,8 +18,10 @@ on_both_backends!(an_indicator_added_as_data_counts_those_asked);
 
 const NAME: &str = "Tỷ lệ người dân cài ứng dụng Công dân Thanh Hóa";
 
-fn new_indicator(rule: Value) -> Value {
-    json!({"name_vi": NAME, "name_en": "Citizen app installed", "default_target": 0.5, "rule": rule})
+/// Adds an indicator named `NAME` with `rule` as the holder of `token`.
+async fn add_indicator(app: &TestApp, token: &str, rule: Value) -> (StatusCode, Value) {
+    let body = json!({"name_vi": NAME, "name_en": "Citizen app installed", "default_target": 0.5, "rule": rule});
+    app.post("/api/v1/indicators", token, body).await
 }
 
 /// The added indicator's value for the province, once `ready` says it is counted.
@@ -52,42 +54,25 @@ async fn an_indicator_added_as_data_counts_those_asked(app: &TestApp) {
 
     // Refused: a field no version has, a test that does not fit the field's type, a person
     // field counted over households; and by anyone below the province.
-    let (status, refused) = app
-        .call(
-            Method::POST,
-            "/api/v1/indicators",
-            Some(&province),
-            Some(new_indicator(json!({"counts": "persons",
-                "numerator": {"all": [{"yes": "has_zalo"}, {"at_least": {"field": "has_citizen_app", "value": 1}}]}}))),
-        )
-        .await;
+    let unknown_and_mistyped = json!({"counts": "persons", "numerator": {"all": [
+        {"yes": "has_zalo"}, {"at_least": {"field": "has_citizen_app", "value": 1}}]}});
+    let (status, refused) = add_indicator(app, &province, unknown_and_mistyped).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
     let details = refused["error"]["details"].to_string();
     assert!(
         details.contains("has_zalo") && details.contains("has_citizen_app"),
         "{refused}"
     );
-    let (status, refused) = app
-        .call(
-            Method::POST,
-            "/api/v1/indicators",
-            Some(&province),
-            Some(new_indicator(
-                json!({"counts": "households", "numerator": {"yes": "has_citizen_app"}}),
-            )),
-        )
-        .await;
+    let (status, refused) = add_indicator(
+        app,
+        &province,
+        json!({"counts": "households", "numerator": {"yes": "has_citizen_app"}}),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
     let commune = app.token("demo-commune").await;
     let rule = json!({"counts": "persons", "numerator": {"yes": "has_citizen_app"}});
-    let (status, _) = app
-        .call(
-            Method::POST,
-            "/api/v1/indicators",
-            Some(&commune),
-            Some(new_indicator(rule.clone())),
-        )
-        .await;
+    let (status, _) = add_indicator(app, &commune, rule.clone()).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     if !node_ready() {
         return;
@@ -131,14 +116,7 @@ async fn an_indicator_added_as_data_counts_those_asked(app: &TestApp) {
         Some(json!([{"path": ["households", h, "persons", p1, "has_citizen_app"], "value": true}])),
     );
 
-    let (status, added) = app
-        .call(
-            Method::POST,
-            "/api/v1/indicators",
-            Some(&province),
-            Some(new_indicator(rule)),
-        )
-        .await;
+    let (status, added) = add_indicator(app, &province, rule).await;
     assert_eq!(status, StatusCode::CREATED, "{added}");
     let id = added["id"].as_i64().expect("an id");
     assert!(id > 16, "after the 16 of the model: {added}");
@@ -302,14 +280,7 @@ async fn an_indicator_added_as_data_counts_those_asked(app: &TestApp) {
     );
     // Its id is never given again (a submitted weekly report names indicators by id).
     let rule = json!({"counts": "persons", "numerator": {"yes": "has_citizen_app"}});
-    let (status, next) = app
-        .call(
-            Method::POST,
-            "/api/v1/indicators",
-            Some(&province),
-            Some(new_indicator(rule)),
-        )
-        .await;
+    let (status, next) = add_indicator(app, &province, rule).await;
     assert_eq!(status, StatusCode::CREATED, "{next}");
     assert_eq!(next["id"], json!(id + 1));
 }
