@@ -38,6 +38,9 @@ impl AppState {
         if store.backend() == Backend::Postgres {
             replicas::spawn_listener(sync.clone(), config.database_url.clone());
         }
+        if let Err(e) = crate::metrics::rules::resume_counting(&store, &sync).await {
+            tracing::warn!(error = %e, "indicators not yet counted could not be listed; counted at the next start");
+        }
         let login_throttle = Arc::new(LoginThrottle::new(
             config.login_ip_per_minute,
             config.login_ip_burst,

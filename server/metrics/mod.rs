@@ -48,6 +48,19 @@ pub struct Indicator {
     /// denominator counts those asked; see docs/SCHEMA.md "Indicators as data").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<IndicatorRule>,
+    /// For an indicator added as data whose villages are still being counted for the first
+    /// time: how far that has gone (its figures until then cover the villages counted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counting: Option<Counting>,
+}
+
+/// The first count of an indicator added as data, under way.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Counting {
+    /// Villages counted so far.
+    pub villages_counted: i64,
+    /// Villages with a survey document.
+    pub villages: i64,
 }
 
 impl From<IndicatorRow> for Indicator {
@@ -72,16 +85,34 @@ impl From<IndicatorRow> for Indicator {
             default_target_text: targets::target_text(r.default_target),
             default_target: r.default_target,
             section: r.section,
+            counting: None,
         }
     }
 }
 
 pub async fn catalogue(store: &Store) -> Result<Vec<Indicator>> {
-    Ok(store
-        .indicators()
-        .await?
+    let rows = store.indicators().await?;
+    let uncounted: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.numerator_when.is_some() && r.counted_at.is_none())
+        .map(|r| r.id)
+        .collect();
+    let (counted, villages) = store.rule_count_progress(&uncounted).await?;
+    Ok(rows
         .into_iter()
-        .map(Indicator::from)
+        .map(|r| {
+            let counting = uncounted.contains(&r.id).then(|| Counting {
+                villages_counted: counted
+                    .iter()
+                    .find(|(id, _)| *id == r.id)
+                    .map_or(0, |(_, n)| *n),
+                villages,
+            });
+            Indicator {
+                counting,
+                ..Indicator::from(r)
+            }
+        })
         .collect())
 }
 

@@ -104,9 +104,23 @@ pub async fn remove(store: &Store, who: &Principal, id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Counts, in the background, the indicators added by rule whose first count of every village
+/// did not finish (the server stopped meanwhile). Each replica that starts does it; counting a
+/// village twice only writes the same counts again.
+pub async fn resume_counting(store: &Store, hub: &Arc<SyncHub>) -> Result<()> {
+    for id in store.uncounted_rule_indicators().await? {
+        tracing::info!(
+            indicator = id,
+            "counting the villages of an indicator not yet counted"
+        );
+        count_every_village(store.clone(), hub.clone(), id);
+    }
+    Ok(())
+}
+
 /// Counts a new indicator in every village, one document at a time, in the background, with
-/// every other rule (a village's day holds the counts of all of them). A village whose count
-/// fails here is counted by its next batch.
+/// every other rule (a village's day holds the counts of all of them), then marks it counted.
+/// A village whose count fails here is counted by its next batch.
 fn count_every_village(store: Store, hub: Arc<SyncHub>, id: i64) {
     let tracker = hub.tracker.clone();
     let shutdown = hub.shutdown.clone();
@@ -114,14 +128,14 @@ fn count_every_village(store: Store, hub: Arc<SyncHub>, id: i64) {
         let villages = match store.village_documents().await {
             Ok(v) => v,
             Err(e) => {
-                tracing::warn!(indicator = id, error = %e, "listing the villages to count failed");
+                tracing::warn!(indicator = id, error = %e, "listing the villages to count failed; counted at the next start");
                 return;
             }
         };
         let started = std::time::Instant::now();
         for row in &villages {
             if shutdown.is_cancelled() {
-                tracing::warn!(indicator = id, "counting stopped by shutdown; the rest count with their next batch");
+                tracing::warn!(indicator = id, "counting stopped by shutdown; the rest are counted at the next start");
                 return;
             }
             // Read for each village: one removed meanwhile is not written again, one added
@@ -130,13 +144,17 @@ fn count_every_village(store: Store, hub: Arc<SyncHub>, id: i64) {
                 Ok(rules) if rules.iter().any(|(r, _)| *r == id) => rules,
                 Ok(_) => return,
                 Err(e) => {
-                    tracing::warn!(indicator = id, error = %e, "reading the rules failed; the rest count with their next batch");
+                    tracing::warn!(indicator = id, error = %e, "reading the rules failed; the rest are counted at the next start");
                     return;
                 }
             };
             if let Err(e) = hub.recount_rules(row, &rules).await {
-                tracing::warn!(indicator = id, village = %row.unit_code, error = %e, "counting a village failed");
+                tracing::warn!(indicator = id, village = %row.unit_code, error = %e, "counting a village failed; its next batch counts it");
             }
+        }
+        if let Err(e) = store.mark_rule_indicator_counted(id, now()).await {
+            tracing::warn!(indicator = id, error = %e, "marking the indicator counted failed; counted again at the next start");
+            return;
         }
         tracing::info!(indicator = id, villages = villages.len(), took = ?started.elapsed(), "indicator counted in every village");
     });

@@ -124,6 +124,57 @@ impl Store {
         Ok(true)
     }
 
+    /// Marks an indicator defined by rule as counted in every village.
+    pub async fn mark_rule_indicator_counted(&self, id: i64, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE indicators SET counted_at = $2 WHERE id = $1 AND counted_at IS NULL")
+            .bind(id)
+            .bind(now)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    /// The indicators defined by rule whose first count of every village has not finished.
+    pub async fn uncounted_rule_indicators(&self) -> Result<Vec<i64>, StoreError> {
+        let ids = sqlx::query_scalar(
+            "SELECT id FROM indicators
+             WHERE numerator_when IS NOT NULL AND removed_at IS NULL AND counted_at IS NULL
+             ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ids)
+    }
+
+    /// How far the first count of each of `ids` has gone: (id, villages counted), and the number
+    /// of village documents there are to count.
+    pub async fn rule_count_progress(
+        &self,
+        ids: &[i64],
+    ) -> Result<(Vec<(i64, i64)>, i64), StoreError> {
+        if ids.is_empty() {
+            return Ok((Vec::new(), 0));
+        }
+        let list = (1..=ids.len())
+            .map(|n| self.backend.param(n))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT c.indicator_id, CAST(COUNT(*) AS BIGINT) FROM indicator_current c
+             JOIN village_documents d ON d.unit_code = c.village_code
+             WHERE c.indicator_id IN ({list}) GROUP BY c.indicator_id"
+        );
+        let mut q = sqlx::query_as(&sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        let counted = q.fetch_all(&self.pool).await?;
+        let villages = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM village_documents")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((counted, villages))
+    }
+
     /// The latest counts on or before `day` (`None`: now) of each village under `path`. Now,
     /// with `by_child`, summed per child unit of `path` in the database (one row per child and
     /// indicator, whatever the size of the subtree).

@@ -99,13 +99,15 @@ pub struct IndicatorRow {
     pub counts: Option<String>,
     pub numerator_when: Option<String>,
     pub denominator_when: Option<String>,
+    /// When every village was first counted (NULL while that runs, and for the built-in ones).
+    pub counted_at: Option<i64>,
 }
 
 impl Store {
     pub async fn indicators(&self) -> Result<Vec<IndicatorRow>, StoreError> {
         let rows = sqlx::query_as(
             "SELECT id, name_vi, name_en, source, numerator, denominator, default_target, section,
-                counts, numerator_when, denominator_when
+                counts, numerator_when, denominator_when, counted_at
              FROM indicators WHERE removed_at IS NULL ORDER BY id",
         )
         .fetch_all(&self.pool)

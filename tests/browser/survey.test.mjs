@@ -241,17 +241,17 @@ test("the province adds an indicator counted from a question; the table shows it
   await page.evaluate(() => scrollTo(0, 0))
   await page.screenshot({ path: new URL("../../docs/screenshots/38-added-indicator.png", import.meta.url).pathname, fullPage: false })
 
-  // Every village is counted in the background; the province's table shows what the API says,
-  // with how many were asked the question.
+  // Every village is counted in the background, the console saying how far it has gone until
+  // the catalogue says it is done; then the province's table shows what the API says, with how
+  // many were asked the question.
   const { access_token } = await apiLogin(server.url, "demo-province")
-  let v
   await until(
-    async () => {
-      v = (await apiGet(server.url, access_token, "/api/v1/units/38/indicators")).unit.indicators.find((x) => x.id === id)
-      return v?.eligible > 0
-    },
-    { what: "the new indicator counted" },
+    async () => !(await apiGet(server.url, access_token, "/api/v1/indicators")).find((c) => c.id === id).counting,
+    { what: "every village counted" },
   )
+  await page.waitForSelector(`[data-testid=rules-list] li[data-indicator='${id}'] [data-testid=counting]`, { state: "detached" })
+  const v = (await apiGet(server.url, access_token, "/api/v1/units/38/indicators")).unit.indicators.find((x) => x.id === id)
+  assert.ok(v.eligible > 0, JSON.stringify(v))
   assert.ok(v.denominator <= v.eligible && v.numerator <= v.denominator, JSON.stringify(v))
   await page.goto(server.app + "/#/dash/38")
   const row = `table.indicators tr[data-indicator='${id}']`

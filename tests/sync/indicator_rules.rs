@@ -47,6 +47,30 @@ async fn province_value(
     panic!("indicator {id} was never counted as expected");
 }
 
+/// The indicator's entry in the catalogue.
+async fn catalogue_entry(app: &TestApp, token: &str, id: i64) -> Value {
+    let (status, catalogue) = app.get("/api/v1/indicators", token).await;
+    assert_eq!(status, StatusCode::OK, "{catalogue}");
+    catalogue
+        .as_array()
+        .and_then(|all| all.iter().find(|i| i["id"] == id))
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+/// Waits until the catalogue no longer says the indicator's villages are being counted.
+async fn counted(app: &TestApp, token: &str, id: i64) {
+    for _ in 0..100 {
+        let entry = catalogue_entry(app, token, id).await;
+        assert_ne!(entry, Value::Null, "indicator {id} is in the catalogue");
+        if entry.get("counting").is_none() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("indicator {id} is still being counted");
+}
+
 async fn an_indicator_added_as_data_counts_those_asked(app: &TestApp) {
     let province = app.token("demo-province").await;
     let (status, published) = publish(app, &province, version_2(app, &province).await).await;
@@ -139,6 +163,36 @@ async fn an_indicator_added_as_data_counts_those_asked(app: &TestApp) {
         "{v}"
     );
     assert_eq!(v["rate"], json!(1.0));
+
+    // The first count ends, and the catalogue stops saying it is under way. A server that
+    // stopped before the end (its mark cleared, its counts gone) shows how far it got, and the
+    // next one to start, here a second server on the same database, counts the rest.
+    counted(app, &province, id).await;
+    app.sql(&format!(
+        "UPDATE indicators SET counted_at = NULL WHERE id = {id}"
+    ))
+    .await;
+    app.sql(&format!(
+        "DELETE FROM indicator_current WHERE indicator_id = {id}"
+    ))
+    .await;
+    let villages = app
+        .rows("SELECT CAST(COUNT(*) AS TEXT) FROM village_documents")
+        .await[0][0]
+        .clone()
+        .and_then(|n| n.parse::<i64>().ok())
+        .expect("a count");
+    assert!(villages >= 1, "{villages}");
+    assert_eq!(
+        catalogue_entry(app, &commune, id).await["counting"],
+        json!({"villages_counted": 0, "villages": villages})
+    );
+    let (_, stop, server) = app.replica().await;
+    counted(app, &province, id).await;
+    let v = province_value(app, &province, id, |v| v["eligible"] == 2).await;
+    assert_eq!(v["denominator"], json!(1), "{v}");
+    stop.send(()).ok();
+    server.await.expect("replica task").expect("replica");
 
     // A later batch keeps it up to date: a fourth person answers no.
     peer(

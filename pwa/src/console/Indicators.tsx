@@ -5,7 +5,7 @@
 // counted against it), and every table shows "đã hỏi n/m" beside it. The server takes any
 // condition of the survey's language (docs/SCHEMA.md "Indicators as data"); this form writes
 // the common one. Removing an indicator drops its targets and counts, never an answer.
-import { useState } from "preact/hooks"
+import { useEffect, useState } from "preact/hooks"
 import { session } from "../api/session"
 import { api } from "../api/http"
 import { useCached } from "../hooks/useCached"
@@ -16,7 +16,7 @@ import { ErrorNote } from "../components/ErrorNote"
 import { survey, say, type Field, type SurveyDefinition } from "../survey/definition"
 import type { CatalogueEntry, IndicatorRule } from "../dash/types"
 import { targetText } from "../dash/format"
-import { t } from "../i18n"
+import { num, t } from "../i18n"
 import { NotForRole } from "./NotForRole"
 
 type Counts = IndicatorRule["counts"]
@@ -51,6 +51,13 @@ function IndicatorsScreen() {
   const percent = Number(target.replace(",", "."))
   const ready = nameVi.trim() !== "" && question !== "" && percent > 0 && percent <= 100
   const added = (catalogue.data ?? []).filter((c) => c.rule)
+  // While villages are first counted, ask again every few seconds until it is done.
+  const counting = added.some((c) => c.counting)
+  useEffect(() => {
+    if (!counting) return
+    const timer = setInterval(() => void catalogue.reload(), 3000)
+    return () => clearInterval(timer)
+  }, [counting, catalogue.reload])
   // A rule written through the API in the wider condition language is named as such.
   const describe = (r: IndicatorRule) => {
     const [num, den] = [yesKey(r.numerator), r.denominator ? yesKey(r.denominator) : null]
@@ -97,6 +104,11 @@ function IndicatorsScreen() {
                 </strong>
                 <span class="small muted">{c.rule && describe(c.rule)}</span>
                 <span class="small">{t("rules.target", { text: targetText(c.default_target) })}</span>
+                {c.counting && (
+                  <span class="small" data-testid="counting" role="status">
+                    {t("rules.counting", { done: num(c.counting.villages_counted), of: num(c.counting.villages) })}
+                  </span>
+                )}
                 <button type="button" class="btn" name="remove_indicator" disabled={busy} onClick={() => setRemoving(c)}>
                   {t("rules.remove")}
                 </button>

@@ -38,6 +38,8 @@ export interface CatalogueEntry {
   section?: string
   /** an indicator added as data: what it counts and its conditions over the survey's fields */
   rule?: IndicatorRule
+  /** while the villages of an indicator just added are first counted: how far it has gone */
+  counting?: { villages_counted: number; villages: number }
 }
 
 /** docs/SCHEMA.md "Indicators as data" */
