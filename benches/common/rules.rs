@@ -3,9 +3,11 @@
 
 use khaosat::store::{NewRuleIndicator, Store, StoreError};
 
-/// Adds the `n`th benchmark indicator at time `at`; returns its id.
+/// Adds the `n`th benchmark indicator at time `at`, marked as counted in every village (as a
+/// province's is once its first count ends; the benchmarks write or make its counts); returns
+/// its id.
 pub async fn add_rule_indicator(store: &Store, n: u32, at: i64) -> Result<i64, StoreError> {
-    store
+    let id = store
         .insert_rule_indicator(
             &NewRuleIndicator {
                 name_vi: &format!("Chỉ tiêu bổ sung {n}"),
@@ -18,5 +20,7 @@ pub async fn add_rule_indicator(store: &Store, n: u32, at: i64) -> Result<i64, S
             },
             at,
         )
-        .await
+        .await?;
+    store.mark_rule_indicator_counted(id, at).await?;
+    Ok(id)
 }

@@ -3,7 +3,6 @@
 //! per-village counters maintained with the projection, never from person rows.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -16,7 +15,7 @@ use crate::metrics::declared::DeclaredStatus;
 use crate::metrics::readable_unit;
 use crate::metrics::targets::Targets;
 use crate::store::{
-    Counter, Counters, DeclaredRow, IndicatorRow, RuleCount, Store, UnitFilter, UnitRow,
+    Counter, Counters, DeclaredRow, IndicatorRow, RuleCount, SettledDay, Store, UnitFilter, UnitRow,
 };
 use crate::units::Level;
 
@@ -148,33 +147,52 @@ async fn sums(
     // per village, once (then remembered until a restatement), except yesterday's and today's,
     // which phones still write.
     let yesterday = vietnam_date(now() - 86_400).0;
-    let rows = match as_of {
-        None if direct_children => Arc::new(store.child_counters(&unit.path).await?),
+    // A settled day is shared with the memory it comes from (a province's is ~600 KB).
+    let (settled, fresh) = match as_of {
         Some(day) if day < yesterday.as_str() => {
-            store
-                .settled_village_counters(&unit.path, day, now())
-                .await?
+            let day = store
+                .settled_day(&unit.path, day, with_rules, now())
+                .await?;
+            (Some(day), SettledDay::default())
         }
-        _ => Arc::new(store.village_counters(&unit.path, as_of).await?),
+        _ => {
+            // The two reads go to the database side by side (PostgreSQL answers each on its
+            // own connection; the province's table waits for the slower, not the sum).
+            let counters = async {
+                match as_of {
+                    None if direct_children => store.child_counters(&unit.path).await,
+                    _ => store.village_counters(&unit.path, as_of).await,
+                }
+            };
+            let rules = async {
+                match with_rules {
+                    true => store
+                        .rule_counts_under(&unit.path, as_of, direct_children)
+                        .await
+                        .map(Some),
+                    false => Ok(None),
+                }
+            };
+            let (counters, rules) = tokio::try_join!(counters, rules)?;
+            (None, SettledDay { counters, rules })
+        }
     };
+    let figures = settled.as_deref().unwrap_or(&fresh);
+    let rows = &figures.counters;
+    let rules = figures.rules.as_deref().unwrap_or_default();
     for v in rows.iter() {
         out[0].counters.add(&v.counters);
         if let Some(i) = slot(&v.path) {
             out[i].counters.add(&v.counters);
         }
     }
-    if with_rules {
-        for v in store
-            .rule_counts_under(&unit.path, as_of, direct_children)
-            .await?
-        {
-            for i in std::iter::once(0).chain(slot(&v.path)) {
-                out[i]
-                    .rules
-                    .entry(v.indicator_id)
-                    .or_default()
-                    .add(&v.count);
-            }
+    for v in rules {
+        for i in std::iter::once(0).chain(slot(&v.path)) {
+            out[i]
+                .rules
+                .entry(v.indicator_id)
+                .or_default()
+                .add(&v.count);
         }
     }
     let day = as_of.map_or_else(|| "9999-12-31".to_string(), str::to_string);

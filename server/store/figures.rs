@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use sqlx::Row;
 
 use super::counters::{counter_columns, Counters, COUNTERS};
+use super::indicator_counts::UnitRuleCount;
 use super::{Store, StoreError};
 
 /// Counters of one unit (a village, or a child unit with everything under it) with its path.
@@ -22,7 +23,8 @@ pub struct VillageCounters {
 const SETTLED_ENTRIES: usize = 64;
 
 /// Past days' per-village figures already read. An entry stays valid until the unit tree changes
-/// or a restatement touches its subtree on or before its day; a late sync restating yesterday
+/// or a restatement touches its subtree on or before its day (the counters' or the counts of the
+/// indicators defined by rule: both are logged); a late sync restating yesterday
 /// leaves a baseline 30 days back in place. Each use looks at what was logged since the entry was
 /// last checked (`stats_restatements.restated_at`, `unit_events.at`), less `CHECK_MARGIN`: ids
 /// may commit out of order on PostgreSQL, times are stamped before the commit and replicas'
@@ -40,7 +42,15 @@ const CHECK_MARGIN: i64 = 600;
 struct Settled {
     /// When this entry was last found valid (seconds, this server's clock).
     checked_at: i64,
-    figures: Arc<Vec<VillageCounters>>,
+    figures: Arc<SettledDay>,
+}
+
+/// A past day's figures of every village under a path.
+#[derive(Debug, Default)]
+pub struct SettledDay {
+    pub counters: Vec<VillageCounters>,
+    /// The counts of the indicators defined by rule, when asked for (`None`: not read).
+    pub rules: Option<Vec<UnitRuleCount>>,
 }
 
 impl Store {
@@ -105,35 +115,46 @@ impl Store {
         decode(&rows)
     }
 
-    /// `village_counters` for a past day that no longer takes ordinary writes (the caller's
-    /// judgement: days before yesterday), read once and then remembered until a restatement or
-    /// a change of the unit tree. `now`: the current time in seconds.
-    pub async fn settled_village_counters(
+    /// The figures of every village under `path` on a past day that no longer takes ordinary
+    /// writes (the caller's judgement: days before yesterday): the counters, and with
+    /// `with_rules` the counts of the indicators defined by rule. Read once, then remembered
+    /// until a restatement or a change of the unit tree. `now`: the current time in seconds.
+    pub async fn settled_day(
         &self,
         path: &str,
         day: &str,
+        with_rules: bool,
         now: i64,
-    ) -> Result<Arc<Vec<VillageCounters>>, StoreError> {
+    ) -> Result<Arc<SettledDay>, StoreError> {
         let key = (path.to_string(), day.to_string());
         let kept = self.settled.lock().get(&key).cloned();
-        if let Some(entry) = kept {
-            if !self
-                .changed_since(entry.checked_at - CHECK_MARGIN, path, day)
-                .await?
+        let kept = match kept {
+            Some(entry)
+                if !self
+                    .changed_since(entry.checked_at - CHECK_MARGIN, path, day)
+                    .await? =>
             {
-                self.settled.lock().insert(
-                    key,
-                    Settled {
-                        checked_at: now,
-                        figures: entry.figures.clone(),
-                    },
-                );
-                return Ok(entry.figures);
+                Some(entry.figures)
             }
-        }
-        let figures = Arc::new(self.village_counters(path, Some(day)).await?);
+            _ => None,
+        };
+        let figures = match kept {
+            Some(figures) if figures.rules.is_some() || !with_rules => figures,
+            // Remembered without the rules' counts: those are read now and kept with them.
+            Some(figures) => Arc::new(SettledDay {
+                counters: figures.counters.clone(),
+                rules: Some(self.rule_counts_under(path, Some(day), false).await?),
+            }),
+            None => Arc::new(SettledDay {
+                counters: self.village_counters(path, Some(day)).await?,
+                rules: match with_rules {
+                    true => Some(self.rule_counts_under(path, Some(day), false).await?),
+                    false => None,
+                },
+            }),
+        };
         let mut settled = self.settled.lock();
-        if settled.len() >= SETTLED_ENTRIES {
+        if settled.len() >= SETTLED_ENTRIES && !settled.contains_key(&key) {
             settled.clear();
         }
         settled.insert(

@@ -116,9 +116,9 @@ impl Store {
 }
 
 impl DocWrite {
-    /// Stores restated past days of a village. A day whose figures differ from what "as of that
-    /// day" answered before (its own snapshot, or the latest one before it) is logged with who
-    /// brought the late changes.
+    /// Stores restated past days of a village. A day whose figures (counters, or counts of the
+    /// indicators defined by rule) differ from what "as of that day" answered before (its own
+    /// snapshot, or the latest one before it) is logged with who brought the late changes.
     pub async fn restate_days(
         &mut self,
         village: &str,
@@ -131,6 +131,7 @@ impl DocWrite {
             "SELECT {columns} FROM stats_snapshots WHERE village_code = $1 AND day <= $2 ORDER BY day DESC LIMIT 1"
         );
         for d in days {
+            let rules_changed = self.rule_counts_differ(village, &d.day, &d.rules).await?;
             self.restate_rule_counts(village, &d.day, &d.rules).await?;
             let before = sqlx::query(&before_sql)
                 .bind(village)
@@ -141,14 +142,18 @@ impl DocWrite {
                 Some(row) => Counters::from_columns(&row, 0)?,
                 None => Counters::default(),
             };
-            if before == d.counters {
+            let counters_changed = before != d.counters;
+            if !counters_changed && !rules_changed {
                 continue;
             }
-            let mut q = sqlx::query(snapshot_upsert()).bind(village).bind(&d.day);
-            for (_, v) in d.counters.iter() {
-                q = q.bind(v);
+            if counters_changed {
+                let mut q = sqlx::query(snapshot_upsert()).bind(village).bind(&d.day);
+                for (_, v) in d.counters.iter() {
+                    q = q.bind(v);
+                }
+                q.execute(&mut *self.tx).await?;
             }
-            q.execute(&mut *self.tx).await?;
+            // Logged when either changed: remembered past days are read again after it.
             sqlx::query(
                 "INSERT INTO stats_restatements (village_code, day, restated_at, user_id, username, device_id, changes)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -344,6 +344,31 @@ impl DocWrite {
         Ok(())
     }
 
+    /// Whether `counts` differ from what "as of `day`" answers for the village today (its row
+    /// of that day, or the latest before it): an indicator missing there differs.
+    pub async fn rule_counts_differ(
+        &mut self,
+        village: &str,
+        day: &str,
+        counts: &[(i64, RuleCount)],
+    ) -> Result<bool, StoreError> {
+        if counts.is_empty() {
+            return Ok(false);
+        }
+        let stored: Option<String> = sqlx::query_scalar(
+            "SELECT counts FROM indicator_counts WHERE village_code = $1 AND day <= $2
+             ORDER BY day DESC LIMIT 1",
+        )
+        .bind(village)
+        .bind(day)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        let before = stored.as_deref().map(decode_counts).unwrap_or_default();
+        Ok(counts
+            .iter()
+            .any(|(id, c)| !before.iter().any(|(b, was)| b == id && was == c)))
+    }
+
     /// Records a village's counts of every rule indicator for `day` (today, or a past day a
     /// late change restates), replacing what that day held.
     pub async fn restate_rule_counts(

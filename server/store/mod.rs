@@ -43,7 +43,7 @@ pub use assignments::{AssignmentRow, NewAssignment, ProgressRow};
 pub use conflicts::{ActorOwner, ConflictRow};
 pub use counters::{counter_columns, Counter, CounterDef, Counters, Counts, When, COUNTERS};
 pub use documents::{ChangeRecord, DocWrite, VillageDocRow};
-pub use figures::VillageCounters;
+pub use figures::{SettledDay, VillageCounters};
 pub use history::{RestatedDay, RestatementRow};
 pub use households::{AuditRow, ProjectionErrorRow};
 pub use indicator_counts::{NewRuleIndicator, RuleCount, RuleRow, UnitRuleCount};

@@ -9,12 +9,17 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::common::peer::Outcome;
 use crate::common::TestApp;
 use crate::node::{node_ready, peer, two_phones, TwoPhones};
 use crate::on_both_backends;
+use crate::support::{document_of, fetch, put_at, sync};
 use crate::survey::{publish, version_2};
 
-on_both_backends!(an_indicator_added_as_data_counts_those_asked);
+on_both_backends!(
+    an_indicator_added_as_data_counts_those_asked,
+    a_late_answer_restates_a_remembered_past_day,
+);
 
 const NAME: &str = "Tỷ lệ người dân cài ứng dụng Công dân Thanh Hóa";
 
@@ -337,4 +342,94 @@ async fn an_indicator_added_as_data_counts_those_asked(app: &TestApp) {
     let (status, next) = add_indicator(app, &province, rule).await;
     assert_eq!(status, StatusCode::CREATED, "{next}");
     assert_eq!(next["id"], json!(id + 1));
+}
+
+/// A past day's figures are remembered once read (`Store::settled_day`); a late answer that
+/// moves only an indicator by rule (no counter of the model's 16) must still restate that day
+/// and be read again.
+async fn a_late_answer_restates_a_remembered_past_day(app: &TestApp) {
+    const DAY: i64 = 24 * 3600;
+    const VILLAGE: &str = "39301.01";
+    let day = |ago: i64| khaosat::clock::vietnam_date(khaosat::clock::now() - ago * DAY).0;
+    let province = app.token("demo-province").await;
+    let (status, published) = publish(app, &province, version_2(app, &province).await).await;
+    assert_eq!(status, StatusCode::OK, "{published}");
+    let rule = json!({"counts": "persons", "numerator": {"yes": "has_citizen_app"}});
+    let (status, added) = add_indicator(app, &province, rule).await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    let id = added["id"].as_i64().expect("an id");
+    counted(app, &province, id).await;
+    let as_of = |ago: i64| {
+        let path = format!("/api/v1/units/{VILLAGE}/indicators?as_of={}", day(ago));
+        let province = province.clone();
+        async move {
+            let (status, table) = app.get(&path, &province).await;
+            assert_eq!(status, StatusCode::OK, "{table}");
+            let v = table["unit"]["indicators"]
+                .as_array()
+                .and_then(|all| all.iter().find(|v| v["id"] == id))
+                .cloned()
+                .unwrap_or_else(|| panic!("indicator {id} in {table}"));
+            (v["numerator"].as_i64(), v["denominator"].as_i64())
+        }
+    };
+
+    // Five days ago, synced at once: an adult who has not installed the app.
+    let enumerator = app.token("demo-enumerator").await;
+    let document = document_of(app, &enumerator, VILLAGE).await;
+    let mut phone = fetch(app, &enumerator, &document).await;
+    let (h, p) = (
+        "1d1c0000-0000-4000-8000-0000000000c1",
+        "1d1c0000-0000-4000-8000-0000000000c2",
+    );
+    let five = khaosat::clock::now() - 5 * DAY;
+    put_at(
+        &mut phone,
+        &["households", h, "head_name"],
+        json!("Lê Văn Hải"),
+        five,
+    );
+    let person = |k: &'static str| ["households", h, "persons", p, k];
+    put_at(&mut phone, &person("birth_year"), json!(1979), five);
+    put_at(&mut phone, &person("has_citizen_app"), json!(false), five);
+    assert_eq!(
+        sync(app, &enumerator, &document, &mut phone).await,
+        Outcome::Synced
+    );
+    // That sync's own restatements age past the margin a remembered day looks back over, as
+    // an hour passing would: the read below is then remembered.
+    app.sql("UPDATE stats_restatements SET restated_at = restated_at - 3600")
+        .await;
+    let before = as_of(3).await;
+    assert_eq!(as_of(3).await, before, "read again from memory");
+    let (Some(n), Some(d)) = before else {
+        panic!("counted three days ago: {before:?}");
+    };
+
+    // Another phone, offline since, recorded four days ago that he installed it: only the
+    // indicator by rule moves, and the remembered day three days ago is read again.
+    let mut late = fetch(app, &enumerator, &document).await;
+    put_at(
+        &mut late,
+        &person("has_citizen_app"),
+        json!(true),
+        khaosat::clock::now() - 4 * DAY,
+    );
+    assert_eq!(
+        sync(app, &enumerator, &document, &mut late).await,
+        Outcome::Synced
+    );
+    assert_eq!(
+        as_of(3).await,
+        (Some(n + 1), Some(d)),
+        "the late answer counts four days back"
+    );
+    let (_, list) = app.get("/api/v1/units/39301/restatements", &province).await;
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["day"] == day(4) && r["village_code"] == VILLAGE),
+        "the day logged as restated: {list}"
+    );
 }
