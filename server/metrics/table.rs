@@ -209,6 +209,17 @@ async fn sums(
             .as_ref()
             .is_none_or(|into| !own.contains(&(into.clone(), *indicator)))
     });
+    // A split commune's declaration stands until every commune it was split into declares the
+    // indicator itself (theirs then cover its people; until then the two overlap).
+    let successors = store.split_successors().await?;
+    latest.retain(|(unit, indicator), _| {
+        let mut next = successors
+            .iter()
+            .filter(|(former, _)| former == unit)
+            .peekable();
+        next.peek().is_none()
+            || !next.all(|(_, successor)| own.contains(&(successor.clone(), *indicator)))
+    });
     let slots = |path: &str| {
         std::iter::once(Some(0))
             .chain(std::iter::once(slot(path)))

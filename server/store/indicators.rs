@@ -125,6 +125,14 @@ impl Store {
         Ok(rows)
     }
 
+    /// Every (former commune, commune it was split into) a reform recorded.
+    pub async fn split_successors(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query_as("SELECT former_commune, successor FROM split_successors")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows)
+    }
+
     /// The history of one unit's declarations, and of the units merged into it, newest first.
     pub async fn declared_history(&self, unit: &str) -> Result<Vec<DeclaredRow>, StoreError> {
         let rows = sqlx::query_as(&format!(

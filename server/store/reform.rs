@@ -204,6 +204,17 @@ impl Store {
             .bind(candidates.join(","))
             .execute(&mut *tx)
             .await?;
+            for successor in candidates {
+                sqlx::query(
+                    "INSERT INTO split_successors (former_commune, successor, reform_id)
+                     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                )
+                .bind(former)
+                .bind(successor)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
         }
         for unit in &w.retire {
             retire_in(&mut tx, unit, Some(&detail), &w.actor, w.now).await?;

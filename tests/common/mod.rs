@@ -68,6 +68,33 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Runs each test body on SQLite and on PostgreSQL started on an empty tree (`start_empty`).
+#[macro_export]
+macro_rules! on_empty_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let app = $crate::common::TestApp::start_empty($crate::common::Db::Sqlite)
+                        .await
+                        .expect("sqlite app");
+                    super::$name(&app).await;
+                    app.finish().await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    let Some(app) = $crate::common::TestApp::start_empty($crate::common::Db::Postgres).await else {
+                        return;
+                    };
+                    super::$name(&app).await;
+                    app.finish().await;
+                }
+            }
+        )*
+    };
+}
+
 impl TestApp {
     /// Starts the server seeded with the demo data; `None` when PostgreSQL is asked for but not configured.
     pub async fn start_with(db: Db, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {

@@ -17,6 +17,7 @@ mod node;
 mod observation;
 mod properties;
 mod reform;
+mod reform_declared;
 mod register;
 mod register_job;
 mod replicas;

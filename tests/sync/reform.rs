@@ -6,43 +6,16 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::common::{Db, TestApp};
+use crate::common::TestApp;
 
 /// The published mapping, kept outside the project (see ../shared/data/README.md).
 const MAPPING: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../shared/data/thanh-hoa-2025-reform.csv"
 );
-const EFFECTIVE: &str = "effective=2025-07-01&name=1686/NQ-UBTVQH15";
+pub(crate) const EFFECTIVE: &str = "effective=2025-07-01&name=1686/NQ-UBTVQH15";
 
-macro_rules! on_empty_backends {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    let app = super::TestApp::start_empty(super::Db::Sqlite).await.expect("sqlite app");
-                    super::$name(&app).await;
-                    app.finish().await;
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    let Some(app) = super::TestApp::start_empty(super::Db::Postgres).await else {
-                        return;
-                    };
-                    super::$name(&app).await;
-                    app.finish().await;
-                }
-            }
-        )*
-    };
-}
-
-on_empty_backends!(
-    whole_province_reform,
-    refusals_write_nothing,
-    declarations_follow_the_merge
-);
+crate::on_empty_backends!(whole_province_reform, refusals_write_nothing);
 
 fn mapping() -> Option<String> {
     match std::fs::read_to_string(MAPPING) {
@@ -85,7 +58,12 @@ fn official_list(mapping: &str) -> String {
     out
 }
 
-async fn upload(app: &TestApp, token: &str, path: &str, body: &str) -> (StatusCode, Value) {
+pub(crate) async fn upload(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: &str,
+) -> (StatusCode, Value) {
     app.send_raw(
         Method::POST,
         path,
@@ -523,81 +501,4 @@ async fn all_units(app: &TestApp, token: &str) -> Value {
     app.get("/api/v1/units?include_inactive=true", token)
         .await
         .1
-}
-
-/// (numerator, denominator) of indicator `id` for the unit of a table.
-async fn declared(app: &TestApp, token: &str, code: &str, query: &str, id: i64) -> (i64, i64) {
-    let (status, t) = app
-        .get(&format!("/api/v1/units/{code}/indicators{query}"), token)
-        .await;
-    assert_eq!(status, 200, "{t}");
-    let v = t["unit"]["indicators"]
-        .as_array()
-        .and_then(|list| list.iter().find(|i| i["id"] == id))
-        .unwrap_or_else(|| panic!("indicator {id} in {t}"));
-    (
-        v["numerator"].as_i64().unwrap_or(-1),
-        v["denominator"].as_i64().unwrap_or(-1),
-    )
-}
-
-async fn declarations_follow_the_merge(app: &TestApp) {
-    let admin = app.token("admin").await;
-    let list = "Tỉnh / Thành Phố,Mã TP,Quận Huyện,Mã QH,Phường Xã,Mã PX,Cấp\n\
-                Tỉnh Thanh Hóa,38,Huyện Nga Sơn,401,Xã Nga Liên,16159,Xã\n\
-                Tỉnh Thanh Hóa,38,Huyện Nga Sơn,401,Xã Nga Giáp,16135,Xã\n";
-    assert_eq!(
-        upload(app, &admin, "/api/v1/units/import", list).await.0,
-        200
-    );
-    for (commune, n, d) in [("16159", 3, 4), ("16135", 1, 2)] {
-        let (status, body) = app
-            .post(
-                &format!("/api/v1/units/{commune}/declared"),
-                &admin,
-                json!({"indicator_id": 1, "numerator": n, "denominator": d, "value_date": "2025-06-01"}),
-            )
-            .await;
-        assert_eq!(status, 201, "{body}");
-    }
-    let mapping = "old_commune_code,old_commune_name,new_commune_code,new_commune_name,share\n\
-                   16159,Xã Nga Liên,16138,Xã Hồ Vương,full\n\
-                   16135,Xã Nga Giáp,16138,Xã Hồ Vương,full\n";
-    let (status, body) = upload(
-        app,
-        &admin,
-        &format!("/api/v1/reforms?{EFFECTIVE}"),
-        mapping,
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    // The new commune's history lists them, each with the commune that declared it.
-    let (status, history) = app.get("/api/v1/units/16138/declared", &admin).await;
-    assert_eq!(status, 200, "{history}");
-    let mut names: Vec<&str> = history
-        .as_array()
-        .expect("list")
-        .iter()
-        .filter_map(|d| d["unit_name"].as_str())
-        .collect();
-    names.sort();
-    assert_eq!(names, ["Xã Nga Giáp", "Xã Nga Liên"]);
-    // The former communes' last declarations count for the new commune, and once in the province.
-    assert_eq!(declared(app, &admin, "16138", "", 1).await, (4, 6));
-    assert_eq!(declared(app, &admin, "38", "", 1).await, (4, 6));
-    let (status, body) = app
-        .post(
-            "/api/v1/units/16138/declared",
-            &admin,
-            json!({"indicator_id": 1, "numerator": 10, "denominator": 12, "value_date": "2025-08-01"}),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
-    // Its own declaration replaces theirs; a day before it, theirs still stand.
-    assert_eq!(declared(app, &admin, "16138", "", 1).await, (10, 12));
-    assert_eq!(declared(app, &admin, "38", "", 1).await, (10, 12));
-    assert_eq!(
-        declared(app, &admin, "38", "?as_of=2025-07-15", 1).await,
-        (4, 6)
-    );
 }
