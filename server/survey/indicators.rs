@@ -5,6 +5,8 @@
 //! an answer to every field the numerator reads; the records the indicator is about are counted
 //! beside it (`eligible`), so a screen can say "asked n of m".
 
+pub mod tally;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 use utoipa::ToSchema;

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::clock::vietnam_date;
 use crate::store::{ChangeRecord, DocWrite, HouseholdRow, RuleCount};
+use crate::survey::indicators::tally::{RuleTally, TallyUpdate};
 use crate::survey::indicators::IndicatorRule;
 use crate::survey::read::{check_schema, read_household, read_households};
 use crate::survey::schema;
@@ -85,6 +86,61 @@ pub struct Prepared {
     conflicts: Vec<review::PreparedWrite>,
     /// The village's counts of the indicators defined by rule, when the batch changed a household.
     rule_counts: Vec<(i64, RuleCount)>,
+    /// The change to the document's kept tally of those counts (see `Tally`).
+    tally: Option<(Vec<ChangeHash>, TallyUpdate)>,
+}
+
+/// A village document's counts of the indicators defined by rule, as of `heads`, with each
+/// household's part: a batch whose changes start from those heads recounts only the households
+/// it touched. Any other way the document moved (another replica's chunks, a failed write, a
+/// reload) leaves heads that no batch starts from, so the next one counts the whole village.
+#[derive(Debug, Default)]
+pub struct Tally(Option<(Vec<ChangeHash>, RuleTally)>);
+
+impl Tally {
+    /// The tally, when it was made at `heads` for `rules` in `year`.
+    fn at(
+        &self,
+        heads: &[ChangeHash],
+        rules: &[(i64, IndicatorRule)],
+        year: i64,
+    ) -> Option<&RuleTally> {
+        let (at, tally) = self.0.as_ref()?;
+        (same_heads(at, heads) && tally.fits(rules, year)).then_some(tally)
+    }
+
+    /// Counts every household of `doc` (an indicator just added).
+    pub fn set_whole(
+        &mut self,
+        doc: &mut AutoCommit,
+        rules: &[(i64, IndicatorRule)],
+        year: i64,
+    ) -> Vec<(i64, RuleCount)> {
+        let tally = RuleTally::whole(rules, &read_households(&*doc), year);
+        let counts = tally.counts();
+        self.0 = Some((doc.get_heads(), tally));
+        counts
+    }
+
+    /// Applies what a committed batch prepared.
+    pub fn committed(&mut self, prepared: &mut Prepared) {
+        let Some((heads, update)) = prepared.tally.take() else {
+            return;
+        };
+        let mut tally = self.0.take().map(|(_, t)| t);
+        if matches!(update, TallyUpdate::Households { .. }) && tally.is_none() {
+            return;
+        }
+        update.apply(&mut tally);
+        self.0 = tally.map(|t| (heads, t));
+    }
+}
+
+fn same_heads(a: &[ChangeHash], b: &[ChangeHash]) -> bool {
+    let (mut a, mut b) = (a.to_vec(), b.to_vec());
+    a.sort();
+    b.sort();
+    a == b
 }
 
 struct PreparedChange {
@@ -104,6 +160,7 @@ pub fn prepare(
     before: &[ChangeHash],
     days: &DayPlan,
     rules: &[(i64, IndicatorRule)],
+    tally: &Tally,
     at: i64,
 ) -> Prepared {
     let mut actors: Vec<String> = Vec::new();
@@ -128,30 +185,52 @@ pub fn prepare(
     let touched = touched_households(&patches);
     let counting = !rules.is_empty() && !matches!(&touched, Touched::Some(map) if map.is_empty());
     let year = i64::from(vietnam_date(at).1);
-    let (projection, rule_counts) = match check_schema(&*doc) {
-        Err(reason) => (Err(reason), Vec::new()),
-        // Counting the rules reads the whole village: the households to project come from it.
-        Ok(()) if counting => {
-            let all = read_households(&*doc);
-            let counts = IndicatorRule::count_all(rules, &all, year);
-            let projected = match &touched {
-                Touched::All => all,
-                Touched::Some(map) => all
-                    .into_iter()
-                    .filter(|h| map.contains_key(&h.id))
-                    .collect(),
-            };
-            (Ok(projected), counts)
+    let read_touched = |map: &BTreeMap<String, BTreeSet<String>>| {
+        let (mut read, mut gone) = (Vec::new(), Vec::new());
+        for id in map.keys() {
+            match read_household(&*doc, id) {
+                Some(h) => read.push(h),
+                None => gone.push(id.clone()),
+            }
         }
+        (read, gone)
+    };
+    let (projection, rule_counts, tally_update) = match check_schema(&*doc) {
+        Err(reason) => (Err(reason), Vec::new(), None),
+        Ok(()) if counting => match (&touched, tally.at(before, rules, year)) {
+            // The tally stands at the heads this batch starts from: only what it touched is
+            // counted again.
+            (Touched::Some(map), Some(base)) => {
+                let (read, gone) = read_touched(map);
+                let update = base.update(&read, &gone);
+                let counts = update.counts(Some(base));
+                (Ok(read), counts, Some((heads.clone(), update)))
+            }
+            // Otherwise the whole village is read: the households to project come from it.
+            _ => {
+                let all = read_households(&*doc);
+                let whole = RuleTally::whole(rules, &all, year);
+                let counts = whole.counts();
+                let projected = match &touched {
+                    Touched::All => all,
+                    Touched::Some(map) => all
+                        .into_iter()
+                        .filter(|h| map.contains_key(&h.id))
+                        .collect(),
+                };
+                (
+                    Ok(projected),
+                    counts,
+                    Some((heads.clone(), TallyUpdate::Whole(whole))),
+                )
+            }
+        },
         Ok(()) => {
             let projected = match &touched {
                 Touched::All => read_households(&*doc),
-                Touched::Some(map) => map
-                    .keys()
-                    .filter_map(|id| read_household(&*doc, id))
-                    .collect(),
+                Touched::Some(map) => read_touched(map).0,
             };
-            (Ok(projected), Vec::new())
+            (Ok(projected), Vec::new(), None)
         }
     };
     let audits = match &touched {
@@ -176,6 +255,7 @@ pub fn prepare(
         audits,
         conflicts,
         rule_counts,
+        tally: tally_update,
     }
 }
 
@@ -194,7 +274,7 @@ pub async fn write_batch(
     days: &DayPlan,
     at: i64,
 ) -> Result<Option<Appended>, SyncError> {
-    let prepared = prepare(doc, changes, before, days, &[], at);
+    let prepared = prepare(doc, changes, before, days, &[], &Tally::default(), at);
     write_prepared(w, &prepared, village_code, by, days, at).await
 }
 

@@ -12,7 +12,6 @@ use crate::clock::now;
 use crate::clock::vietnam_date;
 use crate::store::{Store, VillageDocRow};
 use crate::survey::indicators::{self, IndicatorRule};
-use crate::survey::read::read_households;
 use crate::sync::access::Access;
 use crate::sync::commit::{self, sha256_hex, Attribution, Uploader};
 use crate::sync::restate;
@@ -71,6 +70,8 @@ pub struct LoadedDoc {
     chunks_since_snapshot: usize,
     /// Bytes of the stored chunks (what the size limit counts).
     stored_bytes: u64,
+    /// The counts of the indicators defined by rule, kept per household.
+    tally: commit::Tally,
     pub peers: HashMap<u64, Peer>,
     pub last_used: Instant,
 }
@@ -105,6 +106,7 @@ impl LoadedDoc {
             dirty: false,
             chunks_since_snapshot: chunks.len().saturating_sub(1),
             stored_bytes: chunks.iter().map(|(_, b)| b.len() as u64).sum(),
+            tally: commit::Tally::default(),
             peers: HashMap::new(),
             last_used: Instant::now(),
         })
@@ -275,7 +277,15 @@ impl LoadedDoc {
             restate::plan(store, &id, &village, &mut self.doc, &changes, &rules, at).await?;
         // What the batch writes is read from the document before the write transaction opens:
         // the writer is held for the statements only.
-        let mut prepared = commit::prepare(&mut self.doc, &changes, before, &days, &rules, at);
+        let mut prepared = commit::prepare(
+            &mut self.doc,
+            &changes,
+            before,
+            &days,
+            &rules,
+            &self.tally,
+            at,
+        );
         let mut w = store.begin_doc_write(&self.document_id).await?;
         // Chunks other replicas committed are durable whatever happens to this transaction.
         let mut merged = false;
@@ -291,12 +301,21 @@ impl LoadedDoc {
                 days = restate::plan(store, &id, &village, &mut self.doc, &changes, &rules, at)
                     .await?;
             }
-            prepared = commit::prepare(&mut self.doc, &changes, before, &days, &rules, at);
+            prepared = commit::prepare(
+                &mut self.doc,
+                &changes,
+                before,
+                &days,
+                &rules,
+                &self.tally,
+                at,
+            );
         }
         let appended =
             commit::write_prepared(&mut w, &prepared, &self.village_code, by, &days, at).await?;
         w.commit().await?;
         drop(permit);
+        self.tally.committed(&mut prepared);
         if let Some(chunk) = appended {
             self.note_merged(chunk.seq, chunk.bytes);
         }
@@ -322,10 +341,10 @@ impl LoadedDoc {
             return Ok(());
         }
         let (day, year) = vietnam_date(now());
-        let count = |doc: &AutoCommit| {
-            IndicatorRule::count_all(rules, &read_households(doc), i64::from(year))
-        };
-        let mut counts = count(&self.doc);
+        let year = i64::from(year);
+        // Kept only once committed: until then the next batch counts the whole village.
+        let mut tally = commit::Tally::default();
+        let mut counts = tally.set_whole(&mut self.doc, rules, year);
         let mut w = store.begin_doc_write(&self.document_id).await?;
         let newer = w.chunks_after(self.last_seq).await?;
         if !newer.is_empty() {
@@ -333,11 +352,12 @@ impl LoadedDoc {
                 self.doc.load_incremental(&bytes)?;
                 self.note_merged(seq, bytes.len() as u64);
             }
-            counts = count(&self.doc);
+            counts = tally.set_whole(&mut self.doc, rules, year);
         }
         w.record_rule_counts(&self.village_code, &day, &counts)
             .await?;
         w.commit().await?;
+        self.tally = tally;
         Ok(())
     }
 
