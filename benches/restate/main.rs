@@ -3,7 +3,7 @@
 //! "Observation time").
 //!
 //! ```sh
-//! cargo bench --bench restate -- [--households 600] [--days 7] [--late 20] [--runs 10]
+//! cargo bench --bench restate -- [--households 600] [--days 7] [--late 20] [--runs 10] [--rules 0]
 //! KHAOSAT_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench --bench restate
 //! ```
 //!
@@ -22,6 +22,8 @@
 #[allow(dead_code)]
 #[path = "../common/db.rs"]
 mod db;
+#[path = "../common/rules.rs"]
+mod rules;
 #[allow(dead_code)]
 #[path = "../common/timing.rs"]
 mod timing;
@@ -58,6 +60,10 @@ struct Args {
     late: u32,
     #[arg(long, default_value_t = 10)]
     runs: u32,
+    /// Indicators added by rule before the village is recorded (issue 16): each sync also
+    /// counts them.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=50))]
+    rules: u32,
     /// Added by `cargo bench`; ignored.
     #[arg(long, hide = true)]
     bench: bool,
@@ -127,6 +133,9 @@ async fn run(backend: &Backend, args: &Args) -> Result<()> {
     let result = async {
         let store = Store::connect(&db.url).await?;
         khaosat::demo::seed_pilot(&store).await?;
+        for n in 0..args.rules {
+            rules::add_rule_indicator(&store, n, now()).await?;
+        }
         let hub = SyncHub::new(store.clone()).await?;
         let row = ensure_village_document(&store, VILLAGE).await?;
         let mut phone = AutoCommit::load(&store.doc_chunks(&row.document_id, 0).await?[0].1)?;
@@ -166,11 +175,12 @@ async fn run(backend: &Backend, args: &Args) -> Result<()> {
             .fetch_one(&pool)
             .await?;
         println!(
-            "{}: village of {} households ({} changes at the end), syncs of {} households",
+            "{}: village of {} households ({} changes at the end), syncs of {} households, {} indicator(s) by rule",
             backend.name(),
             next,
             changes,
-            args.late
+            args.late,
+            args.rules
         );
         println!(
             "  same-day sync (nothing restated)       median / p95: {}",
