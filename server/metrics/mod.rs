@@ -94,7 +94,7 @@ pub async fn catalogue(store: &Store) -> Result<Vec<Indicator>> {
     let rows = store.indicators().await?;
     let uncounted: Vec<i64> = rows
         .iter()
-        .filter(|r| r.numerator_when.is_some() && r.counted_at.is_none())
+        .filter(|r| r.first_count_running())
         .map(|r| r.id)
         .collect();
     let (counted, villages) = store.rule_count_progress(&uncounted).await?;

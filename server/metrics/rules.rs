@@ -108,7 +108,12 @@ pub async fn remove(store: &Store, who: &Principal, id: i64) -> Result<()> {
 /// did not finish (the server stopped meanwhile). Each replica that starts does it; counting a
 /// village twice only writes the same counts again.
 pub async fn resume_counting(store: &Store, hub: &Arc<SyncHub>) -> Result<()> {
-    for id in store.uncounted_rule_indicators().await? {
+    let uncounted = store
+        .indicators()
+        .await?
+        .into_iter()
+        .filter(|i| i.first_count_running());
+    for id in uncounted.map(|i| i.id) {
         tracing::info!(
             indicator = id,
             "counting the villages of an indicator not yet counted"

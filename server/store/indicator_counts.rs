@@ -134,18 +134,6 @@ impl Store {
         Ok(())
     }
 
-    /// The indicators defined by rule whose first count of every village has not finished.
-    pub async fn uncounted_rule_indicators(&self) -> Result<Vec<i64>, StoreError> {
-        let ids = sqlx::query_scalar(
-            "SELECT id FROM indicators
-             WHERE numerator_when IS NOT NULL AND removed_at IS NULL AND counted_at IS NULL
-             ORDER BY id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(ids)
-    }
-
     /// How far the first count of each of `ids` has gone: (id, villages counted), and the number
     /// of village documents there are to count.
     pub async fn rule_count_progress(

@@ -103,6 +103,13 @@ pub struct IndicatorRow {
     pub counted_at: Option<i64>,
 }
 
+impl IndicatorRow {
+    /// An indicator added by rule whose first count of every village has not finished.
+    pub fn first_count_running(&self) -> bool {
+        self.numerator_when.is_some() && self.counted_at.is_none()
+    }
+}
+
 impl Store {
     pub async fn indicators(&self) -> Result<Vec<IndicatorRow>, StoreError> {
         let rows = sqlx::query_as(

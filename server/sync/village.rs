@@ -277,15 +277,10 @@ impl LoadedDoc {
             restate::plan(store, &id, &village, &mut self.doc, &changes, &rules, at).await?;
         // What the batch writes is read from the document before the write transaction opens:
         // the writer is held for the statements only.
-        let mut prepared = commit::prepare(
-            &mut self.doc,
-            &changes,
-            before,
-            &days,
-            &rules,
-            &self.tally,
-            at,
-        );
+        let prepare = |doc: &mut LoadedDoc, days: &restate::DayPlan| {
+            commit::prepare(&mut doc.doc, &changes, before, days, &rules, &doc.tally, at)
+        };
+        let mut prepared = prepare(self, &days);
         let mut w = store.begin_doc_write(&self.document_id).await?;
         // Chunks other replicas committed are durable whatever happens to this transaction.
         let mut merged = false;
@@ -301,15 +296,7 @@ impl LoadedDoc {
                 days = restate::plan(store, &id, &village, &mut self.doc, &changes, &rules, at)
                     .await?;
             }
-            prepared = commit::prepare(
-                &mut self.doc,
-                &changes,
-                before,
-                &days,
-                &rules,
-                &self.tally,
-                at,
-            );
+            prepared = prepare(self, &days);
         }
         let appended =
             commit::write_prepared(&mut w, &prepared, &self.village_code, by, &days, at).await?;

@@ -8,7 +8,7 @@ import assert from "node:assert/strict"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Server, Relay, launch, launchProfile, phone, signIn, apiLogin, apiGet, serverDoc, until } from "./lib.mjs"
+import { Server, Relay, launch, launchProfile, phone, signIn, apiLogin, apiGet, serverDoc, until, syncRoute } from "./lib.mjs"
 import { waitSync, waitServiceWorker, openVillage, addHousehold, setField, syncState, databases, storedKeysOf, tapSignOut } from "./ui.mjs"
 
 let server, browser, token, thon1
@@ -77,39 +77,6 @@ test("records survive closing the browser (offline), and are sent when it is reo
     rmSync(profile, { recursive: true, force: true })
   }
 })
-
-/**
- * Routes the phone's sync socket so a test can take it offline while the server still answers
- * HTTP: `offline()` closes the socket and leaves new ones unanswered (the app sees no server),
- * `online()` closes it again and lets the next one through, `allow()` only lets the next one
- * through, `cut()` only closes (the page side, and so the server side).
- */
-async function syncRoute(ctx) {
-  let open = true
-  const sockets = new Set()
-  await ctx.routeWebSocket(/\/api\/v1\/sync/, (ws) => {
-    sockets.add(ws)
-    if (open) ws.connectToServer()
-  })
-  const cut = async () => {
-    for (const ws of sockets) await ws.close().catch(() => {})
-    sockets.clear()
-  }
-  return {
-    offline: async () => {
-      open = false
-      await cut()
-    },
-    online: async () => {
-      open = true
-      await cut()
-    },
-    allow: () => {
-      open = true
-    },
-    cut,
-  }
-}
 
 test("records survive a new version of the app (service worker update)", async (t) => {
   // The phone opens the app through a relay, which can present a new version of it.

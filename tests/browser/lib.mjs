@@ -282,3 +282,38 @@ export async function until(fn, { timeout = 30_000, every = 200, what = "conditi
     await new Promise((r) => setTimeout(r, every))
   }
 }
+
+/**
+ * Routes the phone's sync socket so a test can take it offline while the server still answers
+ * the test: `offline()` closes the socket and leaves new ones unanswered (the app sees no
+ * server), and fails the HTTP requests matching `requests` if given; `online()` closes the
+ * socket again (the app opens a new one) and lets everything through; `allow()` only lets the
+ * next socket through; `cut()` only closes (the page side, and so the server side).
+ */
+export async function syncRoute(ctx, { requests } = {}) {
+  let open = true
+  const sockets = new Set()
+  await ctx.routeWebSocket(/\/api\/v1\/sync/, (ws) => {
+    sockets.add(ws)
+    if (open) ws.connectToServer()
+  })
+  if (requests) await ctx.route(requests, (route) => (open ? route.continue() : route.abort("internetdisconnected")))
+  const cut = async () => {
+    for (const ws of sockets) await ws.close().catch(() => {})
+    sockets.clear()
+  }
+  return {
+    offline: async () => {
+      open = false
+      await cut()
+    },
+    online: async () => {
+      open = true
+      await cut()
+    },
+    allow: () => {
+      open = true
+    },
+    cut,
+  }
+}

@@ -4,7 +4,7 @@
 import { test, after, before } from "node:test"
 import assert from "node:assert/strict"
 import { readFile } from "node:fs/promises"
-import { Server, launch, phone, signIn, apiLogin, apiGet, serverDoc, until } from "./lib.mjs"
+import { Server, launch, phone, signIn, apiLogin, apiGet, serverDoc, until, syncRoute } from "./lib.mjs"
 import { waitSync, openVillage, addHousehold, setField, phoneFit } from "./ui.mjs"
 
 let server, browser
@@ -16,34 +16,6 @@ after(async () => {
   await browser?.close()
   await server?.dispose()
 })
-
-/**
- * Holds the phone offline: its sync socket is never answered and its survey requests fail
- * (while the test still reaches the server); `online()` lets both through again.
- */
-async function network(ctx) {
-  let open = true
-  const sockets = new Set()
-  await ctx.routeWebSocket(/\/api\/v1\/sync/, (ws) => {
-    sockets.add(ws)
-    if (open) ws.connectToServer()
-  })
-  await ctx.route(/\/api\/v1\/survey/, (route) => (open ? route.continue() : route.abort("internetdisconnected")))
-  const cut = async () => {
-    for (const ws of sockets) await ws.close().catch(() => {})
-    sockets.clear()
-  }
-  return {
-    offline: async () => {
-      open = false
-      await cut()
-    },
-    online: async () => {
-      open = true
-      await cut() // the sockets left unanswered: the app opens new ones
-    },
-  }
-}
 
 async function api(method, path, token, body) {
   const r = await fetch(server.url + path, {
@@ -57,7 +29,9 @@ async function api(method, path, token, body) {
 
 test("questions follow their rules; a version published offline arrives with the unsent record kept", async () => {
   const ctx = await phone(browser)
-  const net = await network(ctx)
+  // Offline: the sync socket is never answered and the survey requests fail (while the test
+  // still reaches the server).
+  const net = await syncRoute(ctx, { requests: /\/api\/v1\/survey/ })
   const page = await ctx.newPage()
   await signIn(page, server.app, "demo-enumerator")
   await waitSync(page, "synced", 0)

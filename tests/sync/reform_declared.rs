@@ -12,7 +12,8 @@ crate::on_empty_backends!(
     a_split_communes_declarations_give_way
 );
 
-/// The two former communes of the scenarios, imported as the statistical office lists them.
+/// The two former communes of the scenarios, imported as the statistical office lists them,
+/// each with its declaration of indicator 1 in June: Nga Liên 3/4, Nga Giáp 1/2.
 async fn two_communes(app: &TestApp, admin: &str) {
     let list = "Tỉnh / Thành Phố,Mã TP,Quận Huyện,Mã QH,Phường Xã,Mã PX,Cấp\n\
                 Tỉnh Thanh Hóa,38,Huyện Nga Sơn,401,Xã Nga Liên,16159,Xã\n\
@@ -21,6 +22,8 @@ async fn two_communes(app: &TestApp, admin: &str) {
         upload(app, admin, "/api/v1/units/import", list).await.0,
         200
     );
+    declare(app, admin, "16159", 3, 4, "2025-06-01").await;
+    declare(app, admin, "16135", 1, 2, "2025-06-01").await;
 }
 
 /// Declares indicator 1 for a commune.
@@ -69,8 +72,6 @@ async fn apply(app: &TestApp, admin: &str, rows: &str) {
 async fn declarations_follow_the_merge(app: &TestApp) {
     let admin = app.token("admin").await;
     two_communes(app, &admin).await;
-    declare(app, &admin, "16159", 3, 4, "2025-06-01").await;
-    declare(app, &admin, "16135", 1, 2, "2025-06-01").await;
     apply(
         app,
         &admin,
@@ -104,8 +105,6 @@ async fn declarations_follow_the_merge(app: &TestApp) {
 async fn a_split_communes_declarations_give_way(app: &TestApp) {
     let admin = app.token("admin").await;
     two_communes(app, &admin).await;
-    declare(app, &admin, "16159", 3, 4, "2025-06-01").await;
-    declare(app, &admin, "16135", 1, 2, "2025-06-01").await;
     // Nga Liên is split between Hồ Vương and Nga Sơn; Nga Giáp goes whole into Hồ Vương.
     apply(
         app,
