@@ -163,7 +163,9 @@ test("the province adds and hides questions and publishes; a refused draft says 
   await page.click("button[name=publish]")
   await page.click(".dialog button:has-text('Xuất bản')")
   await page.waitForSelector("[data-testid=survey-notice]")
-  assert.match(await page.textContent("[data-testid=survey-current]"), new RegExp(`Phiên bản đang dùng: ${before + 1}`))
+  const shown = await page.textContent("[data-testid=survey-current]")
+  assert.match(shown, new RegExp(`Phiên bản đang dùng: ${before + 1} · xuất bản ngày \\d\\d/\\d\\d/\\d{4} bởi demo-province`))
+  assert.ok(Number(shown.match(/\/(\d{4}) bởi/)[1]) >= 2025, `published today, not in 1970: ${shown}`)
 
   const { access_token } = await apiLogin(server.url, "demo-enumerator")
   const current = (await api("GET", "/api/v1/survey", access_token)).body

@@ -25,6 +25,7 @@ interface Problem {
 interface Version {
   definition: SurveyDefinition
   published_by: string | null
+  /** Unix seconds */
   published_at: number | null
 }
 interface Draft {
@@ -119,8 +120,9 @@ function SurveyScreen() {
       keepSurvey(v.definition)
       setWork(null)
       setProblems(null)
-      setNotice(t("survey.published", { n: v.definition.version }))
+      // The current version shown first, so the notice never sits beside the old one.
       await overview.reload()
+      setNotice(t("survey.published", { n: v.definition.version }))
     })
   const discard = () =>
     run(async () => {
@@ -138,7 +140,7 @@ function SurveyScreen() {
       {current && (
         <p class="pad" data-testid="survey-current">
           {t("survey.current", { n: current.definition.version })}
-          {current.published_at ? ` · ${t("survey.published_on", { date: date(current.published_at), by: current.published_by ?? "" })}` : ` · ${t("survey.built_in")}`}
+          {current.published_at ? ` · ${t("survey.published_on", { date: date(current.published_at * 1000), by: current.published_by ?? "" })}` : ` · ${t("survey.built_in")}`}
         </p>
       )}
       {def && (
@@ -187,7 +189,7 @@ function SurveyScreen() {
                   <li key={v.definition.version} class="row">
                     <span class="row-main">
                       <strong>{t("survey.version", { n: v.definition.version })}</strong>
-                      <span class="small muted">{v.published_at ? t("survey.published_on", { date: date(v.published_at), by: v.published_by ?? "" }) : t("survey.built_in")}</span>
+                      <span class="small muted">{v.published_at ? t("survey.published_on", { date: date(v.published_at * 1000), by: v.published_by ?? "" }) : t("survey.built_in")}</span>
                     </span>
                   </li>
                 ))}
