@@ -84,6 +84,33 @@ impl TempDb {
         size.map(|s| u64::try_from(s).unwrap_or(0))
     }
 
+    /// Bytes each table takes with its indexes, largest first (SQLite: `dbstat` pages;
+    /// PostgreSQL: `pg_total_relation_size`).
+    // Only the sync harness prints them; the other benches share this file.
+    #[allow(dead_code)]
+    pub async fn table_sizes(&self) -> Result<Vec<(String, u64)>, String> {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.url)
+            .await
+            .map_err(|e| format!("connecting to the database: {e}"))?;
+        let sql = if self.postgres.is_none() {
+            "SELECT m.tbl_name, CAST(SUM(d.pgsize) AS BIGINT) FROM dbstat d
+             JOIN sqlite_master m ON m.name = d.name GROUP BY m.tbl_name ORDER BY 2 DESC"
+        } else {
+            "SELECT CAST(relname AS TEXT), CAST(pg_total_relation_size(relid) AS BIGINT)
+             FROM pg_catalog.pg_statio_user_tables ORDER BY 2 DESC"
+        };
+        let rows = sqlx::query_as::<_, (String, i64)>(sql)
+            .fetch_all(&pool)
+            .await
+            .map_err(|e| format!("table sizes: {e}"));
+        pool.close().await;
+        Ok(rows?
+            .into_iter()
+            .map(|(t, n)| (t, u64::try_from(n).unwrap_or(0)))
+            .collect())
+    }
+
     /// Drops the PostgreSQL database; the SQLite directory goes when `self` is dropped.
     pub async fn remove(self) {
         if let Some((admin, name)) = &self.postgres {

@@ -168,7 +168,7 @@ async fn run(backend: &Backend, args: &Args) -> Result<()> {
         }
         let (same_day, late) = (summarize(same_day), summarize(late));
         let pool = sqlx::AnyPool::connect(&db.url).await?;
-        let changes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM doc_changes")
+        let changes: i64 = sqlx::query_scalar("SELECT CAST(SUM(seq_last - seq_first + 1) AS BIGINT) FROM doc_change_runs")
             .fetch_one(&pool)
             .await?;
         let restated: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stats_restatements")

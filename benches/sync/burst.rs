@@ -57,6 +57,17 @@ pub async fn run_target(target: &Target, args: &Args) -> Result<Report, String> 
                 }
                 outcome?;
                 report.storage_bytes = db.size().await?;
+                let tables = db.table_sizes().await?;
+                let shown: Vec<String> = tables
+                    .iter()
+                    .take(8)
+                    .map(|(t, n)| format!("{t} {:.0}", *n as f64 / 1024.0))
+                    .collect();
+                println!(
+                    "{}: storage by table with its indexes, largest first (KiB): {}",
+                    target.name(),
+                    shown.join(", ")
+                );
                 Ok(report)
             }
             .await;

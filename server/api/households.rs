@@ -103,7 +103,7 @@ pub async fn history(
     who: Principal,
     Path(id): Path<String>,
 ) -> Result<axum::Json<HouseholdHistory>> {
-    let changes = household_history(&s.store, &who, &id).await?;
+    let changes = household_history(&s.store, &s.sync, &who, &id).await?;
     Ok(axum::Json(HouseholdHistory {
         household_id: id,
         changes,

@@ -7,7 +7,11 @@ use crate::auth::{Principal, Role};
 use crate::clock::rfc3339;
 use crate::error::{Error, Result};
 use crate::privacy::{self, Read};
-use crate::store::Store;
+use automerge::{AutoCommit, ChangeHash};
+
+use crate::store::{BatchRow, Store};
+use crate::sync::values::batch_changes;
+use crate::sync::SyncHub;
 
 /// One stored batch of changes to a household.
 #[derive(Debug, Serialize, ToSchema)]
@@ -48,8 +52,11 @@ fn values(changes: Option<&str>) -> Vec<FieldValue> {
         .collect()
 }
 
+/// Every stored batch that changed a household, oldest first: entries kept whole before the
+/// audit was made compact (`household_audit`), then batches read back from the document.
 pub async fn household_history(
     store: &Store,
+    hub: &SyncHub,
     who: &Principal,
     id: &str,
 ) -> Result<Vec<HouseholdChange>> {
@@ -69,13 +76,7 @@ pub async fn household_history(
         return Err(hidden());
     }
     privacy::record_read(store, who, Read::HouseholdHistory, &village, &path, id).await?;
-    let split = |s: &str| {
-        s.split(',')
-            .filter(|x| !x.is_empty())
-            .map(String::from)
-            .collect()
-    };
-    Ok(store
+    let mut out: Vec<HouseholdChange> = store
         .household_audit(id)
         .await?
         .into_iter()
@@ -89,5 +90,64 @@ pub async fn household_history(
             fields: split(&r.fields),
             values: values(r.changes.as_deref()),
         })
-        .collect())
+        .collect();
+    let batches = store.household_batches(id).await?;
+    let mut documents: Vec<&str> = batches.iter().map(|b| b.document_id.as_str()).collect();
+    documents.sort_unstable();
+    documents.dedup();
+    for document_id in documents {
+        let Some(row) = store.village_document(document_id).await? else {
+            continue;
+        };
+        let mut doc = hub.copy_of(&row).await?;
+        let mine: Vec<BatchRow> = batches
+            .iter()
+            .filter(|b| b.document_id == document_id)
+            .cloned()
+            .collect();
+        let household = id.to_string();
+        // Diffing a village's history is CPU work: off the async workers.
+        let read = tokio::task::spawn_blocking(move || {
+            mine.into_iter()
+                .map(|b| read_back(&mut doc, &household, b))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("reading a household's history stopped: {e}")))?;
+        out.extend(read);
+    }
+    // Oldest first across documents (a household moved by a reform has batches in two).
+    out.sort_by(|a, b| a.at.cmp(&b.at));
+    Ok(out)
+}
+
+fn split(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// One batch's entry, its fields and values read from the document between its heads (none
+/// when the document does not hold them, which a stored batch always does).
+fn read_back(doc: &mut AutoCommit, household: &str, b: BatchRow) -> HouseholdChange {
+    let heads =
+        |s: &str| -> Vec<ChangeHash> { s.split(',').filter_map(|h| h.parse().ok()).collect() };
+    let (fields, changes) = batch_changes(
+        doc,
+        household,
+        &heads(&b.heads_before),
+        &heads(&b.heads_after),
+    )
+    .unwrap_or_default();
+    HouseholdChange {
+        at: rfc3339(b.at),
+        user_id: b.user_id,
+        username: b.username,
+        display_name: b.display_name,
+        device_id: b.device_id,
+        actors: split(&b.actors),
+        fields,
+        values: values(changes.as_deref()),
+    }
 }

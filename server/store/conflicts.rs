@@ -45,18 +45,6 @@ impl DocWrite {
         Ok(rows)
     }
 
-    /// The phone time (Unix seconds) of an actor's latest change stored in this document.
-    pub async fn latest_change_time(&mut self, actor: &str) -> Result<Option<i64>, StoreError> {
-        let at = sqlx::query_scalar(
-            "SELECT MAX(change_time) FROM doc_changes WHERE document_id = $1 AND actor = $2",
-        )
-        .bind(&self.document_id)
-        .bind(actor)
-        .fetch_one(&mut *self.tx)
-        .await?;
-        Ok(at)
-    }
-
     /// Records a conflict on a field, or refreshes its values when it is already open.
     pub async fn record_conflict(
         &mut self,

@@ -16,19 +16,6 @@ pub struct VillageDocRow {
     pub unit_status: String,
 }
 
-/// A change the server accepted, for attribution.
-#[derive(Debug, Clone)]
-pub struct ChangeRecord<'a> {
-    pub change_hash: String,
-    pub actor: String,
-    pub seq: i64,
-    pub change_time: i64,
-    /// When the change counts from (the rule is the sync layer's: `sync::observed`).
-    pub observed_at: i64,
-    pub user_id: Option<i64>,
-    pub device_id: Option<&'a str>,
-}
-
 const DOC_SELECT: &str =
     "SELECT d.unit_code, d.document_id, d.heads, u.path, u.status AS unit_status
      FROM village_documents d JOIN units u ON u.code = d.unit_code";
@@ -234,43 +221,6 @@ impl DocWrite {
         Ok(heads.unwrap_or_default())
     }
 
-    /// Records accepted changes, many rows per statement (a day of answers is a thousand changes).
-    pub async fn record_changes(
-        &mut self,
-        changes: &[ChangeRecord<'_>],
-        now: i64,
-    ) -> Result<(), StoreError> {
-        for batch in changes.chunks(100) {
-            let rows: Vec<String> = (0..batch.len())
-                .map(|i| {
-                    let b = i * 9;
-                    let params: Vec<String> = (1..=9).map(|k| self.backend.param(b + k)).collect();
-                    format!("({})", params.join(", "))
-                })
-                .collect();
-            let sql = format!(
-                "INSERT INTO doc_changes (document_id, change_hash, actor, seq, change_time, observed_at, user_id, device_id, received_at)
-                 VALUES {} ON CONFLICT (document_id, change_hash) DO NOTHING",
-                rows.join(", ")
-            );
-            let mut q = sqlx::query(&sql);
-            for c in batch {
-                q = q
-                    .bind(&self.document_id)
-                    .bind(&c.change_hash)
-                    .bind(&c.actor)
-                    .bind(c.seq)
-                    .bind(c.change_time)
-                    .bind(c.observed_at)
-                    .bind(c.user_id)
-                    .bind(c.device_id)
-                    .bind(now);
-            }
-            q.execute(&mut *self.tx).await?;
-        }
-        Ok(())
-    }
-
     /// Binds an actor to a user and device on first sight; returns the user it is bound to.
     pub async fn bind_actor(
         &mut self,
@@ -294,36 +244,6 @@ impl DocWrite {
             .fetch_one(&mut *self.tx)
             .await?;
         Ok(owner)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    pub async fn record_audit(
-        &mut self,
-        household_id: &str,
-        user_id: Option<i64>,
-        username: Option<&str>,
-        device_id: Option<&str>,
-        actors: &str,
-        fields: &str,
-        changes: Option<&str>,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO household_audit (household_id, document_id, user_id, username, device_id, actors, fields, at, changes)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(household_id)
-        .bind(&self.document_id)
-        .bind(user_id)
-        .bind(username)
-        .bind(device_id)
-        .bind(actors)
-        .bind(fields)
-        .bind(now)
-        .bind(changes)
-        .execute(&mut *self.tx)
-        .await?;
-        Ok(())
     }
 
     pub async fn set_heads(&mut self, heads: &str, now: i64) -> Result<(), StoreError> {

@@ -34,43 +34,6 @@ pub struct RestatementRow {
 }
 
 impl Store {
-    /// Observation time of every recorded change of a document, by hex hash.
-    pub async fn change_observations(
-        &self,
-        document_id: &str,
-    ) -> Result<Vec<(String, i64)>, StoreError> {
-        let rows = sqlx::query_as(
-            "SELECT change_hash, COALESCE(observed_at, received_at) FROM doc_changes WHERE document_id = $1",
-        )
-        .bind(document_id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows)
-    }
-
-    /// Observation times of some recorded changes of a document (the dependencies of a batch).
-    pub async fn observations_of(
-        &self,
-        document_id: &str,
-        hashes: &[String],
-    ) -> Result<Vec<(String, i64)>, StoreError> {
-        let mut found = Vec::new();
-        for batch in hashes.chunks(500) {
-            let list: Vec<String> = (0..batch.len()).map(|i| format!("${}", i + 2)).collect();
-            let sql = format!(
-                "SELECT change_hash, COALESCE(observed_at, received_at) FROM doc_changes
-                 WHERE document_id = $1 AND change_hash IN ({})",
-                list.join(", ")
-            );
-            let mut q = sqlx::query_as(&sql).bind(document_id);
-            for h in batch {
-                q = q.bind(h);
-            }
-            found.extend(q.fetch_all(&self.pool).await?);
-        }
-        Ok(found)
-    }
-
     /// The days from `from` up to (not including) `until` on which a village has figures.
     pub async fn snapshot_days(
         &self,

@@ -8,14 +8,13 @@ use automerge::{AutoCommit, Change, ChangeHash, PatchAction, Prop};
 use sha2::{Digest, Sha256};
 
 use crate::clock::vietnam_date;
-use crate::store::{ChangeRecord, DocWrite, HouseholdRow, RuleCount};
+use crate::store::{BatchSender, ChangeRun, DocWrite, HouseholdRow, RuleCount};
 use crate::survey::indicators::tally::{RuleTally, TallyUpdate};
 use crate::survey::indicators::IndicatorRule;
 use crate::survey::read::{check_schema, read_household, read_households};
 use crate::survey::schema;
 use crate::sync::conflicts::field_writes;
 use crate::sync::restate::DayPlan;
-use crate::sync::values::changed_values;
 use crate::sync::SyncError;
 
 /// Who sent a batch of changes (absent for server-side edits).
@@ -73,16 +72,17 @@ pub fn heads_string(heads: &[ChangeHash]) -> String {
 /// Everything a batch writes that can be worked out from the document alone: computed before the
 /// write transaction opens, so the writer (SQLite has one) is held only for the statements.
 pub struct Prepared {
-    records: Vec<PreparedChange>,
-    /// The uploader's actors, each once, in the order first seen.
+    /// The changes' attribution, an actor's consecutive changes in one run.
+    runs: Vec<ChangeRun>,
+    /// The uploader's actors, each once, in hex order.
     actors: Vec<String>,
     bytes: Vec<u8>,
+    /// The document's heads before and after the batch (`heads_string`).
+    heads_before: String,
     heads: String,
     touched: Touched,
     /// The households to project, or why the document cannot be projected.
     projection: Result<Vec<HouseholdRow>, String>,
-    /// Per household the batch changed: (household, fields, old → new values).
-    audits: Vec<(String, String, Option<String>)>,
     conflicts: Vec<review::PreparedWrite>,
     /// The village's counts of the indicators defined by rule, when the batch changed a household.
     rule_counts: Vec<(i64, RuleCount)>,
@@ -143,14 +143,6 @@ fn same_heads(a: &[ChangeHash], b: &[ChangeHash]) -> bool {
     a == b
 }
 
-struct PreparedChange {
-    hash: String,
-    actor: String,
-    seq: i64,
-    time: i64,
-    observed_at: i64,
-}
-
 /// Reads from the document everything the batch will write: the changes' attribution rows and
 /// bytes, the households to project, their audit, the fields written with their values, and the
 /// village's counts of the indicators defined by `rules`.
@@ -163,21 +155,11 @@ pub fn prepare(
     tally: &Tally,
     at: i64,
 ) -> Prepared {
-    let mut actors: Vec<String> = Vec::new();
-    let mut records = Vec::with_capacity(changes.len());
+    let runs = runs::change_runs(changes, &days.observed, at);
+    let mut actors: Vec<String> = runs.iter().map(|r| r.actor.clone()).collect();
+    actors.dedup();
     let mut bytes = Vec::new();
-    for (i, c) in changes.iter().enumerate() {
-        let actor = c.actor_id().to_hex_string();
-        if !actors.contains(&actor) {
-            actors.push(actor.clone());
-        }
-        records.push(PreparedChange {
-            hash: c.hash().to_string(),
-            actor,
-            seq: i64::try_from(c.seq()).unwrap_or(i64::MAX),
-            time: c.timestamp(),
-            observed_at: days.observed.get(i).copied().unwrap_or(at),
-        });
+    for c in changes {
         bytes.extend_from_slice(c.raw_bytes());
     }
     let heads = doc.get_heads();
@@ -233,26 +215,15 @@ pub fn prepare(
             (Ok(projected), Vec::new(), None)
         }
     };
-    let audits = match &touched {
-        Touched::Some(map) => map
-            .iter()
-            .map(|(household, fields)| {
-                let values = changed_values(&*doc, household, fields, before);
-                let fields = fields.iter().cloned().collect::<Vec<_>>().join(",");
-                (household.clone(), fields, values)
-            })
-            .collect(),
-        Touched::All => Vec::new(),
-    };
     let conflicts = review::prepare_writes(doc, &field_writes(&patches), changes);
     Prepared {
-        records,
+        runs,
         actors,
         bytes,
+        heads_before: heads_string(before),
         heads: heads_string(&heads),
         touched,
         projection,
-        audits,
         conflicts,
         rule_counts,
         tally: tally_update,
@@ -293,7 +264,7 @@ pub async fn write_prepared(
         }
     }
     if let (Some(user), Some(device), false) =
-        (by.user_id, by.device_id.as_deref(), p.records.is_empty())
+        (by.user_id, by.device_id.as_deref(), p.runs.is_empty())
     {
         // "Last sync" on the team screen: when this phone's work was last stored.
         w.record_device_sync(user, device, at).await?;
@@ -307,20 +278,8 @@ pub async fn write_prepared(
             }
         }
     }
-    let records: Vec<ChangeRecord<'_>> = p
-        .records
-        .iter()
-        .map(|c| ChangeRecord {
-            change_hash: c.hash.clone(),
-            actor: c.actor.clone(),
-            seq: c.seq,
-            change_time: c.time,
-            observed_at: c.observed_at,
-            user_id: by.user_id,
-            device_id: by.device_id.as_deref(),
-        })
-        .collect();
-    w.record_changes(&records, at).await?;
+    w.record_change_runs(&p.runs, by.user_id, by.device_id.as_deref(), at)
+        .await?;
     let mut appended = None;
     if !p.bytes.is_empty() {
         appended = w
@@ -354,19 +313,24 @@ pub async fn write_prepared(
                 .await?;
         }
     }
-    let actors = p.actors.join(",");
-    for (household, fields, values) in &p.audits {
-        w.record_audit(
-            household,
-            by.user_id,
-            by.username.as_deref(),
-            by.device_id.as_deref(),
-            &actors,
-            fields,
-            values.as_deref(),
-            at,
-        )
-        .await?;
+    if let Touched::Some(map) = &p.touched {
+        // The audit: what changed is read back from the document between these heads.
+        let households: Vec<&str> = map.keys().map(String::as_str).collect();
+        if !households.is_empty() {
+            let sender = BatchSender {
+                user_id: by.user_id,
+                username: by.username.as_deref(),
+                device_id: by.device_id.as_deref(),
+            };
+            w.record_batch(
+                (&p.heads_before, &p.heads),
+                &p.actors.join(","),
+                sender,
+                &households,
+                at,
+            )
+            .await?;
+        }
     }
     if !p.conflicts.is_empty() {
         review::record_conflicts(w, &p.conflicts, village_code, by.user_id, at).await?;
@@ -436,5 +400,6 @@ pub fn touched_households(patches: &[automerge::Patch]) -> Touched {
 }
 
 mod review;
+pub mod runs;
 #[cfg(test)]
 mod tests;

@@ -325,6 +325,26 @@ impl SyncHub {
         counted
     }
 
+    /// A copy of a village document as it stands, to read its history without holding it (a
+    /// document loaded only for this leaves memory again).
+    pub async fn copy_of(&self, row: &VillageDocRow) -> Result<automerge::AutoCommit, SyncError> {
+        let slot = self.slot(&row.document_id);
+        let mut guard = slot.lock_owned().await;
+        let was_loaded = guard.is_some();
+        self.ensure_loaded(&mut guard, row).await?;
+        let Some(doc) = guard.as_mut() else {
+            return Err(SyncError::Interrupted(format!(
+                "document {} could not be loaded; try again",
+                row.document_id
+            )));
+        };
+        let copy = doc.doc.clone();
+        if !was_loaded && doc.peers.is_empty() {
+            *guard = None;
+        }
+        Ok(copy)
+    }
+
     /// Stops accepting sync traffic: connections finish the message in hand and close.
     pub fn begin_shutdown(&self) {
         self.shutdown.cancel();

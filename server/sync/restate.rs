@@ -11,6 +11,7 @@ use crate::clock::{vietnam_date, vietnam_day_start};
 use crate::store::{Counters, RestatedDay, Store};
 use crate::survey::indicators::IndicatorRule;
 use crate::survey::read::read_households;
+use crate::sync::commit::runs::change_key;
 use crate::sync::SyncError;
 
 /// What a batch means for per-day figures: the observation time of each of its changes, and
@@ -33,16 +34,28 @@ pub async fn plan(
     rules: &[(i64, IndicatorRule)],
     at: i64,
 ) -> Result<DayPlan, SyncError> {
-    // Only dependencies outside the batch are stored (usually the heads it was made on).
+    // Only dependencies outside the batch are stored (usually the heads it was made on); the
+    // store names them by actor and sequence number.
     let inside: BTreeSet<ChangeHash> = changes.iter().map(Change::hash).collect();
-    let deps: BTreeSet<String> = changes
+    let deps: BTreeSet<ChangeHash> = changes
         .iter()
         .flat_map(|c| c.deps().iter())
         .filter(|d| !inside.contains(d))
-        .map(|d| d.to_string())
+        .copied()
         .collect();
-    let deps: Vec<String> = deps.into_iter().collect();
-    let stored = parse_hashes(store.observations_of(document_id, &deps).await?);
+    let mut keys = HashMap::new();
+    for dep in deps {
+        if let Some(c) = doc.get_change_by_hash(&dep) {
+            keys.insert(change_key(&c), dep);
+        }
+    }
+    let wanted: Vec<(String, i64)> = keys.keys().cloned().collect();
+    let stored: HashMap<ChangeHash, i64> = store
+        .observations_of(document_id, &wanted)
+        .await?
+        .into_iter()
+        .filter_map(|(k, t)| keys.get(&k).map(|h| (*h, t)))
+        .collect();
     let observed = crate::sync::observed::observe(changes, &stored, at);
     let today = vietnam_date(at).0;
     let mut days: BTreeSet<String> = observed
@@ -57,11 +70,15 @@ pub async fn plan(
         });
     };
     days.extend(store.snapshot_days(village_code, &first, &today).await?);
-    let mut times = parse_hashes(store.change_observations(document_id).await?);
+    let recorded = store.change_observations(document_id).await?;
+    let all = doc.get_changes(&[]);
+    let mut times: HashMap<ChangeHash, i64> = all
+        .iter()
+        .filter_map(|c| recorded.get(&change_key(c)).map(|t| (c.hash(), *t)))
+        .collect();
     for (c, t) in changes.iter().zip(&observed) {
         times.insert(c.hash(), *t);
     }
-    let all = doc.get_changes(&[]);
     let batch_times = observed.clone();
     let days: Vec<String> = days.into_iter().collect();
     let rules = rules.to_vec();
@@ -70,12 +87,6 @@ pub async fn plan(
             .await
             .map_err(|e| SyncError::Interrupted(format!("recounting past days stopped: {e}")))??;
     Ok(DayPlan { observed, restated })
-}
-
-fn parse_hashes(rows: Vec<(String, i64)>) -> HashMap<ChangeHash, i64> {
-    rows.into_iter()
-        .filter_map(|(h, t)| h.parse::<ChangeHash>().ok().map(|h| (h, t)))
-        .collect()
 }
 
 /// Rebuilds the document day by day (each day applies the changes observed by its end) and

@@ -1,10 +1,13 @@
 //! What a stored batch changed in a household, value by value (old → new), for its history:
 //! an overwritten value stays readable there, with who, which phone and when.
 
-use automerge::{ChangeHash, ObjId, ObjType, Prop, ReadDoc, Value, ROOT};
+use std::collections::BTreeSet;
+
+use automerge::{AutoCommit, ChangeHash, ObjId, ObjType, Prop, ReadDoc, Value, ROOT};
 use serde_json::{json, Map};
 
 use crate::survey::schema;
+use crate::sync::commit::{touched_households, Touched};
 use crate::sync::conflicts::scalar_json;
 
 /// Most fields one audit entry keeps values of (a household created at once has a few dozen).
@@ -58,13 +61,14 @@ fn value_at<D: ReadDoc>(
     }
 }
 
-/// `{"field": [old, new], …}` for the scalar fields of a household a batch changed, or `None`
-/// when none changed value.
+/// `{"field": [old, new], …}` for the scalar fields of a household a batch changed between
+/// `before` and `after` (now when `None`), or `None` when none changed value.
 pub fn changed_values<'a, D: ReadDoc>(
     doc: &D,
     household: &str,
     fields: impl IntoIterator<Item = &'a String>,
     before: &[ChangeHash],
+    after: Option<&[ChangeHash]>,
 ) -> Option<String> {
     let mut out = Map::new();
     for field in fields
@@ -74,7 +78,7 @@ pub fn changed_values<'a, D: ReadDoc>(
     {
         let (Some(old), Some(new)) = (
             value_at(doc, household, field, Some(before)),
-            value_at(doc, household, field, None),
+            value_at(doc, household, field, after),
         ) else {
             continue;
         };
@@ -83,6 +87,31 @@ pub fn changed_values<'a, D: ReadDoc>(
         }
     }
     (!out.is_empty()).then(|| serde_json::Value::Object(out).to_string())
+}
+
+/// What a stored batch changed in one household, read back from the document between the
+/// batch's heads: the fields it touched (paths inside the household) and their values old →
+/// new. `None` when the document does not hold those heads.
+pub fn batch_changes(
+    doc: &mut AutoCommit,
+    household: &str,
+    before: &[ChangeHash],
+    after: &[ChangeHash],
+) -> Option<(Vec<String>, Option<String>)> {
+    if before
+        .iter()
+        .chain(after)
+        .any(|h| doc.get_change_by_hash(h).is_none())
+    {
+        return None;
+    }
+    let patches = doc.diff(before, after);
+    let fields = match touched_households(&patches) {
+        Touched::Some(mut map) => map.remove(household).unwrap_or_default(),
+        Touched::All => BTreeSet::new(),
+    };
+    let values = changed_values(&*doc, household, &fields, before, Some(after));
+    Some((fields.into_iter().collect(), values))
 }
 
 #[cfg(test)]
@@ -110,7 +139,7 @@ mod tests {
         let fields: Vec<String> = ["head_name", "persons/p1", "persons/p1/birth_year", "*"]
             .map(String::from)
             .to_vec();
-        let json = changed_values(&doc, "h1", &fields, &before).expect("changes");
+        let json = changed_values(&doc, "h1", &fields, &before, None).expect("changes");
         let parsed: serde_json::Value = serde_json::from_str(&json).expect("json");
         assert_eq!(
             parsed,
@@ -118,6 +147,14 @@ mod tests {
         );
         let same: Vec<String> = vec!["persons/p1/birth_year".into()];
         let now = doc.get_heads();
-        assert_eq!(changed_values(&doc, "h1", &same, &now), None);
+        assert_eq!(changed_values(&doc, "h1", &same, &now, None), None);
+        // Between two past heads: the values as they stood then.
+        doc.put(&h, "head_name", "Lê Văn Hưng").expect("put");
+        let json = changed_values(&doc, "h1", &fields, &before, Some(&now)).expect("changes");
+        let parsed: serde_json::Value = serde_json::from_str(&json).expect("json");
+        assert_eq!(
+            parsed["head_name"],
+            json!(["Lê Văn Hưng", "Lê Văn Hùng Anh"])
+        );
     }
 }

@@ -197,6 +197,13 @@ impl LoadedDoc {
         if changed {
             return Ok(Some(before));
         }
+        if !brings_changes && already_in_step(&entry.state, &before) {
+            // The peer's saved state says it synced at our heads, and those are still its
+            // heads: an answer would tell it nothing (the protocol lets a peer stay silent), so
+            // none is sent. Marked as answered so later changes still reach it.
+            entry.state.have_responded = true;
+            entry.state.last_sent_heads = before;
+        }
         self.send_to(conn.id, server_peer_id, store);
         Ok(None)
     }
@@ -407,4 +414,26 @@ fn fresh_state(access: Access, reset: bool) -> sync::State {
     };
     state.needs_reset = reset;
     state
+}
+
+/// Whether a peer's last message showed it holds exactly `heads`, needs nothing, and last
+/// synced at those very heads (a saved sync state): then it and the server are in step.
+fn already_in_step(state: &sync::State, heads: &[ChangeHash]) -> bool {
+    let sorted = |h: &[ChangeHash]| {
+        let mut h = h.to_vec();
+        h.sort();
+        h
+    };
+    let ours = sorted(heads);
+    let theirs_match = state
+        .their_heads
+        .as_deref()
+        .is_some_and(|h| sorted(h) == ours);
+    let needs_nothing = state.their_need.as_ref().is_none_or(Vec::is_empty);
+    let synced_here = state
+        .their_have
+        .as_ref()
+        .and_then(|h| h.first())
+        .is_some_and(|h| sorted(&h.last_sync) == ours);
+    theirs_match && needs_nothing && synced_here && !ours.is_empty()
 }

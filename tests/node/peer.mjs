@@ -23,6 +23,19 @@ const args = setup(
   },
   USAGE,
 )
+
+/**
+ * The NodeFS storage, except that a sync state saved by an earlier run is not read back: each run
+ * opens with a fresh one, so the server always answers with its heads and the peer knows where
+ * the server stands before applying ops. (A client that reconnects with its saved state and
+ * nothing new gets no answer at all: docs/API.md, "Idle reconnect"; the load harness measures it.)
+ */
+class WithoutSavedSyncState extends NodeFSStorageAdapter {
+  async load(key) {
+    return key[1] === "sync-state" ? undefined : super.load(key)
+  }
+}
+
 if (args) main(args).catch(e => fail(e?.stack ?? String(e)))
 
 async function main(args) {
@@ -43,7 +56,7 @@ async function main(args) {
   }
 
   const repoOptions = {
-    storage: new NodeFSStorageAdapter(args.dir),
+    storage: new WithoutSavedSyncState(args.dir),
     peerId: `khaosat-test-peer-${randomUUID()}`,
     // sharePolicy: the default (announce every doc to every peer), like a phone.
   }
@@ -173,3 +186,4 @@ function applyOps(handle, ops) {
 function redact(url) {
   return url.replace(/([?&]token=)[^&]*/, "$1…")
 }
+

@@ -192,11 +192,11 @@ async fn a_batch_writes_everything_or_nothing() {
         chunks_before
     );
     assert_eq!(
-        count("SELECT COUNT(*) FROM doc_changes WHERE document_id = $1").await,
+        count("SELECT COUNT(*) FROM doc_change_runs WHERE document_id = $1").await,
         0
     );
 
-    // Committed: the chunk, one attribution row per change, the projection, the audit, heads.
+    // Committed: the chunk, the changes' attribution, the projection, the audit, heads.
     let mut w = store.begin_doc_write(&document_id).await.unwrap();
     let appended = write_batch(
         &mut w,
@@ -217,7 +217,7 @@ async fn a_batch_writes_everything_or_nothing() {
         chunks_before + 1
     );
     assert_eq!(
-        count("SELECT COUNT(*) FROM doc_changes WHERE document_id = $1").await,
+        count("SELECT CAST(SUM(seq_last - seq_first + 1) AS BIGINT) FROM doc_change_runs WHERE document_id = $1").await,
         2
     );
     let row = sqlx::query("SELECT head_name, address FROM households WHERE id = $1")
@@ -234,11 +234,12 @@ async fn a_batch_writes_everything_or_nothing() {
         1
     );
     let audit = store
-        .household_audit("c0000000-0000-4000-8000-000000000001")
+        .household_batches("c0000000-0000-4000-8000-000000000001")
         .await
         .unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].username.as_deref(), Some("importer"));
+    assert_eq!(audit[0].heads_before, heads_string(&before));
     let heads: String = sqlx::query("SELECT heads FROM village_documents WHERE document_id = $1")
         .bind(&document_id)
         .fetch_one(&pool)
