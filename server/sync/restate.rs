@@ -1,7 +1,8 @@
 //! Past days a batch restates. Figures "as of" a day are those of the document holding every
 //! change observed up to the end of that day (`observed.rs`); a batch with changes observed
-//! before today changes those days and every later day that already has figures. Their figures
-//! are recounted here from the document itself, as it stood at the end of each day.
+//! before today changes those days and every later day that has figures or on which a stored
+//! change counts. Their figures are recounted here from the document itself, as it stood at the
+//! end of each day.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -71,6 +72,15 @@ pub async fn plan(
     };
     days.extend(store.snapshot_days(village_code, &first, &today).await?);
     let recorded = store.change_observations(document_id).await?;
+    // Every later day on which a stored change counts is recounted too, not only the days with
+    // a snapshot: a day whose figures once equalled the day before has none (nothing is stored
+    // for an unchanged day), yet it differs from what this batch makes of an earlier day.
+    days.extend(
+        recorded
+            .values()
+            .map(|t| vietnam_date(*t).0)
+            .filter(|d| *d >= first && *d < today),
+    );
     let all = doc.get_changes(&[]);
     let mut times: HashMap<ChangeHash, i64> = all
         .iter()
