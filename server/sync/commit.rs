@@ -293,9 +293,7 @@ pub async fn write_prepared(
     match &p.projection {
         Err(reason) => w.record_projection_error("*", reason, at).await?,
         Ok(households) => {
-            for rec in households {
-                w.project_household(village_code, rec, at).await?;
-            }
+            w.project_households(village_code, households, at).await?;
             let none_touched = match &p.touched {
                 Touched::All => false,
                 Touched::Some(map) => map.is_empty(),
