@@ -52,6 +52,11 @@ pub struct Args {
     /// How often a phone commits an Automerge change while recording.
     #[arg(long, value_enum, default_value_t = Commits::Field)]
     pub commits: Commits,
+    /// khaosat: seconds to leave the server idle after the checks before stopping it, so idle
+    /// documents leave memory (compacted) and the storage is measured at rest (a minute and a
+    /// quarter is enough: documents leave after a minute idle).
+    #[arg(long, default_value_t = 0)]
+    pub rest_secs: u64,
     /// Phones syncing at the same moment in the burst (0: all of them).
     #[arg(long, default_value_t = 0)]
     pub concurrency: u32,

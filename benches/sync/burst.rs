@@ -51,6 +51,7 @@ pub async fn run_target(target: &Target, args: &Args) -> Result<Report, String> 
                     if let Err(e) = rows {
                         report.errors.push(e);
                     }
+                    tokio::time::sleep(std::time::Duration::from_secs(args.rest_secs)).await;
                 }
                 if let Err(e) = server.stop().await {
                     report.errors.push(e);
@@ -63,9 +64,12 @@ pub async fn run_target(target: &Target, args: &Args) -> Result<Report, String> 
                     .take(8)
                     .map(|(t, n)| format!("{t} {:.0}", *n as f64 / 1024.0))
                     .collect();
+                let households = report.household_rows.unwrap_or(0).max(1) as f64;
                 println!(
-                    "{}: storage by table with its indexes, largest first (KiB): {}",
+                    "{}: storage {:.0} B per household{}; by table with its indexes, largest first (KiB): {}",
                     target.name(),
+                    report.storage_bytes as f64 / households,
+                    if args.rest_secs > 0 { " at rest" } else { "" },
                     shown.join(", ")
                 );
                 Ok(report)

@@ -5,7 +5,7 @@
 //! CARGO_TARGET_DIR=... cargo build --release          # the khaosat binary the harness runs
 //! cargo bench --bench sync -- [--target both|ours|stock] [--phones 50] [--households 20]
 //!     [--edits 10] [--existing 0] [--persons 3] [--villages N] [--concurrency 0]
-//!     [--prepare-concurrency 0] [--rule-indicators 0]
+//!     [--prepare-concurrency 0] [--rule-indicators 0] [--rest-secs 0]
 //!     [--profile lan|3g] [--drop-mid-sync] [--commits field|form] [--seed 1]
 //! cargo bench --bench sync -- --scenario scale --villages 10000 --phones 500 --existing 5
 //! KHAOSAT_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench --bench sync

@@ -273,7 +273,7 @@ impl SyncHub {
     }
 
     /// Drops documents nobody is syncing that have been idle for `idle`, compacting each first
-    /// when it has several chunks since its last snapshot: a village synced only a few times would
+    /// when it has chunks since its last snapshot: a village synced only a few times would
     /// otherwise keep its raw chunks (and their overhead) for ever.
     pub async fn evict_idle(&self, idle: Duration) {
         let slots: Vec<Slot> = {

@@ -25,8 +25,10 @@ const COMPACT_AFTER_CHUNKS: usize = 64;
 /// keep the writer busy while the next ones are prepared, few enough that memory holds only these
 /// (a burst of 200 phones otherwise holds 200 prepared batches while they wait for the writer).
 static IN_FLIGHT: Semaphore = Semaphore::const_new(8);
-/// Chunks since the last snapshot that make an idle document worth compacting when it is evicted.
-const COMPACT_ON_EVICTION: usize = 4;
+/// Chunks since the last snapshot that make an idle document worth compacting when it is evicted:
+/// any, so a village at rest is stored as one snapshot (a day's chunk of raw changes is many
+/// times the compacted document).
+const COMPACT_ON_EVICTION: usize = 1;
 
 /// A connection's side of one document.
 pub struct Peer {
