@@ -2,7 +2,8 @@
 -- one batch stored, instead of one row per change (those rows and their index were over half of
 -- the database). A change is found by its actor and sequence number, which Automerge gives for
 -- any change hash. `observed_steps` dates each change of the run after the first: the increase
--- of its observation time over the previous change's (comma-separated, '' for a single change).
+-- of its observation time over the previous change's (comma-separated, '' for a single change;
+-- the server writes a step repeated n times as `step*n`).
 CREATE TABLE doc_change_runs (
     document_id      TEXT NOT NULL,
     actor            TEXT NOT NULL,

@@ -149,13 +149,23 @@ fn expand(rows: &[sqlx::any::AnyRow]) -> Result<Observations, StoreError> {
     Ok(out)
 }
 
-/// "12,0,5": each time after the first as its increase over the previous one.
+/// "12,0*3,5": each time after the first as its increase over the previous one, a step repeated
+/// `n` times written once as `step*n` (a phone recording quickly makes long runs of equal steps).
 fn encode_steps(times: &[i64]) -> String {
-    let steps: Vec<String> = times
-        .windows(2)
-        .map(|w| (w[1] - w[0]).to_string())
-        .collect();
-    steps.join(",")
+    let mut parts: Vec<String> = Vec::new();
+    let mut steps = times.windows(2).map(|w| w[1] - w[0]).peekable();
+    while let Some(step) = steps.next() {
+        let mut n = 1;
+        while steps.next_if_eq(&step).is_some() {
+            n += 1;
+        }
+        parts.push(if n == 1 {
+            step.to_string()
+        } else {
+            format!("{step}*{n}")
+        });
+    }
+    parts.join(",")
 }
 
 /// The times of a run back from its first and its steps. A step that cannot be read ends the
@@ -165,16 +175,17 @@ fn decode_steps(first: i64, steps: &str) -> Vec<i64> {
     if steps.is_empty() {
         return times;
     }
-    for step in steps.split(',') {
-        match step.parse::<i64>() {
-            Ok(d) => times.push(times[times.len() - 1].saturating_add(d)),
-            Err(_) => {
-                tracing::warn!(
-                    step,
-                    "a stored observation step cannot be read; the rest of its run is undated"
-                );
-                break;
-            }
+    for part in steps.split(',') {
+        let (step, n) = part.split_once('*').unwrap_or((part, "1"));
+        let (Ok(step), Ok(n)) = (step.parse::<i64>(), n.parse::<usize>()) else {
+            tracing::warn!(
+                part,
+                "a stored observation step cannot be read; the rest of its run is undated"
+            );
+            break;
+        };
+        for _ in 0..n {
+            times.push(times[times.len() - 1].saturating_add(step));
         }
     }
     times
@@ -194,6 +205,11 @@ mod tests {
             assert_eq!(decode_steps(times[0], &encode_steps(&times)), times);
         }
         assert_eq!(encode_steps(&[10, 22, 22]), "12,0");
+        assert_eq!(encode_steps(&[10, 10, 10, 10, 13, 16, 17]), "0*3,3*2,1");
+        assert_eq!(
+            decode_steps(10, "0*3,3*2,1"),
+            vec![10, 10, 10, 10, 13, 16, 17]
+        );
         assert_eq!(decode_steps(10, "12,x,4"), vec![10, 22]);
     }
 }

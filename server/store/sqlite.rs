@@ -29,10 +29,14 @@ pub(super) async fn connect(url: &str) -> Result<Store, StoreError> {
     }
     let options = AnyConnectOptions::from_str(&format!("sqlite://{path}?mode=rwc"))?;
     let writer = pool(1, options.clone()).await?;
+    // Pages freed (an idle village compacted into one snapshot) go back to the file system a
+    // little at a time (`checkpoints`). Takes effect in a database created from now on; one
+    // created before keeps reusing its free pages instead.
+    writer.execute("PRAGMA auto_vacuum = INCREMENTAL").await?;
     // WAL lets readers proceed while the single writer commits.
     writer.execute("PRAGMA journal_mode = WAL").await?;
     let readers = pool(8, options).await?;
-    tokio::spawn(checkpoints(readers.clone()));
+    tokio::spawn(checkpoints(readers.clone(), writer.clone()));
     Ok(Store {
         pool: readers,
         writer,
@@ -67,16 +71,43 @@ async fn pool(max: u32, options: AnyConnectOptions) -> Result<AnyPool, StoreErro
 /// How often the write-ahead log is copied back into the database file.
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// Checkpoints between two looks at the free pages.
+const VACUUM_EVERY_CHECKPOINTS: u32 = 10;
+
+/// Free pages worth giving back (fewer are simply reused by the next writes).
+const VACUUM_ABOVE_PAGES: i64 = 256;
+
+/// Free pages given back at a time: the statement holds the writer, so it stays short (8 MiB).
+const VACUUM_PAGES: u32 = 2048;
+
 /// Copies committed pages from the write-ahead log into the database file, on a reader connection,
 /// until the store closes. A PASSIVE checkpoint never waits for the writer or readers: it copies
 /// what no reader still needs, and the writer starts the log over once all of it was copied.
-async fn checkpoints(readers: AnyPool) {
+/// Every ten seconds it also gives a bounded number of free pages back (on the writer) when
+/// there are many.
+async fn checkpoints(readers: AnyPool, writer: AnyPool) {
     let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut ticks = 0u32;
     loop {
         tick.tick().await;
         if readers.is_closed() {
             return;
+        }
+        ticks = ticks.wrapping_add(1);
+        if ticks % VACUUM_EVERY_CHECKPOINTS == 0 {
+            let free: Result<i64, sqlx::Error> = sqlx::query_scalar("PRAGMA freelist_count")
+                .fetch_one(&readers)
+                .await;
+            if free.is_ok_and(|n| n > VACUUM_ABOVE_PAGES) {
+                let sql = format!("PRAGMA incremental_vacuum({VACUUM_PAGES})");
+                if let Err(e) = writer.execute(sql.as_str()).await {
+                    if writer.is_closed() {
+                        return;
+                    }
+                    tracing::warn!(error = %e, "returning free pages failed; retried later");
+                }
+            }
         }
         if let Err(e) = readers.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
             if readers.is_closed() {

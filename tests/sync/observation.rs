@@ -223,11 +223,16 @@ async fn a_wrong_clock_cannot_move_figures(app: &TestApp) {
     for run in &runs {
         let (mut t, received) = (int(&run[0]), int(&run[2]));
         let steps = run[1].as_deref().unwrap();
+        // "step" or "step*n" (repeated n times).
+        let repeated = |s: &str| {
+            let (step, n) = s.split_once('*').unwrap_or((s, "1"));
+            vec![step.parse::<i64>().unwrap(); n.parse().unwrap()]
+        };
         for step in std::iter::once(0).chain(
             steps
                 .split(',')
                 .filter(|s| !s.is_empty())
-                .map(|s| s.parse::<i64>().unwrap()),
+                .flat_map(repeated),
         ) {
             t += step;
             changes += 1;
