@@ -99,7 +99,9 @@ pub async fn prepare(ctx: Arc<Ctx>, index: usize, seed: u64) -> Result<Phone, St
     let mut rng = StdRng::seed_from_u64(seed);
     let username = enumerator(index);
     let village = village_code(index);
-    let peer_id = format!("bench-peer-{}", survey::new_id(&mut rng));
+    // As short as the stock client's own ("peer-" and 9 random characters): every message
+    // names it, so a longer one would weigh on the wire figures.
+    let peer_id = format!("peer-{}", &survey::new_id(&mut rng).replace('-', "")[..9]);
     let actor: [u8; 16] = rng.gen();
     let actor = ActorId::from(&actor[..]);
     let mut state = sync::State::new();

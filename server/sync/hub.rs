@@ -56,7 +56,10 @@ impl SyncHub {
         let storage_id = store
             .setting_or_insert("sync_storage_id", &uuid::Uuid::new_v4().to_string())
             .await?;
-        let peer_id = PeerId::try_from(format!("khaosat-{storage_id}")).map_err(|e| {
+        // Every sync message carries the server's peer id (and the phone's names it back), so it
+        // is short: the storage id's first eight characters say which server this is.
+        let short: String = storage_id.chars().take(8).collect();
+        let peer_id = PeerId::try_from(format!("khaosat-{short}")).map_err(|e| {
             SyncError::Invalid(format!("the stored sync_storage_id makes no peer id: {e}"))
         })?;
         let hub = Arc::new(SyncHub {
