@@ -177,6 +177,10 @@ async fn workload(
     }
     let ctx = Arc::new(ctx);
 
+    let held_before = match &ctx.api {
+        Some(api) => Some(api.writer_held().await?),
+        None => None,
+    };
     let before = server.stats()?;
     report.peak_before_burst_kib = before.peak_kib;
     report.rss_before_burst_kib = before.rss_kib;
@@ -198,6 +202,10 @@ async fn workload(
     }
     let synced = join_all(set, &mut report.errors).await;
     let after = server.stats()?;
+    if let (Some(api), Some((_, total_before, _))) = (&ctx.api, held_before) {
+        let (_, total, _) = api.writer_held().await?;
+        report.writer_held_per_phone_ms = Some((total - total_before) / synced.len().max(1) as f64);
+    }
     report.peak_burst_kib = after.peak_kib;
     report.cpu_burst_secs = after.cpu_secs - before.cpu_secs;
     report.synced = synced.len();
@@ -240,6 +248,9 @@ async fn workload(
         });
     }
     report.verified = join_all(set, &mut report.errors).await.len();
+    if let Some(api) = &ctx.api {
+        report.writer_held_max_ms = Some(api.writer_held().await?.2);
+    }
     let end = server.stats()?;
     report.cpu_total_secs = end.cpu_secs;
     report.peak_after_kib = end.peak_kib;

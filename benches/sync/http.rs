@@ -35,6 +35,23 @@ impl Api {
         self.send(&format!("GET {path}"), req).await
     }
 
+    /// The writer's held-time totals the server reports on `/readyz`: (commits, total ms,
+    /// longest ms).
+    pub async fn writer_held(&self) -> Result<(f64, f64, f64), String> {
+        let req = self.client.get(format!("{}/readyz", self.base));
+        let answer = self.send("GET /readyz", req).await?;
+        let w = &answer["writer"];
+        let field = |k: &str| {
+            w[k].as_f64()
+                .ok_or_else(|| format!("/readyz: no writer.{k} in {answer}"))
+        };
+        Ok((
+            field("commits")?,
+            field("held_ms_total")?,
+            field("held_ms_max")?,
+        ))
+    }
+
     /// Signs in as a device and returns the access token.
     pub async fn login(&self, username: &str, device_id: &str) -> Result<String, String> {
         let body = json!({"username": username, "password": khaosat::demo::DEMO_PASSWORD, "device_id": device_id});

@@ -41,6 +41,10 @@ pub struct Report {
     pub cpu_total_secs: f64,
     /// Database (SQLite file + WAL, or pg_database_size) or the stock server's data directory.
     pub storage_bytes: u64,
+    /// khaosat: the writer's held time during the burst per phone synced, and the longest
+    /// single write of the run (ms; from `/readyz`).
+    pub writer_held_per_phone_ms: Option<f64>,
+    pub writer_held_max_ms: Option<f64>,
     pub household_rows: Option<i64>,
     pub person_rows: Option<i64>,
     /// Failed phones and failed checks.
@@ -66,6 +70,10 @@ struct Cell(Option<f64>, String);
 
 fn num(v: f64, decimals: usize) -> Cell {
     Cell(Some(v), format!("{v:.decimals$}"))
+}
+
+fn opt(v: Option<f64>, decimals: usize) -> Cell {
+    v.map_or_else(|| Cell(None, "-".into()), |v| num(v, decimals))
 }
 
 fn ms(d: Option<Duration>) -> Cell {
@@ -164,6 +172,14 @@ fn column(args: &Args, r: &Report) -> Vec<(&'static str, Cell)> {
             mib(r.rss_before_burst_kib),
         ),
         ("server peak RSS during burst (MiB)", mib(r.peak_burst_kib)),
+        (
+            "writer held per phone during burst (ms)",
+            opt(r.writer_held_per_phone_ms, 1),
+        ),
+        (
+            "longest write holding the writer (ms)",
+            opt(r.writer_held_max_ms, 1),
+        ),
         ("server CPU s during burst", num(r.cpu_burst_secs, 2)),
         ("server CPU s whole run", num(r.cpu_total_secs, 2)),
         (

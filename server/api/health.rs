@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::api::AppState;
 use crate::error::{Error, Result};
+use crate::store::WriterHeld;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
@@ -14,6 +15,10 @@ pub struct Health {
     pub version: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database: Option<&'static str>,
+    /// How long document writes have held the database writer since the server started (the
+    /// load harness reads it around a burst; docs/PERFORMANCE.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub writer: Option<WriterHeld>,
 }
 
 /// The process is up.
@@ -23,6 +28,7 @@ pub async fn healthz() -> axum::Json<Health> {
         status: "ok",
         version: env!("CARGO_PKG_VERSION"),
         database: None,
+        writer: None,
     })
 }
 
@@ -39,6 +45,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<(StatusCode, axum::
             status: "ready",
             version: env!("CARGO_PKG_VERSION"),
             database: Some(state.store.backend().name()),
+            writer: Some(state.store.writer_held()),
         }),
     ))
 }

@@ -114,6 +114,8 @@ impl Store {
             tx,
             backend: self.backend,
             document_id: document_id.to_string(),
+            since: std::time::Instant::now(),
+            held: self.held.clone(),
         })
     }
 }
@@ -145,6 +147,9 @@ pub struct DocWrite {
     pub(super) tx: Transaction<'static, Any>,
     pub(super) backend: Backend,
     pub(super) document_id: String,
+    /// When the transaction got the writer (its held time is counted at commit).
+    since: std::time::Instant,
+    held: std::sync::Arc<super::held::HeldTime>,
 }
 
 impl DocWrite {
@@ -267,6 +272,14 @@ impl DocWrite {
                 .await?;
         }
         self.tx.commit().await?;
+        self.held.record(self.since);
         Ok(())
+    }
+}
+
+impl Store {
+    /// How long document writes have held the writer since the process started.
+    pub fn writer_held(&self) -> super::WriterHeld {
+        self.held.read()
     }
 }

@@ -11,6 +11,7 @@ mod conflicts;
 mod counters;
 mod documents;
 mod figures;
+mod held;
 mod history;
 mod households;
 mod indicator_counts;
@@ -48,6 +49,7 @@ pub use conflicts::{ActorOwner, ConflictRow};
 pub use counters::{counter_columns, Counter, CounterDef, Counters, Counts, When, COUNTERS};
 pub use documents::{DocWrite, VillageDocRow};
 pub use figures::{SettledDay, VillageCounters};
+pub use held::WriterHeld;
 pub use history::{RestatedDay, RestatementRow};
 pub use households::{AuditRow, ProjectionErrorRow};
 pub use indicator_counts::{NewRuleIndicator, RuleCount, RuleRow, UnitRuleCount};
@@ -130,6 +132,8 @@ pub struct Store {
     access: std::sync::Arc<access_changes::AccessBus>,
     /// Past days' figures already read (they change only through logged restatements).
     settled: std::sync::Arc<figures::SettledFigures>,
+    /// How long document writes held the writer.
+    held: std::sync::Arc<held::HeldTime>,
 }
 
 impl Store {

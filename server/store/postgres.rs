@@ -20,6 +20,7 @@ pub(super) async fn connect(url: &str) -> Result<Store, StoreError> {
         backend: Backend::Postgres,
         access: super::access_changes::AccessBus::new(),
         settled: Default::default(),
+        held: Default::default(),
     })
 }
 

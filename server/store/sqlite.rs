@@ -43,6 +43,7 @@ pub(super) async fn connect(url: &str) -> Result<Store, StoreError> {
         backend: Backend::Sqlite,
         access: super::access_changes::AccessBus::new(),
         settled: Default::default(),
+        held: Default::default(),
     })
 }
 

@@ -1,6 +1,6 @@
 //! An idle reconnect costs next to nothing: a phone that comes back with its saved sync state
 //! and nothing new gets no answer at all, while one with something to say, or without a saved
-//! state, is answered as before.
+//! state, is answered as before. (And the writer's held time counts the writes.)
 
 use std::time::Duration;
 
@@ -122,4 +122,15 @@ async fn an_up_to_date_phone_is_not_answered(app: &TestApp) {
         }
     }
     assert!(got, "the phone caught up with the other phone's change");
+
+    // The two phones' writes are counted in the writer's held time the harness reads.
+    let (status, ready) = app.get("/readyz", &token).await;
+    assert_eq!(status, 200, "{ready}");
+    let w = &ready["writer"];
+    assert!(w["commits"].as_u64().unwrap() >= 2, "{ready}");
+    let (total, max) = (
+        w["held_ms_total"].as_f64().unwrap(),
+        w["held_ms_max"].as_f64().unwrap(),
+    );
+    assert!(total > 0.0 && max > 0.0 && max <= total, "{ready}");
 }
