@@ -26,7 +26,7 @@ pub struct ChangeRun {
 /// Observation times of stored changes by (actor in hex, sequence number).
 pub type Observations = HashMap<(String, i64), i64>;
 
-const RUN_COLUMNS: &str = "actor, seq_first, observed_first, observed_steps";
+const RUN_COLUMNS: &str = "actor, seq_first, seq_last, observed_first, observed_steps";
 
 impl DocWrite {
     /// Records the runs of accepted changes a batch brought, with who sent them.
@@ -140,9 +140,11 @@ fn expand(rows: &[sqlx::any::AnyRow]) -> Result<Observations, StoreError> {
     for r in rows {
         let actor: String = r.try_get(0)?;
         let seq_first: i64 = r.try_get(1)?;
-        let first: i64 = r.try_get(2)?;
-        let steps: String = r.try_get(3)?;
-        for (i, t) in decode_steps(first, &steps).into_iter().enumerate() {
+        let seq_last: i64 = r.try_get(2)?;
+        let first: i64 = r.try_get(3)?;
+        let steps: String = r.try_get(4)?;
+        let changes = usize::try_from(seq_last - seq_first + 1).unwrap_or(0);
+        for (i, t) in decode_steps(first, &steps, changes).into_iter().enumerate() {
             out.insert((actor.clone(), seq_first + i as i64), t);
         }
     }
@@ -168,9 +170,10 @@ fn encode_steps(times: &[i64]) -> String {
     parts.join(",")
 }
 
-/// The times of a run back from its first and its steps. A step that cannot be read ends the
-/// run there (logged): the changes after it have no recorded time and count from the beginning.
-fn decode_steps(first: i64, steps: &str) -> Vec<i64> {
+/// The times of a run of `changes` changes back from its first and its steps (never more than
+/// `changes` of them, whatever the text says). A step that cannot be read ends the run there
+/// (logged): the changes after it have no recorded time and count from the beginning.
+fn decode_steps(first: i64, steps: &str, changes: usize) -> Vec<i64> {
     let mut times = vec![first];
     if steps.is_empty() {
         return times;
@@ -184,7 +187,7 @@ fn decode_steps(first: i64, steps: &str) -> Vec<i64> {
             );
             break;
         };
-        for _ in 0..n {
+        for _ in 0..n.min(changes.saturating_sub(times.len())) {
             times.push(times[times.len() - 1].saturating_add(step));
         }
     }
@@ -202,14 +205,19 @@ mod tests {
             vec![1_790_000_000, 1_790_000_000, 1_790_000_012, 1_790_000_500],
             vec![5, 3, 9],
         ] {
-            assert_eq!(decode_steps(times[0], &encode_steps(&times)), times);
+            assert_eq!(
+                decode_steps(times[0], &encode_steps(&times), times.len()),
+                times
+            );
         }
         assert_eq!(encode_steps(&[10, 22, 22]), "12,0");
         assert_eq!(encode_steps(&[10, 10, 10, 10, 13, 16, 17]), "0*3,3*2,1");
         assert_eq!(
-            decode_steps(10, "0*3,3*2,1"),
+            decode_steps(10, "0*3,3*2,1", 7),
             vec![10, 10, 10, 10, 13, 16, 17]
         );
-        assert_eq!(decode_steps(10, "12,x,4"), vec![10, 22]);
+        assert_eq!(decode_steps(10, "12,x,4", 3), vec![10, 22]);
+        // A damaged row cannot make a run longer than its sequence numbers say.
+        assert_eq!(decode_steps(10, "0*99999999999", 3), vec![10, 10, 10]);
     }
 }

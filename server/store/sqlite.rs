@@ -30,9 +30,15 @@ pub(super) async fn connect(url: &str) -> Result<Store, StoreError> {
     let options = AnyConnectOptions::from_str(&format!("sqlite://{path}?mode=rwc"))?;
     let writer = pool(1, options.clone()).await?;
     // Pages freed (an idle village compacted into one snapshot) go back to the file system a
-    // little at a time (`checkpoints`). Takes effect in a database created from now on; one
-    // created before keeps reusing its free pages instead.
-    writer.execute("PRAGMA auto_vacuum = INCREMENTAL").await?;
+    // little at a time (`checkpoints`). Set only on a database without tables, the one case
+    // where it takes effect: a database created before keeps reusing its free pages instead,
+    // and a command opening a served database (`khaosat backup`) writes nothing to it.
+    let tables: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master")
+        .fetch_one(&writer)
+        .await?;
+    if tables == 0 {
+        writer.execute("PRAGMA auto_vacuum = INCREMENTAL").await?;
+    }
     // WAL lets readers proceed while the single writer commits.
     writer.execute("PRAGMA journal_mode = WAL").await?;
     let readers = pool(8, options).await?;
