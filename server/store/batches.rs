@@ -7,7 +7,7 @@ use sqlx::FromRow;
 use super::documents::DocWrite;
 use super::{Store, StoreError};
 
-/// Who sent a stored batch, for its audit entry.
+/// Who sent a batch (absent for server-side edits): its attribution and audit entry.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BatchSender<'a> {
     pub user_id: Option<i64>,

@@ -17,13 +17,8 @@ use crate::sync::conflicts::field_writes;
 use crate::sync::restate::DayPlan;
 use crate::sync::SyncError;
 
-/// Who sent a batch of changes (absent for server-side edits).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Uploader<'a> {
-    pub user_id: Option<i64>,
-    pub username: Option<&'a str>,
-    pub device_id: Option<&'a str>,
-}
+/// Who sent a batch of changes (absent for server-side edits): the store's own record of it.
+pub use crate::store::BatchSender as Uploader;
 
 /// An `Uploader` the store-and-acknowledge task owns: that task runs detached from the request
 /// or connection that started it, so a dropped request cannot stop a write half-way.

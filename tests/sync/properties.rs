@@ -465,17 +465,41 @@ fn observation_times(doc: &mut AutoCommit) -> HashMap<ChangeHash, i64> {
     times
 }
 
-fn run(db: Db) {
+/// Runs `body` against a started app (with an admin's and a lead's tokens) on its own runtime,
+/// then stops the app; `None` when the backend is not configured.
+fn with_app<T>(
+    db: Db,
+    body: impl FnOnce(&tokio::runtime::Runtime, &TestApp, &str, &str) -> T,
+) -> Option<T> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
-    let Some(app) = rt.block_on(TestApp::start_with(db, |_| {})) else {
-        return;
-    };
+    let app = rt.block_on(TestApp::start_with(db, |_| {}))?;
     let (admin, lead) =
         rt.block_on(async { (app.token("demo-admin").await, app.token("demo-lead").await) });
+    let out = body(&rt, &app, &admin, &lead);
+    rt.block_on(app.finish());
+    Some(out)
+}
+
+fn run(db: Db) {
+    let result = with_app(db, |rt, app, admin, lead| {
+        converge(rt, app, admin, lead, db)
+    });
+    if let Some(Err(e)) = result {
+        panic!("{e}");
+    }
+}
+
+fn converge(
+    rt: &tokio::runtime::Runtime,
+    app: &TestApp,
+    admin: &str,
+    lead: &str,
+    db: Db,
+) -> Result<(), proptest::test_runner::TestError<Vec<Op>>> {
     let cases = std::env::var("KHAOSAT_PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -489,17 +513,14 @@ fn run(db: Db) {
     let counter = AtomicUsize::new(0);
     let result = runner.run(&proptest::collection::vec(op(), 1..40), |ops| {
         let n = counter.fetch_add(1, Ordering::SeqCst);
-        rt.block_on(case(&app, &admin, &lead, n, ops));
+        rt.block_on(case(app, admin, lead, n, ops));
         Ok(())
     });
     eprintln!(
         "convergence property: {} villages checked on {db:?}",
         counter.load(Ordering::SeqCst)
     );
-    rt.block_on(app.finish());
-    if let Err(e) = result {
-        panic!("{e}");
-    }
+    result
 }
 
 #[test]
@@ -545,18 +566,9 @@ fn a_day_equal_to_the_day_before_is_restated_too(db: Db) {
         Op::Sync { peer: 0 },
         Op::Sync { peer: 2 },
     ];
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let Some(app) = rt.block_on(TestApp::start_with(db, |_| {})) else {
-        return;
-    };
-    let (admin, lead) =
-        rt.block_on(async { (app.token("demo-admin").await, app.token("demo-lead").await) });
-    rt.block_on(case(&app, &admin, &lead, 0, ops));
-    rt.block_on(app.finish());
+    with_app(db, |rt, app, admin, lead| {
+        rt.block_on(case(app, admin, lead, 0, ops))
+    });
 }
 
 #[test]

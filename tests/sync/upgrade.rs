@@ -3,7 +3,6 @@
 
 use std::borrow::Cow;
 use std::path::Path;
-use std::str::FromStr;
 
 use khaosat::store::Store;
 use sqlx::migrate::Migrator;
@@ -47,48 +46,30 @@ async fn upgrade_keeps_every_observation(url: &str) {
     );
     let insert = "INSERT INTO doc_changes (document_id, change_hash, actor, seq, change_time, observed_at, user_id, device_id, received_at)
                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-    if url.starts_with("sqlite") {
-        let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)
-            .unwrap()
-            .create_if_missing(true);
-        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
-        migrator.run(&pool).await.expect("the earlier migrations");
-        for (i, r) in ROWS.iter().enumerate() {
-            sqlx::query(insert)
-                .bind(r.0)
-                .bind(format!("h{i}"))
-                .bind(r.1)
-                .bind(r.2)
-                .bind(r.3)
-                .bind(r.4)
-                .bind(r.5)
-                .bind(r.5.map(|_| "phone-1"))
-                .bind(r.6)
-                .execute(&pool)
-                .await
-                .unwrap();
-        }
-        pool.close().await;
+    sqlx::any::install_default_drivers();
+    let create = if url.starts_with("sqlite") {
+        format!("{url}?mode=rwc")
     } else {
-        let pool = sqlx::PgPool::connect(url).await.unwrap();
-        migrator.run(&pool).await.expect("the earlier migrations");
-        for (i, r) in ROWS.iter().enumerate() {
-            sqlx::query(insert)
-                .bind(r.0)
-                .bind(format!("h{i}"))
-                .bind(r.1)
-                .bind(r.2)
-                .bind(r.3)
-                .bind(r.4)
-                .bind(r.5)
-                .bind(r.5.map(|_| "phone-1"))
-                .bind(r.6)
-                .execute(&pool)
-                .await
-                .unwrap();
-        }
-        pool.close().await;
+        url.to_string()
+    };
+    let pool = sqlx::AnyPool::connect(&create).await.unwrap();
+    migrator.run(&pool).await.expect("the earlier migrations");
+    for (i, r) in ROWS.iter().enumerate() {
+        sqlx::query(insert)
+            .bind(r.0)
+            .bind(format!("h{i}"))
+            .bind(r.1)
+            .bind(r.2)
+            .bind(r.3)
+            .bind(r.4)
+            .bind(r.5)
+            .bind(r.5.map(|_| "phone-1"))
+            .bind(r.6)
+            .execute(&pool)
+            .await
+            .unwrap();
     }
+    pool.close().await;
 
     let store = Store::connect(url)
         .await
