@@ -16,6 +16,7 @@ pub async fn add_rule_indicator(store: &Store, n: u32, at: i64) -> Result<i64, S
                 counts: "persons",
                 numerator_when: r#"{"yes": "has_smartphone"}"#,
                 denominator_when: None,
+                rate_among: None,
                 created_by: "bench",
             },
             at,

@@ -9,6 +9,7 @@ use khaosat::auth::{Principal, Role};
 use khaosat::clock::{now, vietnam_date};
 use khaosat::metrics::{unit_indicators, IndicatorQuery};
 use khaosat::store::{counter_columns, Store};
+use khaosat::survey::indicators::{self, IndicatorRule};
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
 
@@ -16,6 +17,7 @@ use crate::db::{Backend, TempDb};
 use crate::load::{load_postgres, load_sqlite, Loaded};
 use crate::naive::{compare, naive_counters};
 use crate::population::{path_of, Population, PROVINCE};
+use crate::rows::projected;
 use crate::rules::add_rule_indicator;
 use crate::timing::{sample, Stats};
 use crate::Args;
@@ -80,18 +82,24 @@ pub async fn run_backend(
         );
     }
 
-    // The counters, through the path the sync projection takes: one document transaction per
-    // village (on PostgreSQL under the document's advisory lock).
+    // The counters and the indicators' counts, through the path the sync projection takes: one
+    // document transaction per village (on PostgreSQL under the document's advisory lock), the
+    // rules counted over the village's rows before it opens.
     eprintln!(
         "{name}: building the counters of {} villages",
         pop.villages.len()
     );
     let (day, year) = vietnam_date(at);
     let born_by = i64::from(year) - 15;
+    let rules = indicators::rules(&store).await?;
     let t = Instant::now();
-    for v in &pop.villages {
+    for (i, v) in pop.villages.iter().enumerate() {
+        let (households, persons) = pop.village_rows(i, at);
+        let counts =
+            IndicatorRule::count_all(&rules, &projected(&households, &persons), i64::from(year));
         let mut w = store.begin_doc_write(&v.document_id).await?;
         w.refresh_village_stats(&v.code, &day, born_by, at).await?;
+        w.record_rule_counts(&v.code, &day, &counts).await?;
         w.commit().await?;
     }
     let counters_time = t.elapsed();
@@ -109,8 +117,8 @@ pub async fn run_backend(
         args.history_days
     );
     let t = Instant::now();
+    add_rules(&store, &side, at, args.rules).await?;
     add_history(&side, at, args.history_days).await?;
-    add_rules(&store, &side, at, args.rules, args.history_days).await?;
     let history = t.elapsed();
     let history_rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stats_snapshots")
         .fetch_one(&side)
@@ -243,9 +251,9 @@ pub async fn run_backend(
     })
 }
 
-/// Adds `rules` indicators by rule with counts for every village now and on today and `days`
-/// earlier days (copied from the counters: only the row count and size matter).
-async fn add_rules(store: &Store, side: &AnyPool, at: i64, rules: u32, days: u32) -> Result<()> {
+/// Adds `rules` indicators by rule with counts for every village now and today (copied from the
+/// counters: only the row count and size matter), beside the model's.
+async fn add_rules(store: &Store, side: &AnyPool, at: i64, rules: u32) -> Result<()> {
     if rules == 0 {
         return Ok(());
     }
@@ -254,41 +262,48 @@ async fn add_rules(store: &Store, side: &AnyPool, at: i64, rules: u32, days: u32
         let id = add_rule_indicator(store, n, at).await?;
         sqlx::query(
             "INSERT INTO indicator_current (village_code, indicator_id, numerator, asked, eligible)
-             SELECT village_code, $1, p_smartphone, p_surveyed, p_known FROM village_stats",
+             SELECT village_code, $1, p_surveyed, p_surveyed, p_known FROM village_stats",
         )
         .bind(id)
         .execute(side)
         .await?;
         entries.push(format!(
-            "'\"{id}\": [' || p_smartphone || ', ' || p_surveyed || ', ' || p_known || ']'"
+            "'\"{id}\": [' || s.p_surveyed || ', ' || s.p_surveyed || ', ' || s.p_known || ']'"
         ));
     }
-    // One row per village and day holding every indicator: {"17": [n, asked, eligible], …}.
-    let json = format!("'{{' || {} || '}}'", entries.join(" || ', ' || "));
+    // Today's row of each village holds every indicator: {"6": [n, asked, eligible], …}.
     let sql = format!(
-        "INSERT INTO indicator_counts (village_code, day, counts)
-         SELECT village_code, $1, {json} FROM village_stats"
+        "UPDATE indicator_counts SET counts = substr(counts, 1, length(counts) - 1) || ', ' ||
+           (SELECT {} FROM village_stats s WHERE s.village_code = indicator_counts.village_code) || '}}'
+         WHERE day = $1",
+        entries.join(" || ', ' || ")
     );
-    for k in 0..=i64::from(days) {
-        sqlx::query(&sql)
-            .bind(vietnam_date(at - k * 86_400).0)
-            .execute(side)
-            .await?;
-    }
+    sqlx::query(&sql)
+        .bind(vietnam_date(at).0)
+        .execute(side)
+        .await?;
     Ok(())
 }
 
-/// Adds `days` earlier days of snapshots (copies of today's counters: only the row count
-/// matters), so the baseline ("before") columns read a realistic history.
+/// Adds `days` earlier days of snapshots and indicator counts (copies of today's: only the row
+/// count matters), so the baseline ("before") columns read a realistic history.
 async fn add_history(side: &AnyPool, at: i64, days: u32) -> Result<()> {
     let columns = counter_columns("");
-    let sql = format!(
+    let snapshots = format!(
         "INSERT INTO stats_snapshots (day, village_code, {columns})
          SELECT $1, village_code, {columns} FROM village_stats"
     );
+    let counts = "INSERT INTO indicator_counts (village_code, day, counts)
+                  SELECT village_code, $1, counts FROM indicator_counts WHERE day = $2";
+    let today = vietnam_date(at).0;
     for k in 1..=i64::from(days) {
         let earlier = vietnam_date(at - k * 86_400).0;
-        sqlx::query(&sql).bind(&earlier).execute(side).await?;
+        sqlx::query(&snapshots).bind(&earlier).execute(side).await?;
+        sqlx::query(counts)
+            .bind(&earlier)
+            .bind(&today)
+            .execute(side)
+            .await?;
     }
     Ok(())
 }

@@ -2,6 +2,9 @@
 //! as the projection (server/store/projection.rs) writes them, the yes/no answers named by the
 //! survey schema.
 
+use std::collections::HashMap;
+
+use khaosat::store::{HouseholdRow, PersonRow};
 use khaosat::survey::schema::{HOUSEHOLD_FLAGS, PERSON_FLAGS};
 
 use crate::population::Village;
@@ -152,4 +155,45 @@ impl Row for Person<'_> {
         c.push(Cell::Int(self.updated_at));
         c
     }
+}
+
+/// A village's generated rows as the projection reads them out of its document (what the
+/// indicators' rules are counted over).
+pub fn projected(households: &[Household<'_>], persons: &[Person<'_>]) -> Vec<HouseholdRow> {
+    let flag = |f: Option<i64>| f.map(|v| v == 1);
+    let mut out: Vec<HouseholdRow> = households
+        .iter()
+        .map(|h| HouseholdRow {
+            id: h.id.clone(),
+            flags: h.flags.map(flag),
+            deleted: h.deleted,
+            duplicate_of: h.duplicate_of.clone(),
+            visit_outcome: h.visit_outcome.map(str::to_string),
+            visited_at: h.visited_at,
+            visits: h.visits,
+            ..Default::default()
+        })
+        .collect();
+    let index: HashMap<&str, usize> = out
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.id.as_str(), i))
+        .collect();
+    let mut members: Vec<Vec<PersonRow>> = vec![Vec::new(); out.len()];
+    for p in persons {
+        if let Some(&i) = index.get(p.household_id.as_str()) {
+            members[i].push(PersonRow {
+                id: p.id.clone(),
+                birth_year: p.birth_year,
+                deleted: p.deleted,
+                vneid_level: p.vneid_level,
+                flags: p.flags.map(flag),
+                ..Default::default()
+            });
+        }
+    }
+    for (h, m) in out.iter_mut().zip(members) {
+        h.persons = m;
+    }
+    out
 }

@@ -36,16 +36,15 @@ pub struct Indicator {
     pub name_en: String,
     /// `survey` (computed from the household survey) or `declared` (entered by the commune).
     pub source: String,
-    /// Counter names (survey indicators): numerator over denominator.
-    pub numerator: Option<String>,
-    pub denominator: Option<String>,
+    /// One of the model's 16 (never removed), not one a province added.
+    pub built_in: bool,
     pub default_target: f64,
     /// `government` ("ĐỐI VỚI CHÍNH QUYỀN SỐ") or `people` ("ĐỐI VỚI NGƯỜI DÂN, DOANH NGHIỆP").
     pub section: String,
     /// The default target as the plans write it: "80% trở lên".
     pub default_target_text: String,
-    /// For an indicator added as data: its rule over the survey's fields (the rate's
-    /// denominator counts those asked; see docs/SCHEMA.md "Indicators as data").
+    /// A survey indicator's rule over the survey's fields (docs/SCHEMA.md "Indicators as
+    /// data"): the model's own are rules too, with the pilot table's definitions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<IndicatorRule>,
     /// For an indicator added as data whose villages are still being counted for the first
@@ -71,6 +70,7 @@ impl From<IndicatorRow> for Indicator {
                 counts: counts.clone(),
                 numerator_when: numerator.clone(),
                 denominator_when: r.denominator_when.clone(),
+                rate_among: r.rate_among.clone(),
             }),
             _ => None,
         };
@@ -80,8 +80,7 @@ impl From<IndicatorRow> for Indicator {
             name_vi: r.name_vi,
             name_en: r.name_en,
             source: r.source,
-            numerator: r.numerator,
-            denominator: r.denominator,
+            built_in: r.created_by.is_none(),
             default_target_text: targets::target_text(r.default_target),
             default_target: r.default_target,
             section: r.section,

@@ -78,6 +78,10 @@ pub async fn add(
                 counts: new.rule.counts.name(),
                 numerator_when: &numerator,
                 denominator_when: denominator.as_deref(),
+                rate_among: match new.rule.rate_among {
+                    indicators::RateAmong::Asked => None,
+                    among => Some(among.name()),
+                },
                 created_by: &who.username,
             },
             now(),

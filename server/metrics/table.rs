@@ -1,6 +1,7 @@
 //! The indicator table of a unit and its children: numerator, denominator, rate, target, met,
 //! now or as of a day, with the baseline ("before") beside it. Everything is summed from the
-//! per-village counters maintained with the projection, never from person rows.
+//! per-village counts (of each indicator's rule, and the survey's progress counters) maintained
+//! with the projection, never from person rows.
 
 use std::collections::{HashMap, HashSet};
 
@@ -17,6 +18,7 @@ use crate::metrics::targets::Targets;
 use crate::store::{
     Counter, Counters, DeclaredRow, IndicatorRow, RuleCount, SettledDay, Store, UnitFilter, UnitRow,
 };
+use crate::survey::indicators::RateAmong;
 use crate::units::Level;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -53,8 +55,8 @@ pub struct IndicatorValue {
     /// For a declared indicator: how many of the communes summed here declared it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported: Option<Reported>,
-    /// For an indicator added by rule: the records it is about, of whom `denominator` were
-    /// asked its question ("đã hỏi 120/150").
+    /// For an indicator whose rate is among those asked: the records it is about, of whom
+    /// `denominator` were asked its question ("đã hỏi 120/150").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eligible: Option<i64>,
 }
@@ -260,19 +262,16 @@ async fn sums(
 }
 
 fn value(ind: &IndicatorRow, s: &Sums, target: f64) -> IndicatorValue {
-    let counted = ind
-        .numerator_when
-        .is_some()
-        .then(|| s.rules.get(&ind.id).copied().unwrap_or_default());
-    let (numerator, denominator) = match ind.source.as_str() {
-        "declared" => s.declared.get(&ind.id).copied().unwrap_or_default(),
-        _ if counted.is_some() => counted.map_or((0, 0), |c| (c.numerator, c.asked)),
-        _ => {
-            let get = |name: &Option<String>| {
-                name.as_deref().and_then(|n| s.counters.get(n)).unwrap_or(0)
-            };
-            (get(&ind.numerator), get(&ind.denominator))
-        }
+    // A survey indicator's counts, and the records its rate is among (every one of the model's
+    // indicators, and one a province added, is a rule over the survey's fields).
+    let counted = ind.numerator_when.is_some().then(|| {
+        let among = RateAmong::parse(ind.rate_among.as_deref()).unwrap_or_default();
+        (s.rules.get(&ind.id).copied().unwrap_or_default(), among)
+    });
+    let (numerator, denominator) = match (ind.source.as_str(), counted) {
+        ("declared", _) => s.declared.get(&ind.id).copied().unwrap_or_default(),
+        (_, Some((c, among))) => (c.numerator, among.denominator(&c)),
+        (_, None) => (0, 0),
     };
     let rate = (denominator > 0).then(|| numerator as f64 / denominator as f64);
     let declared = ind.source == "declared";
@@ -297,7 +296,10 @@ fn value(ind: &IndicatorRow, s: &Sums, target: f64) -> IndicatorValue {
             communes_reported: s.reported.get(&ind.id).copied().unwrap_or(0),
             communes: s.communes,
         }),
-        eligible: counted.map(|c| c.eligible),
+        // "Asked n of m" only where the rate is among those asked.
+        eligible: counted
+            .filter(|(_, among)| *among == RateAmong::Asked)
+            .map(|(c, _)| c.eligible),
     }
 }
 

@@ -1,9 +1,10 @@
-//! The indicator counters, each declared once: its column in `village_stats` and
-//! `stats_snapshots`, whether it counts households or persons, and the condition a row meets
-//! to be counted. The selects that compute them, the column lists, the binds and the count over
-//! rows held in memory (`tally.rs`, for past days) are all built from `COUNTERS`, so adding a
-//! counter is one line here plus a migration adding its column (tests/foundation/counters.rs
-//! checks that the two agree).
+//! The survey's progress counters (households known and visited, persons known and surveyed),
+//! each declared once: its column in `village_stats` and `stats_snapshots`, whether it counts
+//! households or persons, and the condition a row meets to be counted. The selects that compute
+//! them, the column lists, the binds and the count over rows held in memory (`tally.rs`, for past
+//! days) are all built from `COUNTERS`, so adding a counter is one line here plus a migration
+//! adding its column (tests/foundation/counters.rs checks that the two agree). The indicators
+//! are not counters: each is a rule over the survey's fields (`survey::indicators`).
 
 use std::ops::{Index, IndexMut};
 
@@ -39,18 +40,10 @@ pub struct CounterDef {
 pub enum When {
     /// Every live row.
     Always,
-    /// A yes answer (`column = 1`).
-    Yes(&'static str),
-    /// A number at least this (`column >= n`).
-    AtLeast(&'static str, i64),
     /// Some answer recorded (`column IS NOT NULL`).
     Answered(&'static str),
     /// Any of these answered (`COALESCE(...) IS NOT NULL`).
     AnyAnswered(&'static [&'static str]),
-    /// A text column equal to this value.
-    Equals(&'static str, &'static str),
-    All(&'static [When]),
-    Any(&'static [When]),
 }
 
 impl When {
@@ -58,25 +51,10 @@ impl When {
     pub fn sql(&self, alias: &str) -> Option<String> {
         Some(match self {
             When::Always => return None,
-            When::Yes(c) => format!("{alias}.{c} = 1"),
-            When::AtLeast(c, n) => format!("{alias}.{c} >= {n}"),
             When::Answered(c) => format!("{alias}.{c} IS NOT NULL"),
             When::AnyAnswered(cs) => {
                 let cs: Vec<String> = cs.iter().map(|c| format!("{alias}.{c}")).collect();
                 format!("COALESCE({}) IS NOT NULL", cs.join(", "))
-            }
-            When::Equals(c, v) => format!("{alias}.{c} = '{v}'"),
-            When::All(ws) | When::Any(ws) => {
-                let joiner = if matches!(self, When::All(_)) {
-                    " AND "
-                } else {
-                    " OR "
-                };
-                let parts: Vec<String> = ws
-                    .iter()
-                    .map(|w| format!("({})", w.sql(alias).unwrap_or_else(|| "1 = 1".into())))
-                    .collect();
-                parts.join(joiner)
             }
         })
     }
@@ -113,32 +91,9 @@ macro_rules! counters {
 counters! {
     HKnown = "h_known", Households, When::Always;
     HVisited = "h_visited", Households, When::Answered("visit_outcome");
-    // Indicator 15's denominator: a survey was recorded, or its electricity question answered.
-    HSurveyed = "h_surveyed", Households,
-        When::Any(&[When::Equals("visit_outcome", "surveyed"), When::Answered("pays_electricity_cashless")]);
-    HElecCashless = "h_elec_cashless", Households, When::Yes("pays_electricity_cashless");
-    HWaterCashless = "h_water_cashless", Households, When::Yes("pays_water_cashless");
-    HBusiness = "h_business", Households, When::Yes("has_business");
-    HBusinessQr = "h_business_qr", Households,
-        When::All(&[When::Yes("has_business"), When::Yes("business_has_qr")]);
     PKnown = "p_known", Persons, When::Always;
-    // Surveyed: any checklist item answered (the denominators of the person indicators).
+    // Surveyed: any checklist item answered.
     PSurveyed = "p_surveyed", Persons, When::AnyAnswered(&PERSON_ANSWERS);
-    PCccd = "p_cccd", Persons, When::Yes("has_cccd");
-    PVneid = "p_vneid", Persons, When::AtLeast("vneid_level", 1);
-    PPhone = "p_phone", Persons, When::Yes("has_phone");
-    PSmartphone = "p_smartphone", Persons, When::Yes("has_smartphone");
-    POwnSim = "p_own_sim", Persons, When::Yes("own_sim");
-    PPublicService = "p_public_service", Persons, When::Yes("has_public_service_account");
-    PPayment = "p_payment", Persons, When::Yes("has_payment_account");
-    PEsign = "p_esign", Persons, When::Yes("has_e_signature");
-    PProvinceApp = "p_province_app", Persons, When::Yes("has_province_app");
-    PCyberSafety = "p_cyber_safety", Persons, When::Yes("has_cyber_safety_app");
-    PSmartphoneCyber = "p_smartphone_cyber", Persons,
-        When::All(&[When::Yes("has_smartphone"), When::Yes("has_cyber_safety_app")]);
-    PTrained = "p_trained", Persons, When::Yes("trained_digital_skills");
-    PPlatform = "p_platform", Persons, When::Yes("uses_digital_platform");
-    POnlineEid = "p_online_eid", Persons, When::Yes("used_online_service_eid");
 }
 
 const N: usize = COUNTERS.len();
@@ -308,20 +263,20 @@ mod tests {
                 d.counts
             );
         }
-        assert_eq!(COUNTERS.len(), 23);
-        assert_eq!(Counts::Households.counters().count(), 7);
-        assert_eq!(Counts::Persons.counters().count(), 16);
+        assert_eq!(COUNTERS.len(), 4);
+        assert_eq!(Counts::Households.counters().count(), 2);
+        assert_eq!(Counts::Persons.counters().count(), 2);
     }
 
     #[test]
     fn counters_are_indexed_by_counter() {
         let mut c = Counters::default();
-        c[Counter::PSmartphone] = 7;
-        assert_eq!(c.get("p_smartphone"), Some(7));
+        c[Counter::PSurveyed] = 7;
+        assert_eq!(c.get("p_surveyed"), Some(7));
         assert_eq!(c.get("nothing"), None);
         let mut sum = c;
         sum.add(&c);
-        assert_eq!(sum[Counter::PSmartphone], 14);
+        assert_eq!(sum[Counter::PSurveyed], 14);
         assert_eq!(sum.iter().map(|(_, v)| v).sum::<i64>(), 14);
     }
 }

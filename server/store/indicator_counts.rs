@@ -35,6 +35,8 @@ pub struct RuleRow {
     pub counts: String,
     pub numerator_when: String,
     pub denominator_when: Option<String>,
+    /// `eligible`, or NULL: among those asked.
+    pub rate_among: Option<String>,
 }
 
 /// An indicator defined by rule, about to be stored.
@@ -46,6 +48,7 @@ pub struct NewRuleIndicator<'a> {
     pub counts: &'a str,
     pub numerator_when: &'a str,
     pub denominator_when: Option<&'a str>,
+    pub rate_among: Option<&'a str>,
     pub created_by: &'a str,
 }
 
@@ -62,7 +65,7 @@ impl Store {
     /// The indicators defined by rule, oldest first.
     pub async fn indicator_rules(&self) -> Result<Vec<RuleRow>, StoreError> {
         let rows = sqlx::query_as(
-            "SELECT id, counts, numerator_when, denominator_when FROM indicators
+            "SELECT id, counts, numerator_when, denominator_when, rate_among FROM indicators
              WHERE numerator_when IS NOT NULL AND counts IS NOT NULL AND removed_at IS NULL
              ORDER BY id",
         )
@@ -79,9 +82,9 @@ impl Store {
         now: i64,
     ) -> Result<i64, StoreError> {
         let id = sqlx::query_scalar(
-            "INSERT INTO indicators (id, name_vi, name_en, source, numerator, denominator, default_target,
-                section, counts, numerator_when, denominator_when, created_by, created_at)
-             SELECT COALESCE(MAX(id), 0) + 1, $1, $2, 'survey', NULL, NULL, $3, 'people', $4, $5, $6, $7, $8
+            "INSERT INTO indicators (id, name_vi, name_en, source, default_target,
+                section, counts, numerator_when, denominator_when, rate_among, created_by, created_at)
+             SELECT COALESCE(MAX(id), 0) + 1, $1, $2, 'survey', $3, 'people', $4, $5, $6, $7, $8, $9
              FROM indicators RETURNING id",
         )
         .bind(i.name_vi)
@@ -90,6 +93,7 @@ impl Store {
         .bind(i.counts)
         .bind(i.numerator_when)
         .bind(i.denominator_when)
+        .bind(i.rate_among)
         .bind(i.created_by)
         .bind(now)
         .fetch_one(&self.writer)
@@ -97,14 +101,15 @@ impl Store {
         Ok(id)
     }
 
-    /// Removes an indicator defined by rule from the catalogue with its targets and counts (the
+    /// Removes an indicator added by rule from the catalogue with its targets and counts (the
     /// survey's answers stay; the row stays, marked, so the id is never reused); false when `id`
-    /// is not one in the catalogue.
+    /// is not one added to the catalogue (the model's own indicators have no author).
     pub async fn remove_rule_indicator(&self, id: i64, now: i64) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await?;
         let removed = sqlx::query(
             "UPDATE indicators SET removed_at = $2
-             WHERE id = $1 AND numerator_when IS NOT NULL AND removed_at IS NULL",
+             WHERE id = $1 AND numerator_when IS NOT NULL AND created_by IS NOT NULL
+               AND removed_at IS NULL",
         )
         .bind(id)
         .bind(now)

@@ -89,17 +89,19 @@ pub struct IndicatorRow {
     pub name_vi: String,
     pub name_en: String,
     pub source: String,
-    pub numerator: Option<String>,
-    pub denominator: Option<String>,
     pub default_target: f64,
     /// The slide's section: `government` ("ĐỐI VỚI CHÍNH QUYỀN SỐ") or `people` ("ĐỐI VỚI NGƯỜI
     /// DÂN, DOANH NGHIỆP").
     pub section: String,
-    /// An indicator added by rule: what it counts and its conditions (JSON); NULL otherwise.
+    /// A survey indicator's rule: what it counts, its conditions (JSON) and the records its
+    /// rate is among; NULL for a declared one.
     pub counts: Option<String>,
     pub numerator_when: Option<String>,
     pub denominator_when: Option<String>,
-    /// When every village was first counted (NULL while that runs, and for the built-in ones).
+    pub rate_among: Option<String>,
+    /// Who added the indicator; NULL for the model's own.
+    pub created_by: Option<String>,
+    /// When every village was first counted (NULL while that runs).
     pub counted_at: Option<i64>,
 }
 
@@ -113,8 +115,8 @@ impl IndicatorRow {
 impl Store {
     pub async fn indicators(&self) -> Result<Vec<IndicatorRow>, StoreError> {
         let rows = sqlx::query_as(
-            "SELECT id, name_vi, name_en, source, numerator, denominator, default_target, section,
-                counts, numerator_when, denominator_when, counted_at
+            "SELECT id, name_vi, name_en, source, default_target, section,
+                counts, numerator_when, denominator_when, rate_among, created_by, counted_at
              FROM indicators WHERE removed_at IS NULL ORDER BY id",
         )
         .fetch_all(&self.pool)

@@ -10,15 +10,10 @@ impl When {
     fn holds<'a>(&self, cell: &dyn Fn(&str) -> Option<Cell<'a>>) -> bool {
         match self {
             When::Always => true,
-            When::Yes(c) => cell(c) == Some(Cell::Int(1)),
-            When::AtLeast(c, n) => matches!(cell(c), Some(Cell::Int(v)) if v >= *n),
             When::Answered(c) => matches!(cell(c), Some(Cell::Int(_) | Cell::Text(_))),
             When::AnyAnswered(cs) => cs
                 .iter()
                 .any(|c| matches!(cell(c), Some(Cell::Int(_) | Cell::Text(_)))),
-            When::Equals(c, v) => cell(c) == Some(Cell::Text(v)),
-            When::All(ws) => ws.iter().all(|w| w.holds(cell)),
-            When::Any(ws) => ws.iter().any(|w| w.holds(cell)),
         }
     }
 }
@@ -73,11 +68,8 @@ mod tests {
         fn columns(w: &When, out: &mut Vec<&'static str>) {
             match w {
                 When::Always => {}
-                When::Yes(c) | When::AtLeast(c, _) | When::Answered(c) | When::Equals(c, _) => {
-                    out.push(c)
-                }
+                When::Answered(c) => out.push(c),
                 When::AnyAnswered(cs) => out.extend(cs.iter().copied()),
-                When::All(ws) | When::Any(ws) => ws.iter().for_each(|w| columns(w, out)),
             }
         }
         let (h, p) = (HouseholdRow::default(), PersonRow::default());
@@ -116,15 +108,11 @@ mod tests {
         ];
         let c = Counters::tally([&h], 2011);
         assert_eq!(c[Counter::HKnown], 1);
-        assert_eq!(c[Counter::HSurveyed], 1);
-        assert_eq!(c[Counter::HElecCashless], 1);
-        assert_eq!(c[Counter::HWaterCashless], 0);
-        assert_eq!(c[Counter::HBusinessQr], 0);
-        // The child born in 2015 is not counted; the person with nothing answered is known only.
+        assert_eq!(c[Counter::HVisited], 1);
+        // The child born in 2015 is not counted; the person with nothing answered is known only
+        // (a VNeID level answered makes one surveyed).
         assert_eq!(c[Counter::PKnown], 2);
         assert_eq!(c[Counter::PSurveyed], 1);
-        assert_eq!(c[Counter::PVneid], 1);
-        assert_eq!(c[Counter::PCccd], 0);
         h.duplicate_of = Some("x".into());
         assert_eq!(Counters::tally([&h], 2011), Counters::default());
     }

@@ -61,6 +61,52 @@ pub struct IndicatorRule {
     /// The records the indicator is about (default: every live one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub denominator: Option<Condition>,
+    /// Which records the rate is taken among (default: those asked).
+    #[serde(default, skip_serializing_if = "RateAmong::is_asked")]
+    pub rate_among: RateAmong,
+}
+
+/// The records an indicator's rate is taken among.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RateAmong {
+    /// The eligible records with an answer to every field the numerator reads: a record
+    /// surveyed before its question existed is neither a yes nor a no.
+    #[default]
+    Asked,
+    /// Every eligible record, an unanswered question counting as no: the definition of the
+    /// province's pilot table, which the model's indicators keep.
+    Eligible,
+}
+
+impl RateAmong {
+    pub fn name(self) -> &'static str {
+        match self {
+            RateAmong::Asked => "asked",
+            RateAmong::Eligible => "eligible",
+        }
+    }
+
+    /// The stored value (`None`: asked).
+    pub fn parse(s: Option<&str>) -> Option<RateAmong> {
+        match s {
+            None | Some("asked") => Some(RateAmong::Asked),
+            Some("eligible") => Some(RateAmong::Eligible),
+            _ => None,
+        }
+    }
+
+    fn is_asked(&self) -> bool {
+        *self == RateAmong::Asked
+    }
+
+    /// The rate's denominator out of a record count.
+    pub fn denominator(self, c: &RuleCount) -> i64 {
+        match self {
+            RateAmong::Asked => c.asked,
+            RateAmong::Eligible => c.eligible,
+        }
+    }
 }
 
 impl IndicatorRule {
@@ -77,6 +123,9 @@ impl IndicatorRule {
                     .map(serde_json::from_str)
                     .transpose()
                     .map_err(|e| e.to_string())?,
+                rate_among: RateAmong::parse(row.rate_among.as_deref()).ok_or_else(|| {
+                    format!("rate_among '{}'", row.rate_among.as_deref().unwrap_or(""))
+                })?,
             })
         };
         read()

@@ -244,5 +244,27 @@ test("the province adds an indicator counted from a question; the table shows it
   await page.click(".dialog button:has-text('Xóa chỉ tiêu')")
   await page.waitForSelector(`[data-testid=rules-list] li[data-indicator='${id}']`, { state: "detached" })
   assert.ok(!(await apiGet(server.url, access_token, "/api/v1/indicators")).some((c) => c.id === id))
+
+  // Another, its rate over everyone as the model's indicators take theirs (a question not
+  // answered counts as no): the table gives no "đã hỏi" beside it.
+  await page.fill("input[name=name_vi]", "Tỷ lệ người dân có điện thoại thông minh (tính trên tất cả)")
+  await page.selectOption("select[name=question]", "has_smartphone")
+  await page.click("button[data-rate=eligible]")
+  assert.match(await page.textContent("[data-testid=rules-form]"), /tính là “Không”/)
+  await page.click("button[name=add_indicator]")
+  await item.waitFor()
+  const second = Number(await item.getAttribute("data-indicator"))
+  const entry = (await apiGet(server.url, access_token, "/api/v1/indicators")).find((c) => c.id === second)
+  assert.deepEqual([entry.rule.rate_among, entry.built_in], ["eligible", false])
+  await until(
+    async () => !(await apiGet(server.url, access_token, "/api/v1/indicators")).find((c) => c.id === second).counting,
+    { what: "every village counted" },
+  )
+  const w = (await apiGet(server.url, access_token, "/api/v1/units/38/indicators")).unit.indicators.find((x) => x.id === second)
+  assert.ok(w.denominator > 0 && w.eligible === undefined, JSON.stringify(w))
+  await page.goto(server.app + "/#/dash/38")
+  const cell = page.locator(`table.indicators tr[data-indicator='${second}'] td[data-unit='38']`)
+  await cell.waitFor()
+  assert.equal(await cell.locator("[data-testid=asked]").count(), 0)
   await ctx.close()
 })

@@ -1,8 +1,9 @@
-//! The indicator counters are declared once (`store::COUNTERS`); the migrations must give each
+//! The progress counters are declared once (`store::COUNTERS`); the migrations must give each
 //! of them a column in `village_stats` and `stats_snapshots`, and nothing else that looks like
-//! one, and every survey indicator of the catalogue must name counters of the list.
+//! one, and every survey indicator of the catalogue must be a rule over the survey's fields.
 
-use khaosat::store::COUNTERS;
+use khaosat::store::{RuleRow, COUNTERS};
+use khaosat::survey::indicators::{IndicatorRule, RateAmong};
 
 use crate::common::TestApp;
 use crate::on_both_backends;
@@ -47,15 +48,31 @@ async fn migrations_have_a_column_per_counter(app: &TestApp) {
             "{table}: one column per counter of store::COUNTERS, plus its keys"
         );
     }
-    let named = app
-        .rows("SELECT numerator, denominator FROM indicators WHERE source = 'survey'")
+    // The indicators are not counters: every survey indicator of the catalogue, the model's
+    // included, is a rule this server can read; the model's keep the pilot table's rate.
+    let rules = app
+        .rows(
+            "SELECT CAST(id AS TEXT), counts, numerator_when, denominator_when, rate_among, created_by
+             FROM indicators WHERE source = 'survey'",
+        )
         .await;
-    assert!(!named.is_empty());
-    for name in named.into_iter().flatten() {
-        let name = name.unwrap_or_default();
-        assert!(
-            COUNTERS.iter().any(|d| d.name == name),
-            "the catalogue names '{name}', which is not a counter"
-        );
+    let mut ids: Vec<i64> = rules
+        .iter()
+        .filter_map(|r| r[0].as_deref()?.parse().ok())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, [6, 7, 8, 9, 10, 11, 13, 14, 15]);
+    for r in rules {
+        let row = RuleRow {
+            id: r[0].as_deref().unwrap_or("0").parse().expect("id"),
+            counts: r[1].clone().unwrap_or_default(),
+            numerator_when: r[2].clone().unwrap_or_default(),
+            denominator_when: r[3].clone(),
+            rate_among: r[4].clone(),
+        };
+        let rule = IndicatorRule::from_row(&row).unwrap_or_else(|| panic!("{row:?} is readable"));
+        assert_eq!(rule.rate_among, RateAmong::Eligible, "{row:?}");
+        assert!(rule.denominator.is_some(), "{row:?}");
+        assert_eq!(r[5], None, "the model's indicators have no author");
     }
 }

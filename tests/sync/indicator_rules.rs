@@ -342,6 +342,39 @@ async fn an_indicator_added_as_data_counts_those_asked(app: &TestApp) {
     let (status, next) = add_indicator(app, &province, rule).await;
     assert_eq!(status, StatusCode::CREATED, "{next}");
     assert_eq!(next["id"], json!(id + 1));
+
+    // A rate among every eligible person, as the model's indicators take theirs: those not
+    // asked count as no (p2, p4's no, p1's yes: 1 of 3), and no "asked" figure is given.
+    let rule = json!({"counts": "persons", "numerator": {"yes": "has_citizen_app"},
+                      "rate_among": "eligible"});
+    let (status, all) = add_indicator(app, &province, rule).await;
+    assert_eq!(status, StatusCode::CREATED, "{all}");
+    assert_eq!(
+        (all["rule"]["rate_among"].clone(), all["built_in"].clone()),
+        (json!("eligible"), json!(false))
+    );
+    let all_id = all["id"].as_i64().expect("an id");
+    let v = province_value(app, &province, all_id, |v| v["denominator"] == 3).await;
+    assert_eq!(
+        (v["numerator"].clone(), v.get("eligible").cloned()),
+        (json!(1), None),
+        "{v}"
+    );
+    // The model's own: rules with the pilot table's rate, built in.
+    let six = catalogue_entry(app, &commune, 6).await;
+    assert_eq!(
+        (
+            six["built_in"].clone(),
+            six["rule"]["numerator"].clone(),
+            six["rule"]["rate_among"].clone()
+        ),
+        (
+            json!(true),
+            json!({"yes": "has_smartphone"}),
+            json!("eligible")
+        ),
+        "{six}"
+    );
 }
 
 /// A past day's figures are remembered once read (`Store::settled_day`); a late answer that

@@ -257,8 +257,10 @@ async fn indicators_roll_up_the_tree(app: &TestApp) {
     );
 
     // Keep today's numbers as a past day, then edits move people between answers.
-    app.sql("UPDATE stats_snapshots SET day = '2026-01-01'")
-        .await;
+    for table in ["stats_snapshots", "indicator_counts"] {
+        app.sql(&format!("UPDATE {table} SET day = '2026-01-01'"))
+            .await;
+    }
     person(&mut a, &h1, 2, 1975, &[("has_smartphone", json!(false))]);
     put(&mut a, &["households", &h2, "deleted"], json!(true));
     put(

@@ -348,20 +348,11 @@ async fn case(app: &TestApp, admin: &str, lead: &str, n: usize, ops: Vec<Op>) {
             }
         }
     }
-    // The indicator counters, from scratch over the merged document.
+    // The counters and the indicators' numerators, from scratch over the merged document.
     let [h_known, h_elec, p_known, p_surveyed, p_smart, p_vneid] = counts(&server, started);
-    let stats = app
-        .rows(&format!(
-            "SELECT CAST(h_known AS TEXT), CAST(h_elec_cashless AS TEXT), CAST(p_known AS TEXT),
-                    CAST(p_surveyed AS TEXT), CAST(p_smartphone AS TEXT), CAST(p_vneid AS TEXT)
-             FROM village_stats WHERE village_code = '{village}'"
-        ))
-        .await;
     assert_eq!(
-        stats,
-        vec![text([
-            h_known, h_elec, p_known, p_surveyed, p_smart, p_vneid
-        ])],
+        stored_figures(app, &village, None).await,
+        text([h_known, h_elec, p_known, p_surveyed, p_smart, p_vneid]),
         "counters for {ops:?}"
     );
     // Each past day: the stored figures "as of" it against a replay of the changes observed
@@ -380,15 +371,7 @@ async fn case(app: &TestApp, admin: &str, lead: &str, n: usize, ops: Vec<Op>) {
                     .cloned(),
             )
             .expect("replay");
-        let stored = app
-            .rows(&format!(
-                "SELECT CAST(h_known AS TEXT), CAST(h_elec_cashless AS TEXT), CAST(p_known AS TEXT),
-                        CAST(p_surveyed AS TEXT), CAST(p_smartphone AS TEXT), CAST(p_vneid AS TEXT)
-                 FROM stats_snapshots WHERE village_code = '{village}' AND day <= '{day}'
-                 ORDER BY day DESC LIMIT 1"
-            ))
-            .await;
-        let stored = stored.into_iter().next().unwrap_or_else(|| text([0; 6]));
+        let stored = stored_figures(app, &village, Some(&day)).await;
         assert_eq!(
             stored,
             text(counts(&replay, end - 1)),
@@ -413,12 +396,81 @@ async fn case(app: &TestApp, admin: &str, lead: &str, n: usize, ops: Vec<Op>) {
     );
 }
 
-fn text(values: [i64; 6]) -> Vec<Option<String>> {
-    values.iter().map(|v| Some(v.to_string())).collect()
+fn text(values: [i64; 6]) -> Vec<String> {
+    values.iter().map(i64::to_string).collect()
 }
 
-/// h_known, h_elec_cashless, p_known, p_surveyed, p_smartphone, p_vneid of a document, counted
-/// from scratch for the year of `at`.
+/// What `counts` counts, as the server stored it now (`day`: `None`) or as of a day: the
+/// progress counters and the numerators of indicators 15, 6 and 8 (rules counted per village).
+async fn stored_figures(app: &TestApp, village: &str, day: Option<&str>) -> Vec<String> {
+    let (counters, rules) = match day {
+        None => (
+            format!(
+                "SELECT CAST(h_known AS TEXT), CAST(p_known AS TEXT), CAST(p_surveyed AS TEXT)
+                 FROM village_stats WHERE village_code = '{village}'"
+            ),
+            format!(
+                "SELECT CAST(indicator_id AS TEXT), CAST(numerator AS TEXT) FROM indicator_current
+                 WHERE village_code = '{village}'"
+            ),
+        ),
+        Some(day) => (
+            format!(
+                "SELECT CAST(h_known AS TEXT), CAST(p_known AS TEXT), CAST(p_surveyed AS TEXT)
+                 FROM stats_snapshots WHERE village_code = '{village}' AND day <= '{day}'
+                 ORDER BY day DESC LIMIT 1"
+            ),
+            format!(
+                "SELECT counts FROM indicator_counts WHERE village_code = '{village}' AND day <= '{day}'
+                 ORDER BY day DESC LIMIT 1"
+            ),
+        ),
+    };
+    let progress: Vec<String> = app
+        .rows(&counters)
+        .await
+        .into_iter()
+        .next()
+        .map(|r| r.into_iter().map(Option::unwrap_or_default).collect())
+        .unwrap_or_else(|| vec!["0".into(); 3]);
+    let numerators: HashMap<String, String> = match day {
+        None => app
+            .rows(&rules)
+            .await
+            .into_iter()
+            .map(|r| {
+                (
+                    r[0].clone().unwrap_or_default(),
+                    r[1].clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
+        Some(_) => {
+            let counts = app.rows(&rules).await.into_iter().next();
+            let json: serde_json::Value =
+                counts.and_then(|r| r[0].clone()).map_or(json!({}), |t| {
+                    serde_json::from_str(&t).expect("stored counts")
+                });
+            json.as_object()
+                .into_iter()
+                .flatten()
+                .map(|(id, c)| (id.clone(), c[0].to_string()))
+                .collect()
+        }
+    };
+    let numerator = |id: &str| numerators.get(id).cloned().unwrap_or_else(|| "0".into());
+    vec![
+        progress[0].clone(),
+        numerator("15"),
+        progress[1].clone(),
+        progress[2].clone(),
+        numerator("6"),
+        numerator("8"),
+    ]
+}
+
+/// Households known, paying electricity without cash, persons known, surveyed, with a
+/// smartphone, with a VNeID account, of a document, counted from scratch for the year of `at`.
 fn counts<D: ReadDoc>(doc: &D, at: i64) -> [i64; 6] {
     let cutoff = i64::from(vietnam_date(at).1) - 15;
     let mut c = [0; 6];

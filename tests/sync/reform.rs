@@ -214,8 +214,10 @@ async fn whole_province_reform(app: &TestApp) {
     let (before, _) = households_known(app, &admin, "38", "").await;
     assert_eq!(before, total as i64);
     // Today's figures become a day before the reform: the baseline of a campaign planned then.
-    app.sql("UPDATE stats_snapshots SET day = '2025-06-01'")
-        .await;
+    for table in ["stats_snapshots", "indicator_counts"] {
+        app.sql(&format!("UPDATE {table} SET day = '2025-06-01'"))
+            .await;
+    }
 
     // The preview says what will happen and writes nothing.
     let path = format!("/api/v1/reforms/preview?{EFFECTIVE}");

@@ -20,6 +20,7 @@ import { num, t } from "../i18n"
 import { NotForRole } from "./NotForRole"
 
 type Counts = IndicatorRule["counts"]
+type RateAmong = NonNullable<IndicatorRule["rate_among"]>
 const SECTION: Record<Counts, "person" | "household"> = { persons: "person", households: "household" }
 
 export function Indicators() {
@@ -42,6 +43,7 @@ function IndicatorsScreen() {
   const [nameEn, setNameEn] = useState("")
   const [question, setQuestion] = useState("")
   const [among, setAmong] = useState("")
+  const [rateAmong, setRateAmong] = useState<RateAmong>("asked")
   const [target, setTarget] = useState("80")
   const [notice, setNotice] = useState<string | null>(null)
   const [removing, setRemoving] = useState<CatalogueEntry | null>(null)
@@ -50,7 +52,7 @@ function IndicatorsScreen() {
   const label = (c: Counts, key: string | null) => say(def[SECTION[c]].find((f) => f.key === key)?.label) || key || ""
   const percent = Number(target.replace(",", "."))
   const ready = nameVi.trim() !== "" && question !== "" && percent > 0 && percent <= 100
-  const added = (catalogue.data ?? []).filter((c) => c.rule)
+  const added = (catalogue.data ?? []).filter((c) => c.rule && !c.built_in)
   // While villages are first counted, ask again every few seconds until it is done.
   const counting = added.some((c) => c.counting)
   useEffect(() => {
@@ -67,7 +69,12 @@ function IndicatorsScreen() {
 
   const add = () =>
     run(async () => {
-      const rule: IndicatorRule = { counts, numerator: { yes: question }, ...(among ? { denominator: { yes: among } } : {}) }
+      const rule: IndicatorRule = {
+        counts,
+        numerator: { yes: question },
+        ...(among ? { denominator: { yes: among } } : {}),
+        ...(rateAmong === "eligible" ? { rate_among: rateAmong } : {}),
+      }
       const made = await api<CatalogueEntry>("/api/v1/indicators", {
         method: "POST",
         body: { name_vi: nameVi.trim(), name_en: nameEn.trim(), default_target: percent / 100, rule },
@@ -77,6 +84,7 @@ function IndicatorsScreen() {
       setNameEn("")
       setQuestion("")
       setAmong("")
+      setRateAmong("asked")
       await catalogue.reload()
     })
   const remove = (entry: CatalogueEntry) =>
@@ -176,7 +184,17 @@ function IndicatorsScreen() {
           <span class="field-label">{t("rules.target_label")}</span>
           <input name="target" inputMode="decimal" value={target} onInput={(e) => setTarget(e.currentTarget.value)} />
         </label>
-        <p class="small muted">{t("rules.asked_rule")}</p>
+        <div class="field">
+          <span class="field-label">{t("rules.rate_label")}</span>
+          <div class="seg" role="group">
+            {(["asked", "eligible"] as RateAmong[]).map((r) => (
+              <button key={r} type="button" class={rateAmong === r ? "on" : ""} aria-pressed={rateAmong === r} data-rate={r} onClick={() => setRateAmong(r)}>
+                {t(`rules.rate.${r}`)}
+              </button>
+            ))}
+          </div>
+        </div>
+        <p class="small muted">{t(rateAmong === "asked" ? "rules.asked_rule" : "rules.eligible_rule")}</p>
         <div class="actions lead-action">
           <button type="button" class="btn primary" name="add_indicator" disabled={busy || !ready} onClick={() => void add()}>
             {t("rules.add_button")}

@@ -30,7 +30,11 @@ export const rulesVi = {
   "rules.everyone.households": "Mọi hộ",
   "rules.answered_yes": "Trả lời Có: {question}",
   "rules.target_label": "Mục tiêu mặc định (%)",
+  "rules.rate_label": "Mẫu số của tỷ lệ",
+  "rules.rate.asked": "Số đã được hỏi",
+  "rules.rate.eligible": "Tất cả",
   "rules.asked_rule": "Người được khảo sát trước khi có câu hỏi này không tính vào mẫu số: tỷ lệ tính trên số đã được hỏi; bảng số liệu ghi “đã hỏi n/m” bên cạnh.",
+  "rules.eligible_rule": "Mẫu số gồm tất cả đối tượng trên, người chưa trả lời câu hỏi này tính là “Không” (như 16 chỉ tiêu của mô hình).",
   "rules.add_button": "Thêm chỉ tiêu",
   "rules.added": "Đã thêm chỉ tiêu {id}. Số liệu các thôn đang được tính và hiện trong bảng số liệu.",
 }
@@ -66,7 +70,11 @@ export const rulesEn: typeof rulesVi = {
   "rules.everyone.households": "Every household",
   "rules.answered_yes": "Answered yes: {question}",
   "rules.target_label": "Default target (%)",
+  "rules.rate_label": "Rate over",
+  "rules.rate.asked": "Those asked",
+  "rules.rate.eligible": "Everyone",
   "rules.asked_rule": "People surveyed before this question existed are not in the denominator: the rate is over those asked; tables show “asked n/m” beside it.",
+  "rules.eligible_rule": "The denominator holds everyone above; a person not asked this question counts as “no” (as for the model's 16 indicators).",
   "rules.add_button": "Add indicator",
   "rules.added": "Indicator {id} added. The villages' figures are being counted and show in the table.",
 }

@@ -33,10 +33,12 @@ export interface CatalogueEntry {
   name_vi: string
   name_en: string
   source: "survey" | "declared" | string
+  /** one of the model's 16 (never removed) */
+  built_in: boolean
   default_target: number
   default_target_text?: string
   section?: string
-  /** an indicator added as data: what it counts and its conditions over the survey's fields */
+  /** a survey indicator's rule: what it counts and its conditions over the survey's fields */
   rule?: IndicatorRule
   /** while the villages of an indicator just added are first counted: how far it has gone */
   counting?: { villages_counted: number; villages: number }
@@ -47,6 +49,8 @@ export interface IndicatorRule {
   counts: "households" | "persons"
   numerator: unknown
   denominator?: unknown
+  /** "eligible": the rate is among every eligible record (the model's indicators); default: among those asked */
+  rate_among?: "asked" | "eligible"
 }
 
 /** GET /api/v1/units/{code} */

@@ -1,0 +1,78 @@
+-- The model's survey indicators become rules (issue 16): 6–11, 13–15 are conditions over the
+-- survey's fields like any indicator a province adds, counted by the same code, and the counter
+-- columns that held them go. Their rate keeps the pilot table's definition: among every eligible
+-- record (the surveyed persons or households), not only those asked the numerator's question
+-- (`rate_among = 'eligible'`; NULL is 'asked', the rule for indicators added as data).
+ALTER TABLE indicators ADD COLUMN rate_among TEXT;
+
+-- The surveyed persons (any checklist answer, the VNeID level included) are the population of
+-- every person indicator but 13 (the smartphone owners); they are written once, for 6.
+UPDATE indicators SET counts = 'persons', rate_among = 'eligible', counted_at = 0,
+    numerator_when = '{"yes": "has_smartphone"}',
+    denominator_when = '{"any": [{"answered": "vneid_level"}, {"answered": "has_cccd"}, {"answered": "has_phone"}, {"answered": "has_smartphone"}, {"answered": "own_sim"}, {"answered": "has_public_service_account"}, {"answered": "has_payment_account"}, {"answered": "has_e_signature"}, {"answered": "has_province_app"}, {"answered": "has_cyber_safety_app"}, {"answered": "trained_digital_skills"}, {"answered": "uses_digital_platform"}, {"answered": "used_online_service_eid"}]}'
+  WHERE id = 6;
+UPDATE indicators SET counts = 'persons', rate_among = 'eligible', counted_at = 0,
+    numerator_when = '{"yes": "has_payment_account"}',
+    denominator_when = (SELECT denominator_when FROM indicators WHERE id = 6)
+  WHERE id = 7;
+UPDATE indicators SET counts = 'persons', rate_among = 'eligible', counted_at = 0,
+    numerator_when = '{"at_least": {"field": "vneid_level", "value": 1}}',
+    denominator_when = (SELECT denominator_when FROM indicators WHERE id = 6)
+  WHERE id = 8;
+UPDATE indicators SET counts = 'persons', rate_among = 'eligible', counted_at = 0,
+    numerator_when = '{"yes": "has_e_signature"}',
+    denominator_when = (SELECT denominator_when FROM indicators WHERE id = 6)
+  WHERE id = 9;
+UPDATE indicators SET counts = 'persons', rate_among = 'eligible', counted_at = 0,
+    numerator_when = '{"yes": "trained_digital_skills"}',
+    denominator_when = (SELECT denominator_when FROM indicators WHERE id = 6)
+  WHERE id = 10;
+UPDATE indicators SET counts = 'persons', rate_among = 'eligible', counted_at = 0,
+    numerator_when = '{"yes": "uses_digital_platform"}',
+    denominator_when = (SELECT denominator_when FROM indicators WHERE id = 6)
+  WHERE id = 11;
+UPDATE indicators SET counts = 'persons', rate_among = 'eligible', counted_at = 0,
+    numerator_when = '{"all": [{"yes": "has_smartphone"}, {"yes": "has_cyber_safety_app"}]}',
+    denominator_when = '{"yes": "has_smartphone"}'
+  WHERE id = 13;
+UPDATE indicators SET counts = 'persons', rate_among = 'eligible', counted_at = 0,
+    numerator_when = '{"yes": "used_online_service_eid"}',
+    denominator_when = (SELECT denominator_when FROM indicators WHERE id = 6)
+  WHERE id = 14;
+UPDATE indicators SET counts = 'households', rate_among = 'eligible', counted_at = 0,
+    numerator_when = '{"yes": "pays_electricity_cashless"}',
+    denominator_when = '{"any": [{"equals": {"field": "visit_outcome", "value": "surveyed"}}, {"answered": "pays_electricity_cashless"}]}'
+  WHERE id = 15;
+
+-- Each village's counts now: the counters' values. `asked` (those with an answer to the
+-- numerator's fields) was never counted for them; it is the eligible count here until the
+-- village's next batch counts it (a rate among the eligible does not read it).
+INSERT INTO indicator_current (village_code, indicator_id, numerator, asked, eligible)
+SELECT village_code, 6, p_smartphone, p_surveyed, p_surveyed FROM village_stats
+UNION ALL SELECT village_code, 7, p_payment, p_surveyed, p_surveyed FROM village_stats
+UNION ALL SELECT village_code, 8, p_vneid, p_surveyed, p_surveyed FROM village_stats
+UNION ALL SELECT village_code, 9, p_esign, p_surveyed, p_surveyed FROM village_stats
+UNION ALL SELECT village_code, 10, p_trained, p_surveyed, p_surveyed FROM village_stats
+UNION ALL SELECT village_code, 11, p_platform, p_surveyed, p_surveyed FROM village_stats
+UNION ALL SELECT village_code, 13, p_smartphone_cyber, p_smartphone, p_smartphone FROM village_stats
+UNION ALL SELECT village_code, 14, p_online_eid, p_surveyed, p_surveyed FROM village_stats
+UNION ALL SELECT village_code, 15, h_elec_cashless, h_surveyed, h_surveyed FROM village_stats;
+
+-- Each village's counts per day: a day the counters or the rules have figures for holds both, as
+-- they stood that day (each the latest on or before it), so "as of" stays one row per village.
+CREATE TABLE merged_counts (village_code TEXT NOT NULL, day TEXT NOT NULL, counts TEXT NOT NULL);
+INSERT INTO merged_counts (village_code, day, counts)
+SELECT d.village_code, d.day, (COALESCE((SELECT c.counts FROM indicator_counts c WHERE c.village_code = d.village_code AND c.day <= d.day
+                   ORDER BY c.day DESC LIMIT 1), '{}')::jsonb
+     || COALESCE((SELECT jsonb_build_object('6', jsonb_build_array(s.p_smartphone, s.p_surveyed, s.p_surveyed), '7', jsonb_build_array(s.p_payment, s.p_surveyed, s.p_surveyed), '8', jsonb_build_array(s.p_vneid, s.p_surveyed, s.p_surveyed), '9', jsonb_build_array(s.p_esign, s.p_surveyed, s.p_surveyed), '10', jsonb_build_array(s.p_trained, s.p_surveyed, s.p_surveyed), '11', jsonb_build_array(s.p_platform, s.p_surveyed, s.p_surveyed), '13', jsonb_build_array(s.p_smartphone_cyber, s.p_smartphone, s.p_smartphone), '14', jsonb_build_array(s.p_online_eid, s.p_surveyed, s.p_surveyed), '15', jsonb_build_array(s.h_elec_cashless, s.h_surveyed, s.h_surveyed)) FROM stats_snapshots s WHERE s.village_code = d.village_code AND s.day <= d.day
+                   ORDER BY s.day DESC LIMIT 1), '{}'::jsonb))::text
+FROM (SELECT village_code, day FROM stats_snapshots UNION SELECT village_code, day FROM indicator_counts) d;
+DELETE FROM indicator_counts;
+INSERT INTO indicator_counts (village_code, day, counts) SELECT village_code, day, counts FROM merged_counts;
+DROP TABLE merged_counts;
+
+-- The counters left are the survey's progress (households known and visited, persons known and
+-- surveyed); the catalogue no longer names counters.
+ALTER TABLE village_stats DROP COLUMN h_surveyed, DROP COLUMN h_elec_cashless, DROP COLUMN h_water_cashless, DROP COLUMN h_business, DROP COLUMN h_business_qr, DROP COLUMN p_cccd, DROP COLUMN p_vneid, DROP COLUMN p_phone, DROP COLUMN p_smartphone, DROP COLUMN p_own_sim, DROP COLUMN p_public_service, DROP COLUMN p_payment, DROP COLUMN p_esign, DROP COLUMN p_province_app, DROP COLUMN p_cyber_safety, DROP COLUMN p_smartphone_cyber, DROP COLUMN p_trained, DROP COLUMN p_platform, DROP COLUMN p_online_eid;
+ALTER TABLE stats_snapshots DROP COLUMN h_surveyed, DROP COLUMN h_elec_cashless, DROP COLUMN h_water_cashless, DROP COLUMN h_business, DROP COLUMN h_business_qr, DROP COLUMN p_cccd, DROP COLUMN p_vneid, DROP COLUMN p_phone, DROP COLUMN p_smartphone, DROP COLUMN p_own_sim, DROP COLUMN p_public_service, DROP COLUMN p_payment, DROP COLUMN p_esign, DROP COLUMN p_province_app, DROP COLUMN p_cyber_safety, DROP COLUMN p_smartphone_cyber, DROP COLUMN p_trained, DROP COLUMN p_platform, DROP COLUMN p_online_eid;
+ALTER TABLE indicators DROP COLUMN numerator, DROP COLUMN denominator;
