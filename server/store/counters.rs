@@ -26,7 +26,7 @@ pub enum Counts {
 #[derive(Debug)]
 pub struct CounterDef {
     pub counter: Counter,
-    /// Its column in `village_stats` and `stats_snapshots` (and the name indicators refer to).
+    /// Its column in `village_stats` and `stats_snapshots`.
     pub name: &'static str,
     pub counts: Counts,
     /// The condition a live row meets to be counted.
@@ -97,21 +97,6 @@ counters! {
 }
 
 const N: usize = COUNTERS.len();
-
-impl Counter {
-    pub fn def(self) -> &'static CounterDef {
-        &COUNTERS[self as usize]
-    }
-
-    pub fn name(self) -> &'static str {
-        self.def().name
-    }
-
-    /// The counter whose column is `name` (indicators name their counters in the catalogue).
-    pub fn from_name(name: &str) -> Option<Counter> {
-        COUNTERS.iter().find(|d| d.name == name).map(|d| d.counter)
-    }
-}
 
 impl Counts {
     /// The counters of this kind, in list order (the order of the select's columns).
@@ -199,11 +184,6 @@ impl IndexMut<Counter> for Counters {
 }
 
 impl Counters {
-    /// The value of the counter whose column is `name`.
-    pub fn get(&self, name: &str) -> Option<i64> {
-        Counter::from_name(name).map(|c| self[c])
-    }
-
     pub fn add(&mut self, other: &Counters) {
         for (a, b) in self.0.iter_mut().zip(other.0) {
             *a += b;
@@ -251,7 +231,6 @@ mod tests {
     fn each_counter_is_declared_once_at_its_own_position() {
         for (i, d) in COUNTERS.iter().enumerate() {
             assert_eq!(d.counter as usize, i, "{}", d.name);
-            assert_eq!(Counter::from_name(d.name), Some(d.counter));
             let prefix = match d.counts {
                 Counts::Households => "h_",
                 Counts::Persons => "p_",
@@ -272,8 +251,7 @@ mod tests {
     fn counters_are_indexed_by_counter() {
         let mut c = Counters::default();
         c[Counter::PSurveyed] = 7;
-        assert_eq!(c.get("p_surveyed"), Some(7));
-        assert_eq!(c.get("nothing"), None);
+        assert_eq!(c[Counter::PSurveyed], 7);
         let mut sum = c;
         sum.add(&c);
         assert_eq!(sum[Counter::PSurveyed], 14);
