@@ -119,8 +119,29 @@ struct Sums {
     reported: HashMap<i64, i64>,
     statuses: HashMap<i64, DeclaredStatus>,
     communes: i64,
-    /// Indicators added by rule.
-    rules: HashMap<i64, RuleCount>,
+    /// The counts of each survey indicator (a rule).
+    rules: RuleSums,
+}
+
+/// Counts summed per indicator id: a dozen or so, searched in order (a province's table adds
+/// one village's counts of every indicator to two sums, a few thousand times).
+#[derive(Default, Clone)]
+struct RuleSums(Vec<(i64, RuleCount)>);
+
+impl RuleSums {
+    fn add(&mut self, id: i64, count: &RuleCount) {
+        match self.0.iter_mut().find(|(i, _)| *i == id) {
+            Some((_, sum)) => sum.add(count),
+            None => self.0.push((id, *count)),
+        }
+    }
+
+    fn get(&self, id: i64) -> RuleCount {
+        self.0
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map_or_else(RuleCount::default, |(_, c)| *c)
+    }
 }
 
 /// Sums the counters and declarations under `unit` for the unit itself and each child.
@@ -145,8 +166,9 @@ async fn sums(
             .filter(|&(_, c)| c == '/')
             .find_map(|(i, _)| columns.get(&path[..=i]).copied())
     };
-    // Today's figures of direct children are summed by the database; a past day's are read
-    // per village, once (then remembered until a restatement), except yesterday's and today's,
+    // Today's progress counters of direct children are summed by the database, the indicators'
+    // counts read per village (one row each, every indicator in it); a past day's are read per
+    // village, once (then remembered until a restatement), except yesterday's and today's,
     // which phones still write.
     let yesterday = vietnam_date(now() - 86_400).0;
     // A settled day is shared with the memory it comes from (a province's is ~600 KB).
@@ -168,10 +190,7 @@ async fn sums(
             };
             let rules = async {
                 match with_rules {
-                    true => store
-                        .rule_counts_under(&unit.path, as_of, direct_children)
-                        .await
-                        .map(Some),
+                    true => store.rule_counts_under(&unit.path, as_of).await.map(Some),
                     false => Ok(None),
                 }
             };
@@ -190,11 +209,9 @@ async fn sums(
     }
     for v in rules {
         for i in std::iter::once(0).chain(slot(&v.path)) {
-            out[i]
-                .rules
-                .entry(v.indicator_id)
-                .or_default()
-                .add(&v.count);
+            for (id, count) in &v.counts {
+                out[i].rules.add(*id, count);
+            }
         }
     }
     let day = as_of.map_or_else(|| "9999-12-31".to_string(), str::to_string);
@@ -266,7 +283,7 @@ fn value(ind: &IndicatorRow, s: &Sums, target: f64) -> IndicatorValue {
     // indicators, and one a province added, is a rule over the survey's fields).
     let counted = ind.numerator_when.is_some().then(|| {
         let among = RateAmong::parse(ind.rate_among.as_deref()).unwrap_or_default();
-        (s.rules.get(&ind.id).copied().unwrap_or_default(), among)
+        (s.rules.get(ind.id), among)
     });
     let (numerator, denominator) = match (ind.source.as_str(), counted) {
         ("declared", _) => s.declared.get(&ind.id).copied().unwrap_or_default(),

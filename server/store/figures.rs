@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use sqlx::Row;
 
 use super::counters::{counter_columns, Counters, COUNTERS};
-use super::indicator_counts::UnitRuleCount;
+use super::indicator_counts::VillageRuleCounts;
 use super::{Store, StoreError};
 
 /// Counters of one unit (a village, or a child unit with everything under it) with its path.
@@ -50,7 +50,7 @@ struct Settled {
 pub struct SettledDay {
     pub counters: Vec<VillageCounters>,
     /// The counts of the indicators defined by rule, when asked for (`None`: not read).
-    pub rules: Option<Vec<UnitRuleCount>>,
+    pub rules: Option<Vec<VillageRuleCounts>>,
 }
 
 impl Store {
@@ -143,12 +143,12 @@ impl Store {
             // Remembered without the rules' counts: those are read now and kept with them.
             Some(figures) => Arc::new(SettledDay {
                 counters: figures.counters.clone(),
-                rules: Some(self.rule_counts_under(path, Some(day), false).await?),
+                rules: Some(self.rule_counts_under(path, Some(day)).await?),
             }),
             None => Arc::new(SettledDay {
                 counters: self.village_counters(path, Some(day)).await?,
                 rules: match with_rules {
-                    true => Some(self.rule_counts_under(path, Some(day), false).await?),
+                    true => Some(self.rule_counts_under(path, Some(day)).await?),
                     false => None,
                 },
             }),

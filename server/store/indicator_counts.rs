@@ -3,6 +3,8 @@
 //! the caller. A removed indicator's entries in past days stay (its id is never reused) and
 //! are not read.
 
+use std::collections::HashMap;
+
 use sqlx::{FromRow, Row};
 
 use super::documents::DocWrite;
@@ -52,13 +54,13 @@ pub struct NewRuleIndicator<'a> {
     pub created_by: &'a str,
 }
 
-/// One village's (or one child unit's) counts of one rule indicator.
+/// One village's counts of every indicator.
 #[derive(Debug, Clone)]
-pub struct UnitRuleCount {
-    /// The village's path, or the child unit's when summed per child.
+pub struct VillageRuleCounts {
+    /// The village's path.
     pub path: String,
-    pub indicator_id: i64,
-    pub count: RuleCount,
+    /// (indicator id, counts), in no particular order.
+    pub counts: Vec<(i64, RuleCount)>,
 }
 
 impl Store {
@@ -168,18 +170,15 @@ impl Store {
         Ok((counted, villages))
     }
 
-    /// The latest counts on or before `day` (`None`: now) of each village under `path`. Now,
-    /// with `by_child`, summed per child unit of `path` in the database (one row per child and
-    /// indicator, whatever the size of the subtree).
+    /// The latest counts on or before `day` (`None`: now) of each village under `path`: one
+    /// row per village holding every indicator, summed by the caller. Now is each village's
+    /// latest day (every batch writes today's): a province reads a few thousand rows, where
+    /// summing a row per village and indicator in SQL costs a row per indicator more.
     pub async fn rule_counts_under(
         &self,
         path: &str,
         day: Option<&str>,
-        by_child: bool,
-    ) -> Result<Vec<UnitRuleCount>, StoreError> {
-        let Some(day) = day else {
-            return self.current_rule_counts(path, by_child).await;
-        };
+    ) -> Result<Vec<VillageRuleCounts>, StoreError> {
         // Each village's latest row on or before the day, found through the key (as the
         // counters' snapshots are): one lookup per village, however many indicators.
         let rows = sqlx::query(
@@ -189,66 +188,23 @@ impl Store {
              WHERE v.level = 'village' AND substr(v.path, 1, length($1)) = $1",
         )
         .bind(path)
-        .bind(day)
+        .bind(day.unwrap_or(LAST_DAY))
         .fetch_all(&self.pool)
         .await?;
-        let mut out = Vec::new();
-        for r in &rows {
-            let path: String = r.try_get(0)?;
-            let counts: String = r.try_get(1)?;
-            for (indicator_id, count) in decode_counts(&counts) {
-                out.push(UnitRuleCount {
-                    path: path.clone(),
-                    indicator_id,
-                    count,
-                });
-            }
-        }
-        Ok(out)
-    }
-
-    /// The latest counts of each village and indicator under `path` (or summed per child).
-    async fn current_rule_counts(
-        &self,
-        path: &str,
-        by_child: bool,
-    ) -> Result<Vec<UnitRuleCount>, StoreError> {
-        let position = self.backend.position_fn();
-        let sql = if by_child {
-            // The child's path: the village's up to the first '/' after the unit's own path.
-            let child = format!(
-                "substr(v.path, 1, length($1) + {position}(substr(v.path, length($1) + 1), '/'))"
-            );
-            format!(
-                "SELECT {child}, c.indicator_id, CAST(SUM(c.numerator) AS BIGINT),
-                   CAST(SUM(c.asked) AS BIGINT), CAST(SUM(c.eligible) AS BIGINT)
-                 FROM indicator_current c JOIN units v ON v.code = c.village_code
-                 WHERE v.level = 'village' AND substr(v.path, 1, length($1)) = $1
-                 GROUP BY {child}, c.indicator_id"
-            )
-        } else {
-            "SELECT v.path, c.indicator_id, c.numerator, c.asked, c.eligible
-             FROM indicator_current c JOIN units v ON v.code = c.village_code
-             WHERE v.level = 'village' AND substr(v.path, 1, length($1)) = $1"
-                .to_string()
-        };
-        let rows = sqlx::query(&sql).bind(path).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
-                Ok(UnitRuleCount {
+                Ok(VillageRuleCounts {
                     path: r.try_get(0)?,
-                    indicator_id: r.try_get(1)?,
-                    count: RuleCount {
-                        numerator: r.try_get(2)?,
-                        asked: r.try_get(3)?,
-                        eligible: r.try_get(4)?,
-                    },
+                    counts: decode_counts(r.try_get(1)?),
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(StoreError::from)
     }
 }
+
+/// A day after every day with counts ("now").
+const LAST_DAY: &str = "9999-12-31";
 
 /// A day's counts as stored: `{"<indicator id>": [numerator, asked, eligible], …}`.
 fn encode_counts(counts: &[(i64, RuleCount)]) -> String {
@@ -266,6 +222,10 @@ fn encode_counts(counts: &[(i64, RuleCount)]) -> String {
 
 /// Reads `encode_counts`; an entry it cannot read is skipped (logged), never fatal to a table.
 fn decode_counts(text: &str) -> Vec<(i64, RuleCount)> {
+    // The stored form, read straight into numbers (a province's table reads thousands).
+    if let Ok(map) = serde_json::from_str::<HashMap<i64, [i64; 3]>>(text) {
+        return map.into_iter().map(|(id, n)| (id, count_of(n))).collect();
+    }
     let map: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(text) {
         Ok(map) => map,
         Err(e) => {
@@ -277,16 +237,17 @@ fn decode_counts(text: &str) -> Vec<(i64, RuleCount)> {
         .filter_map(|(id, v)| {
             let id = id.parse().ok()?;
             let n: [i64; 3] = serde_json::from_value(v.clone()).ok()?;
-            Some((
-                id,
-                RuleCount {
-                    numerator: n[0],
-                    asked: n[1],
-                    eligible: n[2],
-                },
-            ))
+            Some((id, count_of(n)))
         })
         .collect()
+}
+
+fn count_of(n: [i64; 3]) -> RuleCount {
+    RuleCount {
+        numerator: n[0],
+        asked: n[1],
+        eligible: n[2],
+    }
 }
 
 impl DocWrite {

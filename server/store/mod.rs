@@ -52,7 +52,7 @@ pub use figures::{SettledDay, VillageCounters};
 pub use held::WriterHeld;
 pub use history::{RestatedDay, RestatementRow};
 pub use households::{AuditRow, ProjectionErrorRow};
-pub use indicator_counts::{NewRuleIndicator, RuleCount, RuleRow, UnitRuleCount};
+pub use indicator_counts::{NewRuleIndicator, RuleCount, RuleRow, VillageRuleCounts};
 pub use indicators::{CampaignRow, DeclaredRow, NewCampaignRow, NewDeclared, TargetRow};
 pub use placements::PlacementRow;
 pub use raw::RawHousehold;
