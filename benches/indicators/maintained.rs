@@ -260,28 +260,27 @@ async fn add_rules(store: &Store, side: &AnyPool, at: i64, rules: u32) -> Result
     let mut entries = Vec::new();
     for n in 0..rules {
         let id = add_rule_indicator(store, n, at).await?;
-        sqlx::query(
-            "INSERT INTO indicator_current (village_code, indicator_id, numerator, asked, eligible)
-             SELECT village_code, $1, p_surveyed, p_surveyed, p_known FROM village_stats",
-        )
-        .bind(id)
-        .execute(side)
-        .await?;
         entries.push(format!(
             "'\"{id}\": [' || s.p_surveyed || ', ' || s.p_surveyed || ', ' || s.p_known || ']'"
         ));
     }
-    // Today's row of each village holds every indicator: {"6": [n, asked, eligible], …}.
-    let sql = format!(
-        "UPDATE indicator_counts SET counts = substr(counts, 1, length(counts) - 1) || ', ' ||
-           (SELECT {} FROM village_stats s WHERE s.village_code = indicator_counts.village_code) || '}}'
-         WHERE day = $1",
-        entries.join(" || ', ' || ")
-    );
-    sqlx::query(&sql)
-        .bind(vietnam_date(at).0)
-        .execute(side)
-        .await?;
+    // Today's row and the current one of each village hold every indicator:
+    // {"6": [n, asked, eligible], …}.
+    let entries = entries.join(" || ', ' || ");
+    for (table, only_today) in [
+        ("indicator_counts", "day = $1"),
+        ("indicator_current", "$1 = $1"),
+    ] {
+        let sql = format!(
+            "UPDATE {table} SET counts = substr(counts, 1, length(counts) - 1) || ', ' ||
+               (SELECT {entries} FROM village_stats s WHERE s.village_code = {table}.village_code) || '}}'
+             WHERE {only_today}"
+        );
+        sqlx::query(&sql)
+            .bind(vietnam_date(at).0)
+            .execute(side)
+            .await?;
+    }
     Ok(())
 }
 

@@ -44,20 +44,6 @@ UPDATE indicators SET counts = 'households', rate_among = 'eligible', counted_at
     denominator_when = '{"any": [{"equals": {"field": "visit_outcome", "value": "surveyed"}}, {"answered": "pays_electricity_cashless"}]}'
   WHERE id = 15;
 
--- Each village's counts now: the counters' values. `asked` (those with an answer to the
--- numerator's fields) was never counted for them; it is the eligible count here until the
--- village's next batch counts it (a rate among the eligible does not read it).
-INSERT INTO indicator_current (village_code, indicator_id, numerator, asked, eligible)
-SELECT village_code, 6, p_smartphone, p_surveyed, p_surveyed FROM village_stats
-UNION ALL SELECT village_code, 7, p_payment, p_surveyed, p_surveyed FROM village_stats
-UNION ALL SELECT village_code, 8, p_vneid, p_surveyed, p_surveyed FROM village_stats
-UNION ALL SELECT village_code, 9, p_esign, p_surveyed, p_surveyed FROM village_stats
-UNION ALL SELECT village_code, 10, p_trained, p_surveyed, p_surveyed FROM village_stats
-UNION ALL SELECT village_code, 11, p_platform, p_surveyed, p_surveyed FROM village_stats
-UNION ALL SELECT village_code, 13, p_smartphone_cyber, p_smartphone, p_smartphone FROM village_stats
-UNION ALL SELECT village_code, 14, p_online_eid, p_surveyed, p_surveyed FROM village_stats
-UNION ALL SELECT village_code, 15, h_elec_cashless, h_surveyed, h_surveyed FROM village_stats;
-
 -- Each village's counts per day: a day the counters or the rules have figures for holds both, as
 -- they stood that day (each the latest on or before it), so "as of" stays one row per village.
 CREATE TABLE merged_counts (village_code TEXT NOT NULL, day TEXT NOT NULL, counts TEXT NOT NULL);
@@ -71,6 +57,19 @@ FROM (SELECT village_code, day FROM stats_snapshots UNION SELECT village_code, d
 DELETE FROM indicator_counts;
 INSERT INTO indicator_counts (village_code, day, counts) SELECT village_code, day, counts FROM merged_counts;
 DROP TABLE merged_counts;
+
+-- Each village's counts now, as one row like a day's (a province's table reads one row per
+-- village, not one per village and indicator): its latest day's. `asked` was never counted for
+-- the model's indicators; it is the eligible count in the days above until the village's next
+-- batch counts it (a rate among the eligible does not read it).
+DROP TABLE indicator_current;
+CREATE TABLE indicator_current (
+    village_code TEXT PRIMARY KEY,
+    counts       TEXT NOT NULL
+);
+INSERT INTO indicator_current (village_code, counts)
+SELECT c.village_code, c.counts FROM indicator_counts c
+WHERE c.day = (SELECT MAX(x.day) FROM indicator_counts x WHERE x.village_code = c.village_code);
 
 -- The counters left are the survey's progress (households known and visited, persons known and
 -- surveyed); the catalogue no longer names counters.

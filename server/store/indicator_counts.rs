@@ -1,7 +1,7 @@
 //! SQL for indicators defined by rule (issue 16): the rules in the catalogue, and each village's
 //! counts (now, and per day), written in the projection's transaction and read back summed by
-//! the caller. A removed indicator's entries in past days stay (its id is never reused) and
-//! are not read.
+//! the caller, one row per village holding every indicator. A removed indicator's entries stay
+//! (its id is never reused) and are not read.
 
 use std::collections::HashMap;
 
@@ -103,9 +103,10 @@ impl Store {
         Ok(id)
     }
 
-    /// Removes an indicator added by rule from the catalogue with its targets and counts (the
-    /// survey's answers stay; the row stays, marked, so the id is never reused); false when `id`
-    /// is not one added to the catalogue (the model's own indicators have no author).
+    /// Removes an indicator added by rule from the catalogue with its targets (the survey's
+    /// answers stay; the row stays, marked, so the id is never reused, and its entries in the
+    /// villages' counts are never read again); false when `id` is not one added to the
+    /// catalogue (the model's own indicators have no author).
     pub async fn remove_rule_indicator(&self, id: i64, now: i64) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await?;
         let removed = sqlx::query(
@@ -121,12 +122,10 @@ impl Store {
         if removed == 0 {
             return Ok(false);
         }
-        for sql in [
-            "DELETE FROM targets WHERE indicator_id = $1",
-            "DELETE FROM indicator_current WHERE indicator_id = $1",
-        ] {
-            sqlx::query(sql).bind(id).execute(&mut *tx).await?;
-        }
+        sqlx::query("DELETE FROM targets WHERE indicator_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -150,47 +149,63 @@ impl Store {
         if ids.is_empty() {
             return Ok((Vec::new(), 0));
         }
-        let list = (1..=ids.len())
-            .map(|n| self.backend.param(n))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "SELECT c.indicator_id, CAST(COUNT(*) AS BIGINT) FROM indicator_current c
-             JOIN village_documents d ON d.unit_code = c.village_code
-             WHERE c.indicator_id IN ({list}) GROUP BY c.indicator_id"
-        );
-        let mut q = sqlx::query_as(&sql);
-        for id in ids {
-            q = q.bind(*id);
+        // Read while a first count runs only: every village's current counts, looked into here.
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT c.counts FROM indicator_current c
+             JOIN village_documents d ON d.unit_code = c.village_code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut counted: Vec<(i64, i64)> = ids.iter().map(|id| (*id, 0)).collect();
+        for (counts,) in &rows {
+            let present = decode_counts(counts);
+            for (id, n) in counted.iter_mut() {
+                if present.iter().any(|(p, _)| p == id) {
+                    *n += 1;
+                }
+            }
         }
-        let counted = q.fetch_all(&self.pool).await?;
         let villages = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM village_documents")
             .fetch_one(&self.pool)
             .await?;
         Ok((counted, villages))
     }
 
-    /// The latest counts on or before `day` (`None`: now) of each village under `path`: one
-    /// row per village holding every indicator, summed by the caller. Now is each village's
-    /// latest day (every batch writes today's): a province reads a few thousand rows, where
-    /// summing a row per village and indicator in SQL costs a row per indicator more.
+    /// The counts of each village under `path` now (`day`: `None`) or as they stood at the end
+    /// of `day` (its latest row on or before it): one row per village holding every indicator,
+    /// summed by the caller, so a province reads a few thousand rows whatever the number of
+    /// indicators.
     pub async fn rule_counts_under(
         &self,
         path: &str,
         day: Option<&str>,
     ) -> Result<Vec<VillageRuleCounts>, StoreError> {
-        // Each village's latest row on or before the day, found through the key (as the
-        // counters' snapshots are): one lookup per village, however many indicators.
-        let rows = sqlx::query(
-            "SELECT v.path, c.counts FROM units v
-             JOIN indicator_counts c ON c.village_code = v.code
-              AND c.day = (SELECT MAX(x.day) FROM indicator_counts x WHERE x.village_code = v.code AND x.day <= $2)
-             WHERE v.level = 'village' AND substr(v.path, 1, length($1)) = $1",
-        )
-        .bind(path)
-        .bind(day.unwrap_or(LAST_DAY))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = match day {
+            None => {
+                sqlx::query(
+                    "SELECT v.path, c.counts FROM units v
+                     JOIN indicator_current c ON c.village_code = v.code
+                     WHERE v.level = 'village' AND substr(v.path, 1, length($1)) = $1",
+                )
+                .bind(path)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            // Each village's latest row on or before the day, found through the key (as the
+            // counters' snapshots are): one lookup per village, however many indicators.
+            Some(day) => {
+                sqlx::query(
+                    "SELECT v.path, c.counts FROM units v
+                     JOIN indicator_counts c ON c.village_code = v.code
+                      AND c.day = (SELECT MAX(x.day) FROM indicator_counts x WHERE x.village_code = v.code AND x.day <= $2)
+                     WHERE v.level = 'village' AND substr(v.path, 1, length($1)) = $1",
+                )
+                .bind(path)
+                .bind(day)
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
         rows.iter()
             .map(|r| {
                 Ok(VillageRuleCounts {
@@ -202,9 +217,6 @@ impl Store {
             .map_err(StoreError::from)
     }
 }
-
-/// A day after every day with counts ("now").
-const LAST_DAY: &str = "9999-12-31";
 
 /// A day's counts as stored: `{"<indicator id>": [numerator, asked, eligible], …}`.
 fn encode_counts(counts: &[(i64, RuleCount)]) -> String {
@@ -252,7 +264,7 @@ fn count_of(n: [i64; 3]) -> RuleCount {
 
 impl DocWrite {
     /// Records a village's counts of every rule indicator as of now (`day` is today): its day's
-    /// row and its current ones.
+    /// row and its current one.
     pub async fn record_rule_counts(
         &mut self,
         village: &str,
@@ -263,38 +275,14 @@ impl DocWrite {
             return Ok(());
         }
         self.restate_rule_counts(village, day, counts).await?;
-        // Five per indicator, bound in the order they appear (`param`: SQLite's `?`).
-        let p = |n| self.backend.param(n);
-        let values: Vec<String> = (0..counts.len())
-            .map(|i| {
-                let b = i * 5;
-                format!(
-                    "({}, {}, {}, {}, {})",
-                    p(b + 1),
-                    p(b + 2),
-                    p(b + 3),
-                    p(b + 4),
-                    p(b + 5)
-                )
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO indicator_current (village_code, indicator_id, numerator, asked, eligible)
-             VALUES {}
-             ON CONFLICT (village_code, indicator_id) DO UPDATE SET
-               numerator = excluded.numerator, asked = excluded.asked, eligible = excluded.eligible",
-            values.join(", ")
-        );
-        let mut q = sqlx::query(&sql);
-        for (id, c) in counts {
-            q = q
-                .bind(village)
-                .bind(*id)
-                .bind(c.numerator)
-                .bind(c.asked)
-                .bind(c.eligible);
-        }
-        q.execute(&mut *self.tx).await?;
+        sqlx::query(
+            "INSERT INTO indicator_current (village_code, counts) VALUES ($1, $2)
+             ON CONFLICT (village_code) DO UPDATE SET counts = excluded.counts",
+        )
+        .bind(village)
+        .bind(encode_counts(counts))
+        .execute(&mut *self.tx)
+        .await?;
         Ok(())
     }
 

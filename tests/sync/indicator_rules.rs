@@ -177,10 +177,7 @@ async fn an_indicator_added_as_data_counts_those_asked(app: &TestApp) {
         "UPDATE indicators SET counted_at = NULL WHERE id = {id}"
     ))
     .await;
-    app.sql(&format!(
-        "DELETE FROM indicator_current WHERE indicator_id = {id}"
-    ))
-    .await;
+    app.sql("DELETE FROM indicator_current").await;
     let villages = app
         .rows("SELECT CAST(COUNT(*) AS TEXT) FROM village_documents")
         .await[0][0]

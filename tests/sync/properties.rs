@@ -409,10 +409,7 @@ async fn stored_figures(app: &TestApp, village: &str, day: Option<&str>) -> Vec<
                 "SELECT CAST(h_known AS TEXT), CAST(p_known AS TEXT), CAST(p_surveyed AS TEXT)
                  FROM village_stats WHERE village_code = '{village}'"
             ),
-            format!(
-                "SELECT CAST(indicator_id AS TEXT), CAST(numerator AS TEXT) FROM indicator_current
-                 WHERE village_code = '{village}'"
-            ),
+            format!("SELECT counts FROM indicator_current WHERE village_code = '{village}'"),
         ),
         Some(day) => (
             format!(
@@ -433,31 +430,16 @@ async fn stored_figures(app: &TestApp, village: &str, day: Option<&str>) -> Vec<
         .next()
         .map(|r| r.into_iter().map(Option::unwrap_or_default).collect())
         .unwrap_or_else(|| vec!["0".into(); 3]);
-    let numerators: HashMap<String, String> = match day {
-        None => app
-            .rows(&rules)
-            .await
-            .into_iter()
-            .map(|r| {
-                (
-                    r[0].clone().unwrap_or_default(),
-                    r[1].clone().unwrap_or_default(),
-                )
-            })
-            .collect(),
-        Some(_) => {
-            let counts = app.rows(&rules).await.into_iter().next();
-            let json: serde_json::Value =
-                counts.and_then(|r| r[0].clone()).map_or(json!({}), |t| {
-                    serde_json::from_str(&t).expect("stored counts")
-                });
-            json.as_object()
-                .into_iter()
-                .flatten()
-                .map(|(id, c)| (id.clone(), c[0].to_string()))
-                .collect()
-        }
-    };
+    let counts = app.rows(&rules).await.into_iter().next();
+    let json: serde_json::Value = counts.and_then(|r| r[0].clone()).map_or(json!({}), |t| {
+        serde_json::from_str(&t).expect("stored counts")
+    });
+    let numerators: HashMap<String, String> = json
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(id, c)| (id.clone(), c[0].to_string()))
+        .collect();
     let numerator = |id: &str| numerators.get(id).cloned().unwrap_or_else(|| "0".into());
     vec![
         progress[0].clone(),
