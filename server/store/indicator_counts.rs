@@ -274,13 +274,15 @@ impl DocWrite {
         if counts.is_empty() {
             return Ok(());
         }
-        self.restate_rule_counts(village, day, counts).await?;
+        // The same row twice: the day's and the current one, encoded once.
+        let text = encode_counts(counts);
+        self.write_day_counts(village, day, &text).await?;
         sqlx::query(
             "INSERT INTO indicator_current (village_code, counts) VALUES ($1, $2)
              ON CONFLICT (village_code) DO UPDATE SET counts = excluded.counts",
         )
         .bind(village)
-        .bind(encode_counts(counts))
+        .bind(&text)
         .execute(&mut *self.tx)
         .await?;
         Ok(())
@@ -322,13 +324,24 @@ impl DocWrite {
         if counts.is_empty() {
             return Ok(());
         }
+        self.write_day_counts(village, day, &encode_counts(counts))
+            .await
+    }
+
+    /// Writes a village's day row of counts already encoded.
+    async fn write_day_counts(
+        &mut self,
+        village: &str,
+        day: &str,
+        text: &str,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO indicator_counts (village_code, day, counts) VALUES ($1, $2, $3)
              ON CONFLICT (village_code, day) DO UPDATE SET counts = excluded.counts",
         )
         .bind(village)
         .bind(day)
-        .bind(encode_counts(counts))
+        .bind(text)
         .execute(&mut *self.tx)
         .await?;
         Ok(())

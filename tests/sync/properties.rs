@@ -23,7 +23,7 @@ use serde_json::json;
 
 use crate::common::peer::{Outcome, RustPeer};
 use crate::common::{Db, TestApp};
-use crate::support::{document_of, expected_rows, heads, projected_rows, put_at};
+use crate::support::{document_of, expected_rows, heads, projected_rows, put_at, stored_figures};
 
 const PEERS: usize = 3;
 const HOUSEHOLDS: usize = 3;
@@ -398,57 +398,6 @@ async fn case(app: &TestApp, admin: &str, lead: &str, n: usize, ops: Vec<Op>) {
 
 fn text(values: [i64; 6]) -> Vec<String> {
     values.iter().map(i64::to_string).collect()
-}
-
-/// What `counts` counts, as the server stored it now (`day`: `None`) or as of a day: the
-/// progress counters and the numerators of indicators 15, 6 and 8 (rules counted per village).
-async fn stored_figures(app: &TestApp, village: &str, day: Option<&str>) -> Vec<String> {
-    let (counters, rules) = match day {
-        None => (
-            format!(
-                "SELECT CAST(h_known AS TEXT), CAST(p_known AS TEXT), CAST(p_surveyed AS TEXT)
-                 FROM village_stats WHERE village_code = '{village}'"
-            ),
-            format!("SELECT counts FROM indicator_current WHERE village_code = '{village}'"),
-        ),
-        Some(day) => (
-            format!(
-                "SELECT CAST(h_known AS TEXT), CAST(p_known AS TEXT), CAST(p_surveyed AS TEXT)
-                 FROM stats_snapshots WHERE village_code = '{village}' AND day <= '{day}'
-                 ORDER BY day DESC LIMIT 1"
-            ),
-            format!(
-                "SELECT counts FROM indicator_counts WHERE village_code = '{village}' AND day <= '{day}'
-                 ORDER BY day DESC LIMIT 1"
-            ),
-        ),
-    };
-    let progress: Vec<String> = app
-        .rows(&counters)
-        .await
-        .into_iter()
-        .next()
-        .map(|r| r.into_iter().map(Option::unwrap_or_default).collect())
-        .unwrap_or_else(|| vec!["0".into(); 3]);
-    let counts = app.rows(&rules).await.into_iter().next();
-    let json: serde_json::Value = counts.and_then(|r| r[0].clone()).map_or(json!({}), |t| {
-        serde_json::from_str(&t).expect("stored counts")
-    });
-    let numerators: HashMap<String, String> = json
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(id, c)| (id.clone(), c[0].to_string()))
-        .collect();
-    let numerator = |id: &str| numerators.get(id).cloned().unwrap_or_else(|| "0".into());
-    vec![
-        progress[0].clone(),
-        numerator("15"),
-        progress[1].clone(),
-        progress[2].clone(),
-        numerator("6"),
-        numerator("8"),
-    ]
 }
 
 /// Households known, paying electricity without cash, persons known, surveyed, with a
